@@ -1,0 +1,349 @@
+//! The API behind the gateway: common-parameter checks, rate limiting, parameter validation and
+//! the actions themselves, over the fake's state.
+
+use crate::auth::{self, Secret};
+use crate::config::{Clock, FakeConfig, InstanceStatus};
+use crate::envelope::ApiError;
+use crate::http::Request;
+use serde_json::{Map, Value};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The one API version served.
+pub(crate) const VERSION: &str = "2018-04-12";
+/// The first TaskId handed out (the documentation's example value).
+const FIRST_TASK_ID: u64 = 10856;
+
+/// The type of a parameter, as the spec declares it.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    String,
+    UInt,
+}
+
+/// One input parameter: name, type, required.
+type Param = (&'static str, Kind, bool);
+
+/// The actions the fake implements, with their parameters.
+const ACTIONS: &[(&str, &[Param])] = &[
+    ("CleanUpInstance", &[("InstanceId", Kind::String, true)]),
+    ("DescribeTaskInfo", &[("TaskId", Kind::UInt, true)]),
+];
+
+#[derive(Debug)]
+struct Task {
+    instance_id: String,
+    started: u64,
+}
+
+#[derive(Debug)]
+struct State {
+    instances: HashMap<String, InstanceStatus>,
+    tasks: HashMap<u64, Task>,
+    next_task: u64,
+    /// Per action, the instants of the requests admitted within the last second.
+    windows: HashMap<String, VecDeque<Instant>>,
+}
+
+/// Everything that decides the answer to a request, minus transport faults.
+pub(crate) struct Service {
+    secrets: HashMap<String, Secret>,
+    regions: Vec<String>,
+    rate_limit: Option<u32>,
+    pub(crate) clock: Clock,
+    state: Mutex<State>,
+}
+
+impl Service {
+    pub(crate) fn new(config: &FakeConfig) -> Service {
+        let secrets = config
+            .credentials
+            .iter()
+            .map(|(id, key, token)| {
+                (
+                    id.clone(),
+                    Secret {
+                        key: key.clone(),
+                        token: token.clone(),
+                    },
+                )
+            })
+            .collect();
+        Service {
+            secrets,
+            regions: config.regions.clone(),
+            rate_limit: config.rate_limit,
+            clock: config.clock.clone(),
+            state: Mutex::new(State {
+                instances: config.instances.iter().cloned().collect(),
+                tasks: HashMap::new(),
+                next_task: FIRST_TASK_ID,
+                windows: HashMap::new(),
+            }),
+        }
+    }
+
+    pub(crate) fn now(&self) -> u64 {
+        (self.clock)()
+    }
+
+    pub(crate) fn instance(&self, id: &str) -> Option<InstanceStatus> {
+        self.lock().instances.get(id).copied()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic in another connection thread must not take the whole fake down.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Answers one request: the `Response` fields on success, else the error.
+    pub(crate) fn handle(&self, req: &Request) -> Result<Map<String, Value>, ApiError> {
+        if req.method != "POST" && req.method != "GET" {
+            return Err(ApiError::new("UnsupportedProtocol"));
+        }
+        auth::verify(req, &self.secrets, self.now())?;
+        if req.method == "POST" {
+            let media = req
+                .header("content-type")
+                .and_then(|c| c.split(';').next())
+                .map(str::trim)
+                .unwrap_or("");
+            if !media.eq_ignore_ascii_case("application/json") {
+                return Err(ApiError::with(
+                    "InvalidParameter",
+                    format!("(Content-Type {media:?}: a TC3 POST must be application/json)"),
+                ));
+            }
+        }
+        let action = common(req, "x-tc-action", "X-TC-Action")?;
+        let Some((action, params_spec)) = ACTIONS.iter().find(|(a, _)| *a == action) else {
+            return Err(ApiError::with(
+                "InvalidAction",
+                format!("(`{action}` is not an action of redis {VERSION} served here)"),
+            ));
+        };
+        let version = common(req, "x-tc-version", "X-TC-Version")?;
+        if version != VERSION {
+            return Err(ApiError::with(
+                "NoSuchVersion",
+                format!("(`{version}`; this service has {VERSION})"),
+            ));
+        }
+        let region = common(req, "x-tc-region", "X-TC-Region")?;
+        if !self.regions.iter().any(|r| r == region) {
+            return Err(ApiError::with("UnsupportedRegion", format!("(`{region}`)")));
+        }
+        self.admit(action)?;
+        let params = parse_params(req)?;
+        validate(&params, params_spec)?;
+        match *action {
+            "CleanUpInstance" => self.clean_up_instance(&params),
+            _ => self.describe_task_info(&params),
+        }
+    }
+
+    /// The rate limit: at most N admitted requests per action in any one second.
+    fn admit(&self, action: &str) -> Result<(), ApiError> {
+        let Some(limit) = self.rate_limit else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        let mut state = self.lock();
+        let window = state.windows.entry(action.to_owned()).or_default();
+        while window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+        {
+            window.pop_front();
+        }
+        if window.len() >= limit as usize {
+            return Err(ApiError::with(
+                "RequestLimitExceeded",
+                format!("({action}: at most {limit} requests per second)"),
+            ));
+        }
+        window.push_back(now);
+        Ok(())
+    }
+
+    fn clean_up_instance(
+        &self,
+        params: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, ApiError> {
+        let id = params["InstanceId"].as_str().unwrap_or_default();
+        let now = self.now();
+        let mut state = self.lock();
+        match state.instances.get(id) {
+            None => Err(ApiError::with(
+                "ResourceNotFound.InstanceNotExists",
+                format!("(`{id}`)"),
+            )),
+            Some(InstanceStatus::InRecycleBin) => {
+                state
+                    .instances
+                    .insert(id.to_owned(), InstanceStatus::CleanedUp);
+                let task = state.next_task;
+                state.next_task += 1;
+                state.tasks.insert(
+                    task,
+                    Task {
+                        instance_id: id.to_owned(),
+                        started: now,
+                    },
+                );
+                Ok(Map::from_iter([("TaskId".to_owned(), Value::from(task))]))
+            }
+            Some(status) => Err(ApiError::with(
+                "ResourceUnavailable.InstanceStatusAbnormal",
+                format!("(`{id}` is {status:?}, not in the recycle bin)"),
+            )),
+        }
+    }
+
+    fn describe_task_info(
+        &self,
+        params: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, ApiError> {
+        let task_id = uint(&params["TaskId"]).unwrap_or_default();
+        let state = self.lock();
+        let task = state.tasks.get(&task_id).ok_or_else(|| {
+            ApiError::with(
+                "InvalidParameter.InvalidParameter",
+                format!("(no task {task_id})"),
+            )
+        })?;
+        let fields = [
+            ("Status", Value::from("succeed")),
+            ("StartTime", Value::from(beijing_time(task.started))),
+            ("TaskType", Value::from("redis cache clearing process")),
+            ("InstanceId", Value::from(task.instance_id.clone())),
+            ("TaskMessage", Value::from("")),
+        ];
+        Ok(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    }
+}
+
+/// A common parameter carried in a header: missing or empty is `MissingParameter`.
+fn common<'r>(req: &'r Request, header: &str, display: &str) -> Result<&'r str, ApiError> {
+    match req.header(header) {
+        Some(v) if !v.is_empty() => Ok(v),
+        _ => Err(ApiError::with(
+            "MissingParameter",
+            format!("(the common parameter {display} is missing)"),
+        )),
+    }
+}
+
+/// The action parameters: the JSON object of a POST body, or the query of a GET (strings).
+fn parse_params(req: &Request) -> Result<Map<String, Value>, ApiError> {
+    if req.method == "GET" {
+        return Ok(form_decode(req.query())
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect());
+    }
+    match serde_json::from_slice::<Value>(&req.body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::with(
+            "InvalidParameter",
+            "(the request body must be a JSON object)",
+        )),
+        Err(e) => Err(ApiError::with(
+            "InvalidParameter",
+            format!("(the request body is not JSON: {e})"),
+        )),
+    }
+}
+
+/// Unknown names, then missing required ones, then types, then empty strings.
+fn validate(params: &Map<String, Value>, spec: &[Param]) -> Result<(), ApiError> {
+    if let Some(name) = params.keys().find(|k| !spec.iter().any(|(n, _, _)| n == k)) {
+        return Err(ApiError::with("UnknownParameter", format!("(`{name}`)")));
+    }
+    for (name, kind, required) in spec {
+        let value = params.get(*name).filter(|v| !v.is_null());
+        let Some(value) = value else {
+            if *required {
+                return Err(ApiError::with("MissingParameter", format!("(`{name}`)")));
+            }
+            continue;
+        };
+        let ok = match kind {
+            Kind::String => value.is_string(),
+            Kind::UInt => uint(value).is_some(),
+        };
+        if !ok {
+            return Err(ApiError::with(
+                "InvalidParameter",
+                format!(
+                    "(`{name}` must be {})",
+                    match kind {
+                        Kind::String => "a string",
+                        Kind::UInt => "an unsigned integer",
+                    }
+                ),
+            ));
+        }
+        if value.as_str() == Some("") {
+            return Err(ApiError::with(
+                "InvalidParameter.EmptyParam",
+                format!("(`{name}`)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A JSON unsigned integer, or a decimal string (GET parameters are all strings).
+fn uint(value: &Value) -> Option<u64> {
+    value
+        .as_u64()
+        .or_else(|| value.as_str().and_then(|s| s.parse().ok()))
+}
+
+/// `application/x-www-form-urlencoded` pairs (`+` is a space, `%XX` a byte).
+fn form_decode(query: &str) -> Vec<(String, String)> {
+    fn decode(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < b.len()
+                    && b[i + 1].is_ascii_hexdigit()
+                    && b[i + 2].is_ascii_hexdigit() =>
+                {
+                    let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("0");
+                    out.push(u8::from_str_radix(hex, 16).unwrap_or(0));
+                    i += 2;
+                }
+                c => out.push(c),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in Beijing time (UTC+8), the format of the API's time fields.
+fn beijing_time(unix: u64) -> String {
+    let t = unix + 8 * 3600;
+    let s = t % 86_400;
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        tc_redis::sign::utc_date(t),
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}

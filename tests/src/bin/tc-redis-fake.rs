@@ -1,0 +1,65 @@
+//! `tc-redis-fake`: runs the fake Tencent Cloud Redis API until killed.
+//!
+//! ```text
+//! tc-redis-fake [--port N] [--secret-id ID --secret-key KEY] [--instance ID]... \
+//!               [--running-instance ID]... [--no-rate-limit]
+//! ```
+//! Prints the endpoint URL (`http://127.0.0.1:PORT`) as the first line of stdout.
+
+use std::io::Write;
+use std::process::ExitCode;
+use tc_redis_tests::{FakeConfig, FakeServer};
+
+const USAGE: &str = "usage: tc-redis-fake [--port N] [--secret-id ID --secret-key KEY] \
+[--instance ID]... [--running-instance ID]... [--no-rate-limit]
+  --instance ID          an instance in the recycle bin (repeatable)
+  --running-instance ID  an instance that exists but is not in the recycle bin (repeatable)
+  --secret-id/--secret-key  an extra accepted key pair (the default one stays)";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tc-redis-fake: {e}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut config = FakeConfig::new();
+    let (mut secret_id, mut secret_key) = (None, None);
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--port" => {
+                let port = value()?;
+                config = config.port(port.parse().map_err(|_| format!("bad port {port}"))?);
+            }
+            "--secret-id" => secret_id = Some(value()?),
+            "--secret-key" => secret_key = Some(value()?),
+            "--instance" => config = config.instance_in_recycle_bin(value()?),
+            "--running-instance" => config = config.running_instance(value()?),
+            "--no-rate-limit" => config = config.rate_limit(None),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    match (secret_id, secret_key) {
+        (Some(id), Some(key)) => config = config.credential(id, key),
+        (None, None) => {}
+        _ => return Err("--secret-id and --secret-key go together".into()),
+    }
+    let server = FakeServer::start(config).map_err(|e| format!("cannot listen: {e}"))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", server.endpoint()).map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())?;
+    drop(out);
+    loop {
+        std::thread::park();
+    }
+}
