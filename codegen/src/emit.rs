@@ -1,0 +1,410 @@
+//! Emission: a validated [`Spec`] to Rust tokens.
+//!
+//! The generated code uses absolute paths (`::serde::`, `::std::`) and names the runtime it
+//! plugs into as `crate::Action`, `crate::ErrorCode`, `crate::Client` and `crate::Error`, so it is
+//! meant to be `include!`d at the root of the `tc-redis` crate.
+
+use crate::docs::sanitize;
+use crate::ident::{field_name, ident, type_name, variant_name};
+use crate::spec::{Action, Element, ErrorCode, FieldType, Member, Object, Spec, Usage};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// How a struct is used, which decides optionality and the helpers it gets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Request,
+    Response,
+    Data(Usage),
+}
+
+/// The whole generated module.
+pub(crate) fn emit(spec: &Spec) -> TokenStream {
+    let service = &spec.service;
+    let version = &spec.api_version;
+    let mut items = vec![quote! {
+        /// The signing service name and host prefix of this API.
+        pub const SERVICE: &str = #service;
+        /// The API version, sent as `X-TC-Version`.
+        pub const API_VERSION: &str = #version;
+    }];
+    for (name, action) in &spec.actions {
+        items.push(emit_action(name, action, spec));
+    }
+    for (name, object) in &spec.objects {
+        let role = role_of(name, object, spec);
+        items.push(emit_struct(name, object, role));
+    }
+    quote! { #(#items)* }
+}
+
+fn role_of(name: &str, object: &Object, spec: &Spec) -> Role {
+    match object.usage {
+        Some(usage) => Role::Data(usage),
+        None if spec.actions.values().any(|a| a.input == name) => Role::Request,
+        None => Role::Response,
+    }
+}
+
+fn doc_attrs(text: &str) -> TokenStream {
+    let text = sanitize(text);
+    let lines = text.lines().map(|l| {
+        // A leading space, as `///` comments have.
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote! { #[doc = #l] }
+    });
+    quote! { #(#lines)* }
+}
+
+fn emit_action(name: &str, action: &Action, spec: &Spec) -> TokenStream {
+    let request = ident(&type_name(&action.input));
+    let response = ident(&type_name(&action.output));
+    let code_enum = format_ident!("{}ErrorCode", name);
+    let method = ident(&field_name(name));
+    let idempotent = action.idempotent;
+    let rate_limit = match action.rate_limit_per_second {
+        Some(n) => quote! { ::std::option::Option::Some(#n) },
+        None => quote! { ::std::option::Option::None },
+    };
+
+    let mut method_doc = String::new();
+    if !action.title.is_empty() {
+        method_doc.push_str(&action.title);
+        method_doc.push_str("\n\n");
+    }
+    method_doc.push_str(&action.document);
+    let method_doc = doc_attrs(&method_doc);
+    let mut facts = format!("\nSends the `{name}` action.");
+    if let Some(n) = action.rate_limit_per_second {
+        facts.push_str(&format!(" Server rate limit: {n} requests per second."));
+    }
+    facts.push_str(if action.idempotent {
+        " Idempotent: retried after any transient failure."
+    } else {
+        " Not idempotent: never sent twice once it may have reached the server."
+    });
+    let facts_line = format!(" {}", facts.trim());
+    let errors_line = format!(" Error codes: [`{name}ErrorCode`].");
+    let deprecated = match action.status.as_str() {
+        "deprecated" | "offline" => {
+            let note = format!("the official spec marks this action `{}`", action.status);
+            quote! { #[deprecated(note = #note)] }
+        }
+        _ => quote! {},
+    };
+
+    let code_enum_tokens = emit_error_codes(name, &action.error_codes, &spec.common_error_codes);
+    let action_doc = format!(
+        " `{name}`: [`{}`] in, [`{}`] out.",
+        action.input, action.output
+    );
+    quote! {
+        #code_enum_tokens
+
+        #[doc = #action_doc]
+        impl crate::Action for #request {
+            const NAME: &'static str = #name;
+            const IDEMPOTENT: bool = #idempotent;
+            const RATE_LIMIT_PER_SECOND: ::std::option::Option<u32> = #rate_limit;
+            type Response = #response;
+            type ErrorCode = #code_enum;
+        }
+
+        impl crate::Client {
+            #method_doc
+            #[doc = ""]
+            #[doc = #facts_line]
+            #[doc = #errors_line]
+            #deprecated
+            pub fn #method(
+                &self,
+                request: &#request,
+            ) -> ::std::result::Result<#response, crate::Error<#code_enum>> {
+                self.call(request)
+            }
+        }
+    }
+}
+
+fn emit_error_codes(action: &str, documented: &[ErrorCode], common: &[ErrorCode]) -> TokenStream {
+    let enum_name = format_ident!("{}ErrorCode", action);
+    // Documented codes first, then common codes the action does not document itself.
+    let mut codes: Vec<&ErrorCode> = documented.iter().collect();
+    for c in common {
+        if !codes.iter().any(|d| d.code == c.code) {
+            codes.push(c);
+        }
+    }
+    let variants: Vec<_> = codes
+        .iter()
+        .map(|c| format_ident!("{}", variant_name(&c.code)))
+        .collect();
+    let strs: Vec<&str> = codes.iter().map(|c| c.code.as_str()).collect();
+    let descriptions: Vec<&str> = codes.iter().map(|c| c.description.as_str()).collect();
+    let variant_docs = codes
+        .iter()
+        .map(|c| doc_attrs(&format!("`{}`: {}", c.code, c.description)));
+    let enum_doc = format!(
+        " The error codes `{action}` can return: its documented codes, then the common codes of the API."
+    );
+    quote! {
+        #[doc = #enum_doc]
+        #[doc = ""]
+        #[doc = " Match on the code, not on the message: Tencent changes message wording and language."]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #enum_name {
+            #(
+                #variant_docs
+                #variants,
+            )*
+            /// A code this crate's spec does not list for this action, kept verbatim.
+            Other(::std::string::String),
+        }
+
+        impl #enum_name {
+            /// The code as the server sends it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #strs, )*
+                    Self::Other(code) => code,
+                }
+            }
+
+            /// The spec's description of the code, `None` for [`Self::Other`].
+            pub fn description(&self) -> ::std::option::Option<&'static str> {
+                match self {
+                    #( Self::#variants => ::std::option::Option::Some(#descriptions), )*
+                    Self::Other(_) => ::std::option::Option::None,
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for #enum_name {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(code: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(match code {
+                    #( #strs => Self::#variants, )*
+                    other => Self::Other(::std::string::String::from(other)),
+                })
+            }
+        }
+
+        impl ::std::fmt::Display for #enum_name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl crate::ErrorCode for #enum_name {
+            fn from_code(code: &str) -> Self {
+                match code.parse() {
+                    ::std::result::Result::Ok(parsed) => parsed,
+                    ::std::result::Result::Err(never) => match never {},
+                }
+            }
+
+            fn as_str(&self) -> &str {
+                #enum_name::as_str(self)
+            }
+
+            fn description(&self) -> ::std::option::Option<&'static str> {
+                #enum_name::description(self)
+            }
+        }
+    }
+}
+
+/// Whether a member is a plain value (true) or an `Option` (false).
+fn is_plain(member: &Member, role: Role) -> bool {
+    let always_returned = member.output_required == Some(true) && !member.value_allowed_null;
+    match role {
+        Role::Request | Role::Data(Usage::In) => member.required,
+        // The envelope always carries the request id: the server sends one whenever it
+        // processed the request, and the runtime reports a reply without one as malformed.
+        Role::Response => {
+            always_returned || (member.name == "RequestId" && member.output_required.is_none())
+        }
+        Role::Data(Usage::Out) => always_returned,
+        Role::Data(Usage::Both) => member.required && always_returned,
+    }
+}
+
+fn rust_type(ty: &FieldType) -> TokenStream {
+    let element = match ty.element() {
+        Element::String => quote! { ::std::string::String },
+        Element::Int64 => quote! { i64 },
+        Element::Uint64 => quote! { u64 },
+        Element::Float => quote! { f64 },
+        Element::Bool => quote! { bool },
+        Element::Object(name) => {
+            let name = ident(&type_name(name));
+            quote! { #name }
+        }
+    };
+    match ty {
+        FieldType::One(_) => element,
+        FieldType::List(_) => quote! { ::std::vec::Vec<#element> },
+    }
+}
+
+fn member_doc(member: &Member, plain: bool, role: Role) -> TokenStream {
+    let mut text = member.document.trim().to_owned();
+    if text.is_empty() {
+        text = format!("`{}`.", member.name);
+    }
+    let mut facts = Vec::new();
+    if role == Role::Request {
+        facts.push(if plain { "Required." } else { "Optional." }.to_owned());
+    }
+    if member.value_allowed_null {
+        facts.push("May be null.".to_owned());
+    }
+    if member.disabled {
+        facts.push("Hidden in the official spec (deprecated or reserved).".to_owned());
+    }
+    if let Some(example) = member.example.as_deref().map(str::trim) {
+        let usable = !example.is_empty()
+            && example != "无"
+            && example.len() <= 80
+            && !example.contains(['`', '\n']);
+        if usable {
+            facts.push(format!("Example: `{example}`."));
+        }
+    }
+    let mut doc = doc_attrs(&text);
+    if !facts.is_empty() {
+        let line = format!(" {}", facts.join(" "));
+        doc.extend(quote! { #[doc = ""] #[doc = #line] });
+    }
+    doc
+}
+
+fn emit_struct(name: &str, object: &Object, role: Role) -> TokenStream {
+    let ty = ident(&type_name(name));
+    let doc = doc_attrs(if object.document.trim().is_empty() {
+        name
+    } else {
+        &object.document
+    });
+    let fields = object.members.iter().map(|m| {
+        let plain = is_plain(m, role);
+        let field = ident(&field_name(&m.name));
+        let wire = &m.name;
+        let inner = rust_type(&m.ty);
+        let doc = member_doc(m, plain, role);
+        if plain {
+            quote! {
+                #doc
+                #[serde(rename = #wire)]
+                pub #field: #inner,
+            }
+        } else {
+            quote! {
+                #doc
+                #[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub #field: ::std::option::Option<#inner>,
+            }
+        }
+    });
+    let required: Vec<&Member> = object
+        .members
+        .iter()
+        .filter(|m| role == Role::Request && is_plain(m, role))
+        .collect();
+    // Requests with required members are built with `new`; everything else has a `Default`.
+    let default = if required.is_empty() {
+        quote! { Default, }
+    } else {
+        quote! {}
+    };
+    let non_exhaustive = match role {
+        Role::Request | Role::Response => quote! { #[non_exhaustive] },
+        Role::Data(_) => quote! {},
+    };
+    let helpers = match role {
+        Role::Request => emit_request_helpers(&ty, object, &required),
+        _ => quote! {},
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #non_exhaustive
+        pub struct #ty {
+            #(#fields)*
+        }
+
+        #helpers
+    }
+}
+
+/// `new` with the required members, `with_*` setters for the optional ones.
+fn emit_request_helpers(
+    ty: &proc_macro2::Ident,
+    object: &Object,
+    required: &[&Member],
+) -> TokenStream {
+    let arg = |m: &Member| {
+        let field = ident(&field_name(&m.name));
+        let inner = rust_type(&m.ty);
+        (field, inner)
+    };
+    let params = required.iter().map(|m| {
+        let (field, inner) = arg(m);
+        quote! { #field: impl ::std::convert::Into<#inner> }
+    });
+    let inits = object.members.iter().map(|m| {
+        let field = ident(&field_name(&m.name));
+        if required.iter().any(|r| r.name == m.name) {
+            quote! { #field: #field.into() }
+        } else {
+            quote! { #field: ::std::option::Option::None }
+        }
+    });
+    let names: Vec<String> = required.iter().map(|m| format!("`{}`", m.name)).collect();
+    let new_doc = if names.is_empty() {
+        " A request with no parameters set.".to_owned()
+    } else {
+        format!(
+            " A request with its required parameters: {}.",
+            names.join(", ")
+        )
+    };
+    let many_args = if required.len() > 7 {
+        quote! { #[allow(clippy::too_many_arguments)] }
+    } else {
+        quote! {}
+    };
+    let setters = object
+        .members
+        .iter()
+        .filter(|m| !required.iter().any(|r| r.name == m.name))
+        .map(|m| {
+            let (field, inner) = arg(m);
+            let setter = format_ident!("with_{}", field_name(&m.name).trim_start_matches("r#"));
+            let doc = format!(" Sets `{}`.", m.name);
+            quote! {
+                #[doc = #doc]
+                pub fn #setter(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
+                    self.#field = ::std::option::Option::Some(value.into());
+                    self
+                }
+            }
+        });
+    quote! {
+        impl #ty {
+            #[doc = #new_doc]
+            #many_args
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+
+            #(#setters)*
+        }
+    }
+}

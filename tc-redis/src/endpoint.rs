@@ -1,0 +1,168 @@
+//! Where requests go: the endpoint override, the financial-zone rule, the default host.
+
+use crate::error::ConfigError;
+
+/// The root domain of the API 3.0 endpoints.
+const ROOT_DOMAIN: &str = "tencentcloudapi.com";
+
+/// A resolved endpoint: the URL requests are POSTed to and the `Host` value that is signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    /// `scheme://host[:port]/`.
+    pub(crate) url: String,
+    /// `host[:port]`, exactly as the HTTP stack sends it in `Host` (default ports omitted).
+    pub(crate) host: String,
+}
+
+/// Picks the endpoint: an explicit override, else `<service>.<region>.tencentcloudapi.com` for a
+/// financial-zone region (`*-fsi`, isolated from the others, so the nearest-region host cannot
+/// serve it), else `<service>.tencentcloudapi.com`.
+pub(crate) fn resolve(
+    service: &str,
+    region: Option<&str>,
+    explicit: Option<&str>,
+    allow_http: bool,
+) -> Result<Endpoint, ConfigError> {
+    if let Some(endpoint) = explicit {
+        return parse(endpoint, allow_http);
+    }
+    let host = match region {
+        Some(r) if r.ends_with("-fsi") => format!("{service}.{r}.{ROOT_DOMAIN}"),
+        _ => format!("{service}.{ROOT_DOMAIN}"),
+    };
+    Ok(Endpoint {
+        url: format!("https://{host}/"),
+        host,
+    })
+}
+
+/// Parses an endpoint override: `https://host[:port]` (a trailing `/` allowed), or `http://...`
+/// when plain HTTP was explicitly allowed. A bare `host[:port]` means https.
+fn parse(endpoint: &str, allow_http: bool) -> Result<Endpoint, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidEndpoint {
+        endpoint: endpoint.to_owned(),
+        reason: reason.to_owned(),
+    };
+    if endpoint != endpoint.trim() || endpoint.is_empty() {
+        return Err(invalid("empty, or has blanks around it"));
+    }
+    let (scheme, rest) = match endpoint.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => ("https".to_owned(), endpoint),
+    };
+    let default_port = match scheme.as_str() {
+        "https" => 443,
+        "http" if allow_http => 80,
+        "http" => {
+            return Err(invalid(
+                "plain http sends credentials' signatures in clear; use https, or allow it explicitly with ClientBuilder::allow_plain_http (loopback testing)",
+            ));
+        }
+        _ => return Err(invalid("the scheme must be https (or http when allowed)")),
+    };
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.is_empty() {
+        return Err(invalid("no host"));
+    }
+    if authority.contains(['/', '?', '#', '@', ' ']) {
+        return Err(invalid(
+            "must be scheme://host[:port] with no path, query or user info",
+        ));
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => {
+            let port: u16 = p
+                .parse()
+                .ok()
+                .filter(|p| *p != 0)
+                .ok_or_else(|| invalid("the port is not a number from 1 to 65535"))?;
+            (h, Some(port))
+        }
+        _ => (authority, None),
+    };
+    let host_ok = !host.is_empty()
+        && (host.starts_with('[') && host.ends_with(']')
+            || host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'));
+    if !host_ok {
+        return Err(invalid(
+            "the host name has characters a host name cannot have",
+        ));
+    }
+    let host = host.to_ascii_lowercase();
+    let host = match port {
+        Some(p) if p != default_port => format!("{host}:{p}"),
+        _ => host,
+    };
+    Ok(Endpoint {
+        url: format!("{scheme}://{host}/"),
+        host,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_and_financial_zone_hosts() {
+        let e = resolve("redis", Some("ap-guangzhou"), None, false).unwrap();
+        assert_eq!(e.url, "https://redis.tencentcloudapi.com/");
+        assert_eq!(e.host, "redis.tencentcloudapi.com");
+        let e = resolve("redis", Some("ap-shanghai-fsi"), None, false).unwrap();
+        assert_eq!(e.host, "redis.ap-shanghai-fsi.tencentcloudapi.com");
+        let e = resolve("redis", Some("ap-shenzhen-fsi"), None, false).unwrap();
+        assert_eq!(e.url, "https://redis.ap-shenzhen-fsi.tencentcloudapi.com/");
+        let e = resolve("redis", None, None, false).unwrap();
+        assert_eq!(e.host, "redis.tencentcloudapi.com");
+    }
+
+    #[test]
+    fn explicit_endpoint_wins_over_the_fsi_rule() {
+        let e = resolve(
+            "redis",
+            Some("ap-shanghai-fsi"),
+            Some("https://redis.ap-guangzhou.tencentcloudapi.com"),
+            false,
+        )
+        .unwrap();
+        assert_eq!(e.host, "redis.ap-guangzhou.tencentcloudapi.com");
+    }
+
+    #[test]
+    fn endpoints_are_parsed_strictly() {
+        let ok = |s: &str, http: bool| parse(s, http).unwrap();
+        assert_eq!(
+            ok("redis.tencentcloudapi.com", false).url,
+            "https://redis.tencentcloudapi.com/"
+        );
+        assert_eq!(ok("https://Example.com:443/", false).host, "example.com");
+        assert_eq!(
+            ok("https://example.com:8443", false).host,
+            "example.com:8443"
+        );
+        let e = ok("http://127.0.0.1:8080", true);
+        assert_eq!(
+            (e.url.as_str(), e.host.as_str()),
+            ("http://127.0.0.1:8080/", "127.0.0.1:8080")
+        );
+        for bad in [
+            "",
+            " https://x.com",
+            "http://127.0.0.1:1",
+            "ftp://x.com",
+            "https://",
+            "https://x.com/path",
+            "https://x.com?q",
+            "https://user@x.com",
+            "https://x.com:0",
+            "https://x.com:99999",
+            "https://x.com:port",
+            "https://x_y.com",
+            "not a url",
+        ] {
+            assert!(parse(bad, false).is_err(), "{bad:?} accepted");
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! Errors: what went wrong, the request id when the server gave one, and what to do next.
+//!
+//! Nothing here ever holds a secret: messages are built from codes, statuses, server messages
+//! and excerpts of response bodies, never from credentials or signatures.
+
+use crate::action::ErrorCode;
+use crate::credentials::CredentialsError;
+use std::fmt;
+
+/// The error of a call to action `A`, whose error codes are `C` (`<Action>ErrorCode`).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error<C> {
+    /// The API processed the request and answered with `Response.Error`.
+    ///
+    /// Match on [`ApiError::code`]; the message is for humans and changes with the language
+    /// setting and over time.
+    Api(ApiError<C>),
+    /// The server answered with an HTTP status other than 200 (Tencent answers every business
+    /// and authentication error with 200, so this is a gateway or proxy failure).
+    Http {
+        /// The status code.
+        status: u16,
+        /// The first bytes of the body, lossily decoded, for diagnosis.
+        body_excerpt: String,
+        /// The request id, when the body was an envelope that carried one.
+        request_id: Option<String>,
+    },
+    /// A 200 reply that is not what the protocol promises: not JSON, no `Response`, a field of
+    /// the wrong type, no `RequestId`, ...
+    MalformedResponse {
+        /// What was wrong with it.
+        problem: String,
+        /// The request id, when it could be read.
+        request_id: Option<String>,
+    },
+    /// The request could not be sent, or its reply could not be read.
+    Transport(TransportError),
+    /// The client's configuration cannot make this call; nothing was sent.
+    Config(ConfigError),
+    /// No usable credentials; nothing was sent.
+    Credentials(CredentialsError),
+}
+
+/// An error the API returned in `Response.Error`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError<C> {
+    /// The typed error code (unknown codes are kept as `Other(String)`).
+    pub code: C,
+    /// The server's message.
+    pub message: String,
+    /// The request id: quote it when asking Tencent support.
+    pub request_id: String,
+}
+
+/// A failure below HTTP: connecting, TLS, a timeout, a reset, an oversized body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    /// What kind of failure.
+    pub kind: TransportErrorKind,
+    /// Details from the HTTP stack.
+    pub message: String,
+    /// Whether the request may have reached the server (and so may have been executed).
+    /// `false` only when the failure certainly happened before any byte was sent.
+    pub may_have_been_sent: bool,
+}
+
+/// The kinds of [`TransportError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The host name did not resolve.
+    Dns,
+    /// The TCP connection was refused or could not be made.
+    Connect,
+    /// The TLS handshake or a certificate check failed.
+    Tls,
+    /// A configured timeout elapsed (connect, or the whole call).
+    Timeout,
+    /// The connection failed while sending or receiving (reset, closed early).
+    Io,
+    /// The response body is larger than the client's limit; it was not read further.
+    ResponseTooLarge,
+    /// A proxy setting could not be used.
+    Proxy,
+}
+
+/// A setting that cannot work, found before any request is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The action needs a region and none was set.
+    MissingRegion,
+    /// The region is empty, has blanks, or characters a region name never has.
+    InvalidRegion(String),
+    /// The endpoint override is not `https://host[:port]` (or `http://` with plain HTTP allowed).
+    InvalidEndpoint {
+        /// The endpoint as given.
+        endpoint: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The language is not `zh-CN` or `en-US`.
+    InvalidLanguage(String),
+    /// A duration, limit or count is out of range.
+    InvalidSetting {
+        /// The setting's name.
+        setting: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The request could not be serialised to JSON.
+    Serialize(String),
+}
+
+impl<C> Error<C> {
+    /// The request id, when the server sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => Some(&e.request_id),
+            Error::Http { request_id, .. } | Error::MalformedResponse { request_id, .. } => {
+                request_id.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// The API error code, for [`Error::Api`].
+    pub fn code(&self) -> Option<&C> {
+        match self {
+            Error::Api(e) => Some(&e.code),
+            _ => None,
+        }
+    }
+}
+
+impl<C: ErrorCode> fmt::Display for Error<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => fmt::Display::fmt(e, f),
+            Error::Http {
+                status,
+                body_excerpt,
+                request_id,
+            } => {
+                write!(f, "HTTP status {status} from the API endpoint")?;
+                if let Some(id) = request_id {
+                    write!(f, " (request id {id})")?;
+                }
+                write!(
+                    f,
+                    ": {body_excerpt:?}. A gateway or proxy failed; check the endpoint and proxy settings, then retry later"
+                )
+            }
+            Error::MalformedResponse {
+                problem,
+                request_id,
+            } => {
+                write!(f, "malformed response: {problem}")?;
+                if let Some(id) = request_id {
+                    write!(f, " (request id {id})")?;
+                }
+                f.write_str(". Check that the endpoint is a Tencent Cloud API endpoint")
+            }
+            Error::Transport(e) => fmt::Display::fmt(e, f),
+            Error::Config(e) => write!(f, "invalid configuration: {e}"),
+            Error::Credentials(e) => write!(f, "credentials: {e}"),
+        }
+    }
+}
+
+impl<C: ErrorCode> std::error::Error for Error<C> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Config(e) => Some(e),
+            Error::Credentials(e) => Some(e),
+            Error::Transport(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl<C: ErrorCode> fmt::Display for ApiError<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} (request id {})",
+            self.code.as_str(),
+            self.message,
+            self.request_id
+        )?;
+        if let Some(hint) = hint(self.code.as_str()) {
+            write!(f, ". {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What to do next, by the common code families of API 3.0.
+fn hint(code: &str) -> Option<&'static str> {
+    let family = code.split('.').next().unwrap_or(code);
+    Some(match code {
+        "AuthFailure.SignatureFailure" => "The SecretKey does not match the SecretId: check it",
+        "AuthFailure.SecretIdNotFound" | "AuthFailure.InvalidSecretId" => {
+            "The SecretId is unknown or disabled: check it in the CAM console"
+        }
+        "AuthFailure.SignatureExpire" => {
+            "The request timestamp is more than 5 minutes off: check the system clock"
+        }
+        "AuthFailure.TokenFailure" => {
+            "The session token is missing, wrong or expired: refresh the temporary credentials"
+        }
+        "AuthFailure.UnauthorizedOperation" | "UnauthorizedOperation" => {
+            "The key may not call this action: grant it the CAM permission"
+        }
+        "InvalidParameter.PermissionDenied" => {
+            "The key may not call this action: grant it the CAM permission"
+        }
+        "UnsupportedRegion" => "The action is not offered in this region: check the region",
+        _ => match family {
+            "RequestLimitExceeded" => "Too many requests: slow down (the client retries these)",
+            "InvalidParameter"
+            | "InvalidParameterValue"
+            | "MissingParameter"
+            | "UnknownParameter" => "Check the request parameters",
+            "ResourceNotFound" => "Check the instance id and the region",
+            "ResourceUnavailable" => "The resource is not in a state that allows this action",
+            "InternalError" | "FailedOperation" | "ServiceUnavailable" => {
+                "A server-side failure: retry later, and quote the request id to Tencent support if it persists"
+            }
+            _ => return None,
+        },
+    })
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportErrorKind::Dns => {
+                "could not resolve the endpoint's host name; check the endpoint and DNS"
+            }
+            TransportErrorKind::Connect => {
+                "could not connect to the endpoint; check the endpoint, proxy and network"
+            }
+            TransportErrorKind::Tls => {
+                "TLS failed; check the endpoint and the system's certificates"
+            }
+            TransportErrorKind::Timeout => "timed out; raise the timeout or check the network",
+            TransportErrorKind::Io => "the connection failed mid-request",
+            TransportErrorKind::ResponseTooLarge => {
+                "the response body exceeds the client's size limit and was not read"
+            }
+            TransportErrorKind::Proxy => "the proxy could not be used; check the proxy setting",
+        };
+        write!(f, "{what} ({})", self.message)?;
+        if self.may_have_been_sent {
+            f.write_str("; the request may have been executed")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::MissingRegion => f.write_str(
+                "no region set: set one with ClientBuilder::region (e.g. \"ap-guangzhou\")",
+            ),
+            ConfigError::InvalidRegion(r) => write!(
+                f,
+                "region {r:?} is not a region name (lower-case letters, digits and '-', e.g. \"ap-guangzhou\")"
+            ),
+            ConfigError::InvalidEndpoint { endpoint, reason } => {
+                write!(f, "endpoint {endpoint:?}: {reason}")
+            }
+            ConfigError::InvalidLanguage(l) => {
+                write!(
+                    f,
+                    "language {l:?} is not supported: use \"zh-CN\" or \"en-US\""
+                )
+            }
+            ConfigError::InvalidSetting { setting, reason } => write!(f, "{setting}: {reason}"),
+            ConfigError::Serialize(e) => write!(f, "the request cannot be serialised: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}

@@ -1,0 +1,143 @@
+//! Client-side rate limiting: one token bucket per action, shared by every clone of a client
+//! and every thread, so that a loop over many instances stays under the server's limit instead
+//! of collecting `RequestLimitExceeded`.
+
+use crate::clock::Clock;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How the client paces its requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RateLimit {
+    /// Each action at most at the rate its spec gives (20/s for CleanUpInstance); actions
+    /// without one are not limited. The default.
+    #[default]
+    FromSpec,
+    /// Every action at most this many requests per second.
+    PerSecond(u32),
+    /// No client-side limit.
+    Off,
+}
+
+/// The buckets. Each holds at most one token, refilled every `1/rate` seconds: requests are
+/// spaced evenly, so no one-second window of the server's ever sees more than `rate` of them.
+#[derive(Debug)]
+pub(crate) struct Limiter {
+    setting: RateLimit,
+    next_free: Mutex<HashMap<&'static str, Duration>>,
+}
+
+impl Limiter {
+    pub(crate) fn new(setting: RateLimit) -> Self {
+        Limiter {
+            setting,
+            next_free: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits until `action` may be sent.
+    pub(crate) fn acquire(&self, action: &'static str, spec_rate: Option<u32>, clock: &dyn Clock) {
+        let rate = match self.setting {
+            RateLimit::Off => return,
+            RateLimit::PerSecond(n) => n,
+            RateLimit::FromSpec => match spec_rate {
+                Some(n) => n,
+                None => return,
+            },
+        };
+        let interval = Duration::from_secs(1) / rate.max(1);
+        // Reserve the next free slot under the lock, then wait outside it.
+        let wait = {
+            let mut slots = self.next_free.lock().unwrap_or_else(|p| p.into_inner());
+            let now = clock.now();
+            let slot = slots.entry(action).or_insert(now);
+            let start = (*slot).max(now);
+            *slot = start + interval;
+            start - now
+        };
+        if !wait.is_zero() {
+            clock.sleep(wait);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// A clock that only moves when slept on.
+    #[derive(Debug, Default)]
+    struct FakeClock(AtomicU64);
+    impl Clock for FakeClock {
+        fn now(&self) -> Duration {
+            Duration::from_nanos(self.0.load(Ordering::SeqCst))
+        }
+        fn sleep(&self, d: Duration) {
+            self.0.fetch_add(d.as_nanos() as u64, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn spaces_requests_at_the_spec_rate() {
+        let clock = FakeClock::default();
+        let l = Limiter::new(RateLimit::FromSpec);
+        for _ in 0..41 {
+            l.acquire("CleanUpInstance", Some(20), &clock);
+        }
+        // 41 requests at 20/s: the first immediately, then every 50 ms.
+        assert_eq!(clock.now(), Duration::from_secs(2));
+        // Other actions have their own bucket; actions without a rate are not limited.
+        l.acquire("Other", Some(20), &clock);
+        l.acquire("Unlimited", None, &clock);
+        assert_eq!(clock.now(), Duration::from_secs(2));
+    }
+
+    #[test]
+    fn off_and_override() {
+        let clock = FakeClock::default();
+        Limiter::new(RateLimit::Off).acquire("A", Some(1), &clock);
+        Limiter::new(RateLimit::Off).acquire("A", Some(1), &clock);
+        assert_eq!(clock.now(), Duration::ZERO);
+        let l = Limiter::new(RateLimit::PerSecond(2));
+        for _ in 0..3 {
+            l.acquire("A", None, &clock);
+        }
+        assert_eq!(clock.now(), Duration::from_secs(1));
+    }
+
+    /// A clock that never moves: slots are handed out as if every request came at once.
+    #[derive(Debug)]
+    struct FrozenClock;
+    impl Clock for FrozenClock {
+        fn now(&self) -> Duration {
+            Duration::ZERO
+        }
+        fn sleep(&self, _: Duration) {}
+    }
+
+    #[test]
+    fn threads_share_the_bucket() {
+        let clock = Arc::new(FrozenClock);
+        let l = Arc::new(Limiter::new(RateLimit::FromSpec));
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let (l, clock) = (l.clone(), clock.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..10 {
+                        l.acquire("A", Some(10), &*clock);
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        // 40 slots at 10/s were handed out: the last one starts at 3.9 s.
+        let slots = l.next_free.lock().unwrap();
+        assert_eq!(slots["A"], Duration::from_secs(4));
+    }
+}

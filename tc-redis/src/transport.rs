@@ -1,0 +1,158 @@
+//! HTTP: the only module that knows it. A [`Transport`] sends one signed POST and returns the
+//! status, the `Date` header and the body; [`UreqTransport`] is the default, over one ureq
+//! `Agent` (one keep-alive pool) per client.
+
+use crate::error::{ConfigError, TransportError, TransportErrorKind};
+use std::fmt;
+use std::time::Duration;
+
+/// One request, ready to send: every header is final and signed.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpRequest<'a> {
+    /// `scheme://host[:port]/`.
+    pub url: &'a str,
+    /// Headers in the order they are sent. `Host` is not among them: the HTTP stack derives it
+    /// from the URL, exactly as it was signed.
+    pub headers: &'a [(&'static str, &'a str)],
+    /// The exact bytes that were signed.
+    pub body: &'a [u8],
+}
+
+/// What came back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// The `Date` header, used to correct clock skew.
+    pub date: Option<String>,
+    /// The body (at most the transport's size limit).
+    pub body: Vec<u8>,
+}
+
+/// Sends requests. Implement it to put the client on another HTTP stack, or to answer from
+/// memory in tests and benchmarks.
+pub trait Transport: Send + Sync + fmt::Debug {
+    /// Sends one request. Errors say whether the request may have reached the server.
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError>;
+}
+
+/// Settings of the default transport.
+#[derive(Debug, Clone)]
+pub(crate) struct UreqSettings {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) max_response_bytes: u64,
+    /// `None`: ureq's environment support (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, ...).
+    pub(crate) proxy: Option<String>,
+    pub(crate) https_only: bool,
+    pub(crate) user_agent: String,
+}
+
+/// The default transport: ureq with rustls, a keep-alive pool, enforced timeouts and a body cap.
+pub struct UreqTransport {
+    agent: ureq::Agent,
+    max_response_bytes: u64,
+}
+
+impl fmt::Debug for UreqTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UreqTransport")
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl UreqTransport {
+    pub(crate) fn new(s: &UreqSettings) -> Result<UreqTransport, ConfigError> {
+        let proxy = match &s.proxy {
+            None => ureq::Proxy::try_from_env(),
+            Some(p) => Some(
+                ureq::Proxy::new(p).map_err(|e| ConfigError::InvalidSetting {
+                    setting: "proxy",
+                    reason: format!("not a proxy URL ({e})"),
+                })?,
+            ),
+        };
+        let config = ureq::Agent::config_builder()
+            // Non-200 replies are read like any other: their body may carry a request id.
+            .http_status_as_error(false)
+            .https_only(s.https_only)
+            .timeout_connect(Some(s.connect_timeout))
+            .timeout_global(Some(s.timeout))
+            .proxy(proxy)
+            .user_agent(s.user_agent.as_str())
+            // Idle connections older than this are not reused (Go SDK: 30 s): a server that
+            // dropped one would fail the next POST, which must not be retried blindly.
+            .max_idle_age(Duration::from_secs(30))
+            .build();
+        Ok(UreqTransport {
+            agent: config.into(),
+            max_response_bytes: s.max_response_bytes,
+        })
+    }
+}
+
+impl Transport for UreqTransport {
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        let mut builder = self.agent.post(request.url);
+        for (name, value) in request.headers {
+            builder = builder.header(*name, *value);
+        }
+        let mut response = builder.send(request.body).map_err(map_error)?;
+        let status = response.status().as_u16();
+        let date = response
+            .headers()
+            .get("date")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(self.max_response_bytes)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(limit) => TransportError {
+                    kind: TransportErrorKind::ResponseTooLarge,
+                    message: format!("limit {limit} bytes"),
+                    may_have_been_sent: true,
+                },
+                other => map_error(other),
+            })?;
+        Ok(HttpResponse { status, date, body })
+    }
+}
+
+/// Classifies a ureq error, above all by whether the request may have been sent.
+fn map_error(e: ureq::Error) -> TransportError {
+    use std::io::ErrorKind as Io;
+    use ureq::Timeout;
+    let (kind, sent) = match &e {
+        ureq::Error::HostNotFound => (TransportErrorKind::Dns, false),
+        ureq::Error::ConnectionFailed => (TransportErrorKind::Connect, false),
+        ureq::Error::Timeout(Timeout::Resolve) => (TransportErrorKind::Dns, false),
+        ureq::Error::Timeout(Timeout::Connect) => (TransportErrorKind::Timeout, false),
+        ureq::Error::Timeout(_) => (TransportErrorKind::Timeout, true),
+        ureq::Error::Io(io) => match io.kind() {
+            Io::ConnectionRefused
+            | Io::AddrNotAvailable
+            | Io::NetworkUnreachable
+            | Io::HostUnreachable => (TransportErrorKind::Connect, false),
+            Io::TimedOut | Io::WouldBlock => (TransportErrorKind::Timeout, true),
+            _ => (TransportErrorKind::Io, true),
+        },
+        // TLS failures are permanent (certificates, protocol): never retried, whatever `sent`.
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
+            (TransportErrorKind::Tls, false)
+        }
+        ureq::Error::InvalidProxyUrl | ureq::Error::ConnectProxyFailed(_) => {
+            (TransportErrorKind::Proxy, false)
+        }
+        ureq::Error::BodyExceedsLimit(_) => (TransportErrorKind::ResponseTooLarge, true),
+        _ => (TransportErrorKind::Io, true),
+    };
+    TransportError {
+        kind,
+        message: e.to_string(),
+        may_have_been_sent: sent,
+    }
+}
