@@ -244,6 +244,7 @@ fn serve(stream: &TcpStream, shared: &Shared, connection: u64) -> End {
                 );
                 out.extend_from_slice(body.as_bytes());
                 let _ = writer.write_all(&out);
+                linger(stream, &mut reader);
                 return End::Close;
             }
         };
@@ -296,6 +297,22 @@ fn serve(stream: &TcpStream, shared: &Shared, connection: u64) -> End {
         };
         if sent.is_err() || close {
             return End::Close;
+        }
+    }
+}
+
+/// A lingering close after a rejected request: stop sending, then read and discard what the
+/// client is still sending (briefly), so that closing does not reset the connection and destroy
+/// the error response before the client reads it.
+fn linger(stream: &TcpStream, reader: &mut impl Read) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(200)));
+    let mut sink = [0u8; 8192];
+    let mut drained = 0;
+    while drained < 1024 * 1024 {
+        match reader.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => drained += n,
         }
     }
 }
