@@ -112,7 +112,7 @@ impl Service {
             if !media.eq_ignore_ascii_case("application/json") {
                 return Err(ApiError::with(
                     "InvalidParameter",
-                    format!("(Content-Type {media:?}: a TC3 POST must be application/json)"),
+                    format!("Content-Type {media:?}: a TC3 POST must be application/json"),
                 ));
             }
         }
@@ -120,19 +120,19 @@ impl Service {
         let Some((action, params_spec)) = ACTIONS.iter().find(|(a, _)| *a == action) else {
             return Err(ApiError::with(
                 "InvalidAction",
-                format!("(`{action}` is not an action of redis {VERSION} served here)"),
+                format!("`{action}` is not an action of redis {VERSION} served here"),
             ));
         };
         let version = common(req, "x-tc-version", "X-TC-Version")?;
         if version != VERSION {
             return Err(ApiError::with(
                 "NoSuchVersion",
-                format!("(`{version}`; this service has {VERSION})"),
+                format!("`{version}`; this service has {VERSION}"),
             ));
         }
         let region = common(req, "x-tc-region", "X-TC-Region")?;
         if !self.regions.iter().any(|r| r == region) {
-            return Err(ApiError::with("UnsupportedRegion", format!("(`{region}`)")));
+            return Err(ApiError::with("UnsupportedRegion", format!("`{region}`")));
         }
         self.admit(action)?;
         let params = parse_params(req)?;
@@ -160,7 +160,7 @@ impl Service {
         if window.len() >= limit as usize {
             return Err(ApiError::with(
                 "RequestLimitExceeded",
-                format!("({action}: at most {limit} requests per second)"),
+                format!("{action}: at most {limit} requests per second"),
             ));
         }
         window.push_back(now);
@@ -177,7 +177,7 @@ impl Service {
         match state.instances.get(id) {
             None => Err(ApiError::with(
                 "ResourceNotFound.InstanceNotExists",
-                format!("(`{id}`)"),
+                format!("`{id}`"),
             )),
             Some(InstanceStatus::InRecycleBin) => {
                 state
@@ -196,7 +196,7 @@ impl Service {
             }
             Some(status) => Err(ApiError::with(
                 "ResourceUnavailable.InstanceStatusAbnormal",
-                format!("(`{id}` is {status:?}, not in the recycle bin)"),
+                format!("`{id}` is {status:?}, not in the recycle bin"),
             )),
         }
     }
@@ -210,7 +210,7 @@ impl Service {
         let task = state.tasks.get(&task_id).ok_or_else(|| {
             ApiError::with(
                 "InvalidParameter.InvalidParameter",
-                format!("(no task {task_id})"),
+                format!("no task {task_id}"),
             )
         })?;
         let fields = [
@@ -230,7 +230,7 @@ fn common<'r>(req: &'r Request, header: &str, display: &str) -> Result<&'r str, 
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(ApiError::with(
             "MissingParameter",
-            format!("(the common parameter {display} is missing)"),
+            format!("the common parameter {display} is missing"),
         )),
     }
 }
@@ -247,11 +247,11 @@ fn parse_params(req: &Request) -> Result<Map<String, Value>, ApiError> {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(ApiError::with(
             "InvalidParameter",
-            "(the request body must be a JSON object)",
+            "the request body must be a JSON object",
         )),
         Err(e) => Err(ApiError::with(
             "InvalidParameter",
-            format!("(the request body is not JSON: {e})"),
+            format!("the request body is not JSON: {e}"),
         )),
     }
 }
@@ -259,13 +259,13 @@ fn parse_params(req: &Request) -> Result<Map<String, Value>, ApiError> {
 /// Unknown names, then missing required ones, then types, then empty strings.
 fn validate(params: &Map<String, Value>, spec: &[Param]) -> Result<(), ApiError> {
     if let Some(name) = params.keys().find(|k| !spec.iter().any(|(n, _, _)| n == k)) {
-        return Err(ApiError::with("UnknownParameter", format!("(`{name}`)")));
+        return Err(ApiError::with("UnknownParameter", format!("`{name}`")));
     }
     for (name, kind, required) in spec {
         let value = params.get(*name).filter(|v| !v.is_null());
         let Some(value) = value else {
             if *required {
-                return Err(ApiError::with("MissingParameter", format!("(`{name}`)")));
+                return Err(ApiError::with("MissingParameter", format!("`{name}`")));
             }
             continue;
         };
@@ -277,7 +277,7 @@ fn validate(params: &Map<String, Value>, spec: &[Param]) -> Result<(), ApiError>
             return Err(ApiError::with(
                 "InvalidParameter",
                 format!(
-                    "(`{name}` must be {})",
+                    "`{name}` must be {}",
                     match kind {
                         Kind::String => "a string",
                         Kind::UInt => "an unsigned integer",
@@ -288,7 +288,7 @@ fn validate(params: &Map<String, Value>, spec: &[Param]) -> Result<(), ApiError>
         if value.as_str() == Some("") {
             return Err(ApiError::with(
                 "InvalidParameter.EmptyParam",
-                format!("(`{name}`)"),
+                format!("`{name}`"),
             ));
         }
     }

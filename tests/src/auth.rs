@@ -54,7 +54,7 @@ pub(crate) fn verify<'r>(
     if timestamp.abs_diff(now) > MAX_SKEW {
         return Err(ApiError::with(
             "AuthFailure.SignatureExpire",
-            format!("(request timestamp {timestamp}, server time {now})"),
+            format!("request timestamp {timestamp}, server time {now}"),
         ));
     }
     let secret = secrets
@@ -66,13 +66,13 @@ pub(crate) fn verify<'r>(
             Some(_) => {
                 return Err(ApiError::with(
                     "AuthFailure.TokenFailure",
-                    "(X-TC-Token does not match)",
+                    "X-TC-Token does not match",
                 ));
             }
             None => {
                 return Err(ApiError::with(
                     "AuthFailure.TokenFailure",
-                    "(temporary credential without X-TC-Token)",
+                    "temporary credential without X-TC-Token",
                 ));
             }
         }
@@ -82,7 +82,7 @@ pub(crate) fn verify<'r>(
         return Err(ApiError::with(
             FAILURE,
             format!(
-                "(credential scope date {} is not the UTC date {date} of X-TC-Timestamp)",
+                "credential scope date {} is not the UTC date {date} of X-TC-Timestamp",
                 auth.date
             ),
         ));
@@ -90,10 +90,7 @@ pub(crate) fn verify<'r>(
     if auth.service != SERVICE {
         return Err(ApiError::with(
             FAILURE,
-            format!(
-                "(credential scope service {} is not {SERVICE})",
-                auth.service
-            ),
+            format!("credential scope service {} is not {SERVICE}", auth.service),
         ));
     }
     let names: Vec<String> = auth

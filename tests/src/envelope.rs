@@ -46,7 +46,7 @@ impl ApiError {
         let (zh, en) = describe(&self.code);
         let base = if lang == Lang::En { en } else { zh };
         match &self.detail {
-            Some(d) if lang == Lang::En => format!("{base} {d}"),
+            Some(d) if lang == Lang::En => format!("{base} ({d})"),
             Some(d) => format!("{base}（{d}）"),
             None => base.to_owned(),
         }
@@ -139,7 +139,7 @@ mod tests {
             "InvalidParameter.EmptyParam",
             "Foo",
         ] {
-            let e = ApiError::with(code, "(detail)");
+            let e = ApiError::with(code, "detail");
             assert!(e.message(Lang::En).is_ascii(), "{code}");
             assert!(!e.message(Lang::Zh).is_ascii(), "{code}");
         }

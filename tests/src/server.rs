@@ -165,7 +165,7 @@ impl Shared {
             Some(Fault::ErrorFirst { code, .. }) => {
                 let lang = Lang::from_header(req.header("x-tc-language"));
                 let request_id = self.rng.uuid_v4();
-                let err = envelope::ApiError::with(&code, "(injected fault)");
+                let err = envelope::ApiError::with(&code, "injected fault");
                 let answer = Answer {
                     status: 200,
                     content_type: JSON.into(),
