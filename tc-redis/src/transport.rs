@@ -36,6 +36,9 @@ pub trait Transport: Send + Sync + fmt::Debug {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError>;
 }
 
+/// Idle keep-alive connections kept per client (all to one host).
+const MAX_IDLE_CONNECTIONS: usize = 64;
+
 /// Settings of the default transport.
 #[derive(Debug, Clone)]
 pub(crate) struct UreqSettings {
@@ -84,6 +87,10 @@ impl UreqTransport {
             // Idle connections older than this are not reused (Go SDK: 30 s): a server that
             // dropped one would fail the next POST, which must not be retried blindly.
             .max_idle_age(Duration::from_secs(30))
+            // ureq keeps 3 idle connections per host by default: threads sharing a client
+            // beyond that would open a new connection for most calls.
+            .max_idle_connections(MAX_IDLE_CONNECTIONS)
+            .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
             .build();
         Ok(UreqTransport {
             agent: config.into(),
