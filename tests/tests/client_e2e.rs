@@ -301,7 +301,10 @@ fn eight_threads_share_one_client() {
 
 /// Records what would be sent, and answers like the API.
 #[derive(Debug, Default, Clone)]
-struct Recorder(Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>);
+struct Recorder(Arc<Mutex<Vec<Sent>>>);
+
+/// A request's URL and headers.
+type Sent = (String, Vec<(String, String)>);
 
 impl Transport for Recorder {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
