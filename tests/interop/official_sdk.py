@@ -75,7 +75,7 @@ def main():
         time.sleep(1.1)  # a fresh one-second window
         c = client()
         last = None
-        for _ in range(30):
+        for _ in range(60):
             try:
                 clean_up(c, args.running_instance)
             except TencentCloudSDKException as e:
