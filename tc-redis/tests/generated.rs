@@ -1,0 +1,176 @@
+//! The types generated from `api-spec/` behave as the spec says: the request's wire form, the
+//! seed's sample response, and every documented error code. The codes are read from the spec
+//! files themselves, so this test follows the spec as it grows.
+
+use serde_json::Value;
+use std::str::FromStr;
+use tc_redis::{
+    Action, CleanUpInstanceErrorCode, CleanUpInstanceRequest, CleanUpInstanceResponse, Error,
+    ErrorCode,
+};
+
+fn spec_file(name: &str) -> Value {
+    let path = format!("{}/../api-spec/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// `(code, description)` for `CleanUpInstance`: its own codes, then the common ones.
+fn documented_codes() -> Vec<(String, String)> {
+    let action = spec_file("CleanUpInstance.json");
+    let common = spec_file("common.json");
+    let own = action["actions"]["CleanUpInstance"]["error_codes"]
+        .as_array()
+        .expect("CleanUpInstance error_codes");
+    let shared = common["common_error_codes"]
+        .as_array()
+        .expect("common_error_codes");
+    let mut codes: Vec<(String, String)> = Vec::new();
+    for entry in own.iter().chain(shared) {
+        let code = entry["code"].as_str().expect("code").to_owned();
+        let description = entry["description"]
+            .as_str()
+            .expect("description")
+            .to_owned();
+        if !codes.iter().any(|(c, _)| *c == code) {
+            codes.push((code, description));
+        }
+    }
+    codes
+}
+
+#[test]
+fn the_request_serialises_to_the_wire_form() {
+    let request = CleanUpInstanceRequest::new("crs-5a4py64p");
+    assert_eq!(request.instance_id, "crs-5a4py64p");
+    assert_eq!(
+        serde_json::to_string(&request).unwrap(),
+        r#"{"InstanceId":"crs-5a4py64p"}"#
+    );
+    let back: CleanUpInstanceRequest =
+        serde_json::from_str(r#"{"InstanceId":"crs-5a4py64p"}"#).unwrap();
+    assert_eq!(back, request);
+}
+
+#[test]
+fn the_seed_sample_response_parses() {
+    let body =
+        br#"{"Response":{"RequestId":"c4ed5948-d156-4931-b9c3-10133a0bb6c9","TaskId":10856}}"#;
+    let reply =
+        tc_redis::response::parse::<CleanUpInstanceResponse, CleanUpInstanceErrorCode>(200, body)
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(reply.task_id, 10856);
+    assert_eq!(reply.request_id, "c4ed5948-d156-4931-b9c3-10133a0bb6c9");
+
+    // Fields a newer server adds are ignored.
+    let newer =
+        br#"{"Response":{"TaskId":10856,"NewField":{"a":[1,2]},"RequestId":"r-1","Other":null}}"#;
+    let reply =
+        tc_redis::response::parse::<CleanUpInstanceResponse, CleanUpInstanceErrorCode>(200, newer)
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(reply.task_id, 10856);
+    assert_eq!(reply.request_id, "r-1");
+}
+
+#[test]
+fn a_documented_error_reply_is_typed() {
+    let body = br#"{"Response":{"Error":{"Code":"ResourceUnavailable.InstanceStatusAbnormal","Message":"m"},"RequestId":"r-2"}}"#;
+    match tc_redis::response::parse::<CleanUpInstanceResponse, CleanUpInstanceErrorCode>(200, body)
+    {
+        Err(Error::Api(e)) => {
+            assert_eq!(
+                e.code,
+                CleanUpInstanceErrorCode::ResourceUnavailableInstanceStatusAbnormal
+            );
+            assert_eq!(e.message, "m");
+            assert_eq!(e.request_id, "r-2");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn every_documented_code_round_trips() {
+    let codes = documented_codes();
+    assert!(
+        codes.len() >= 6 + 39,
+        "{} codes: the spec files were not read",
+        codes.len()
+    );
+    for (code, description) in &codes {
+        let parsed = CleanUpInstanceErrorCode::from_str(code).unwrap();
+        assert!(
+            !matches!(parsed, CleanUpInstanceErrorCode::Other(_)),
+            "`{code}` is documented but parses as Other"
+        );
+        assert_eq!(parsed.as_str(), code);
+        assert_eq!(parsed.to_string(), *code);
+        assert_eq!(
+            parsed.description(),
+            Some(description.as_str()),
+            "description of `{code}`"
+        );
+        // The trait the runtime uses agrees with the inherent methods.
+        let via_trait = <CleanUpInstanceErrorCode as ErrorCode>::from_code(code);
+        assert_eq!(via_trait, parsed);
+        assert_eq!(ErrorCode::as_str(&via_trait), code);
+        assert_eq!(
+            ErrorCode::description(&via_trait),
+            Some(description.as_str())
+        );
+    }
+    // Distinct codes are distinct variants.
+    for (i, (a, _)) in codes.iter().enumerate() {
+        for (b, _) in &codes[i + 1..] {
+            assert_ne!(
+                CleanUpInstanceErrorCode::from_str(a).unwrap(),
+                CleanUpInstanceErrorCode::from_str(b).unwrap(),
+                "`{a}` and `{b}`"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_unknown_code_is_kept_verbatim() {
+    for code in [
+        "Brand.New",
+        "",
+        "internalerror",
+        "InternalError.",
+        "ResourceNotFound.Other",
+    ] {
+        let parsed = CleanUpInstanceErrorCode::from_str(code).unwrap();
+        assert_eq!(parsed, CleanUpInstanceErrorCode::Other(code.to_owned()));
+        assert_eq!(parsed.as_str(), code);
+        assert_eq!(parsed.to_string(), code);
+        assert_eq!(parsed.description(), None);
+        assert_eq!(
+            <CleanUpInstanceErrorCode as ErrorCode>::from_code(code),
+            parsed
+        );
+    }
+}
+
+#[test]
+fn the_action_constants_come_from_the_spec() {
+    let spec = spec_file("CleanUpInstance.json");
+    let action = &spec["actions"]["CleanUpInstance"];
+    assert_eq!(<CleanUpInstanceRequest as Action>::NAME, "CleanUpInstance");
+    assert_eq!(
+        <CleanUpInstanceRequest as Action>::RATE_LIMIT_PER_SECOND,
+        Some(20)
+    );
+    const { assert!(!<CleanUpInstanceRequest as Action>::IDEMPOTENT) };
+    // And they are the spec's values, not only today's.
+    assert_eq!(
+        <CleanUpInstanceRequest as Action>::RATE_LIMIT_PER_SECOND.map(u64::from),
+        action["rate_limit_per_second"].as_u64()
+    );
+    assert_eq!(
+        <CleanUpInstanceRequest as Action>::IDEMPOTENT,
+        action["idempotent"].as_bool().unwrap_or(false)
+    );
+    assert_eq!(tc_redis::SERVICE, "redis");
+    assert_eq!(tc_redis::API_VERSION, "2018-04-12");
+}
