@@ -51,16 +51,22 @@ pub fn sanitize(doc: &str) -> String {
     let markdown = html_to_markdown(doc);
     let mut out = String::with_capacity(markdown.len());
     let mut in_fence = false;
+    let mut after_list_item = false;
     for line in markdown.lines() {
         let trimmed = line.trim();
-        if let Some(info) = trimmed.strip_prefix("```") {
-            // Every fence opens as `text`, so nothing from the spec is ever compiled.
-            let _ = info; // whatever language it claims, it is shown, not compiled
+        if trimmed.starts_with("```") {
+            // Whatever language the fence claims, its content is shown, never compiled.
             out.push_str(if in_fence { "```" } else { "```text" });
             in_fence = !in_fence;
         } else if in_fence {
             out.push_str(line.trim_end());
         } else {
+            let list_item = is_list_item(trimmed);
+            if after_list_item && !list_item && !trimmed.is_empty() {
+                // A plain line right after a list item would be read as its lazy continuation.
+                out.push('\n');
+            }
+            after_list_item = list_item;
             // No leading blanks: four of them would start an indented code block (a doctest).
             escape_line(trimmed, &mut out);
         }
@@ -70,6 +76,16 @@ pub fn sanitize(doc: &str) -> String {
         out.push_str("```\n");
     }
     collapse_blank_lines(&out)
+}
+
+/// A Markdown list item: `- x`, `* x`, `+ x`, `1. x`, `1) x`.
+fn is_list_item(line: &str) -> bool {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 {
+        let rest = &line[digits..];
+        return rest.starts_with(". ") || rest.starts_with(") ");
+    }
+    line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ")
 }
 
 /// Pass 1: HTML tags to Markdown, entities decoded. Text outside tags is left as it is.
@@ -376,6 +392,13 @@ mod tests {
     fn code_spans_are_left_alone() {
         assert_eq!(sanitize("use `a<b>[c]`"), "use `a<b>[c]`");
         assert_eq!(sanitize("<code>Vec<u8></code>"), "`Vec<u8>`");
+    }
+
+    #[test]
+    fn list_items_are_not_continued_by_plain_lines() {
+        assert_eq!(sanitize("- a\nNote: b"), "- a\n\nNote: b");
+        assert_eq!(sanitize("1. a\n2. b\nc"), "1. a\n2. b\n\nc");
+        assert_eq!(sanitize("- a\n- b"), "- a\n- b");
     }
 
     #[test]

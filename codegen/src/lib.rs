@@ -32,22 +32,62 @@ use std::path::{Path, PathBuf};
 /// Reads a spec from a file, or from every `*.json` file of a directory (merged, in name
 /// order), and validates it.
 pub fn load(path: &Path) -> Result<Spec, SpecError> {
-    let files = spec_files(path)?;
-    let mut merged: Option<Spec> = None;
-    for file in &files {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| SpecError::new(file, "", format!("cannot read: {e}")))?;
-        let spec = spec::parse(&text, file)?;
-        validate::validate(&spec, file)?;
-        match merged.as_mut() {
-            None => merged = Some(spec),
-            Some(into) => spec::merge(into, spec, file)?,
-        }
+    let mut documents = Vec::new();
+    for file in spec_files(path)? {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| SpecError::new(&file, "", format!("cannot read: {e}")))?;
+        let spec = spec::parse(&text, &file)?;
+        validate::validate(&spec, &file)?;
+        documents.push((file, spec));
     }
-    let spec = merged.ok_or_else(|| SpecError::new(path, "", "no *.json spec file found"))?;
-    // Cross-file references are checked on the merged spec.
-    validate::validate(&spec, path)?;
-    Ok(spec)
+    let mut parts = documents.iter();
+    let Some((_, first)) = parts.next() else {
+        return Err(SpecError::new(path, "", "no *.json spec file found"));
+    };
+    let mut merged = first.clone();
+    for (file, spec) in parts {
+        spec::merge(&mut merged, spec.clone(), file)?;
+    }
+    // What only clashes across files (an action's code against a common code of another file)
+    // is found on the merged spec, and reported against the file that brought the entry.
+    validate::validate(&merged, path).map_err(|e| attribute(e, &merged, &documents))?;
+    Ok(merged)
+}
+
+/// Points an error found on the merged spec at the file (and path in it) its entry came from.
+fn attribute(mut e: SpecError, merged: &Spec, documents: &[(PathBuf, Spec)]) -> SpecError {
+    let root = e.path.split(['.', '[']).next().unwrap_or_default();
+    let owner = match root {
+        "actions" | "objects" => {
+            let name = e.path.split('.').nth(1).unwrap_or_default();
+            let name = name.split('[').next().unwrap_or_default();
+            documents.iter().find(|(_, s)| {
+                if root == "actions" {
+                    s.actions.contains_key(name)
+                } else {
+                    s.objects.contains_key(name)
+                }
+            })
+        }
+        "common_error_codes" => {
+            let index: Option<usize> = e.path.split(['[', ']']).nth(1).and_then(|i| i.parse().ok());
+            let code = index.and_then(|i| merged.common_error_codes.get(i));
+            code.and_then(|code| {
+                documents.iter().find_map(|doc| {
+                    let i = doc.1.common_error_codes.iter().position(|c| c == code)?;
+                    // The index in that file, not in the merged list.
+                    let rest = e.path.split_once(']').map_or("", |(_, r)| r);
+                    e.path = format!("common_error_codes[{i}]{rest}");
+                    Some(doc)
+                })
+            })
+        }
+        _ => None,
+    };
+    if let Some((file, _)) = owner {
+        e.file = file.clone();
+    }
+    e
 }
 
 /// Parses and validates one spec document held in memory; `file` names it in errors.

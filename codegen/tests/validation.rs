@@ -492,7 +492,7 @@ fn the_cli_fails_with_one_line_naming_file_and_path() {
 /// valid alone; the clash only appears in the merged spec, whose error should still name the
 /// file that holds the JSON path it reports.
 #[test]
-#[ignore = "codegen bug: lib.rs `load` reports merged-spec errors against the directory, not the file"]
+
 fn an_action_code_colliding_with_a_common_code_of_another_file() {
     let dir = TempDir::new();
     let mut spec = valid();
