@@ -1,0 +1,271 @@
+//! Bad settings are refused before any network traffic: by `Credentials::new`, by
+//! `ClientBuilder::build`, or at call time for what only a call can tell (a missing region,
+//! credentials that cannot be found). A live fake counts that nothing reached it.
+
+use std::time::Duration;
+use tc_redis::credentials::{CredentialField, CredentialsError, EnvProvider, InvalidReason};
+use tc_redis::{
+    CleanUpInstanceRequest, Client, ClientBuilder, ConfigError, Credentials, Error, Language,
+    RateLimit,
+};
+use tc_redis_tests::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
+
+fn server() -> FakeServer {
+    FakeServer::start(FakeConfig::new().instance_in_recycle_bin("crs-inbin001")).unwrap()
+}
+
+fn creds() -> Credentials {
+    Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap()
+}
+
+/// A builder that would work against `s`.
+fn good(s: &FakeServer) -> ClientBuilder {
+    Client::builder()
+        .region("ap-guangzhou")
+        .endpoint(s.endpoint())
+        .allow_plain_http(true)
+        .credentials(creds())
+}
+
+fn assert_untouched(s: &FakeServer) {
+    let stats = s.stats();
+    assert_eq!(
+        (stats.connections, stats.requests, stats.malformed),
+        (0, 0, 0)
+    );
+}
+
+fn invalid(field: CredentialField, reason: InvalidReason) -> (CredentialField, InvalidReason) {
+    (field, reason)
+}
+
+/// The field and reason of a `CredentialsError::Invalid`.
+fn why<T: std::fmt::Debug>(r: Result<T, CredentialsError>) -> (CredentialField, InvalidReason) {
+    match r {
+        Err(CredentialsError::Invalid { field, reason }) => (field, reason),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn credentials_are_validated() {
+    use CredentialField::{SecretId, SecretKey, Token};
+    use InvalidReason::*;
+    let cases: [(&str, &str, (CredentialField, InvalidReason)); 8] = [
+        ("", DEFAULT_SECRET_KEY, invalid(SecretId, Empty)),
+        (DEFAULT_SECRET_ID, "", invalid(SecretKey, Empty)),
+        (
+            " AKIDx",
+            DEFAULT_SECRET_KEY,
+            invalid(SecretId, SurroundingWhitespace),
+        ),
+        (
+            "AKIDx\n",
+            DEFAULT_SECRET_KEY,
+            invalid(SecretId, SurroundingWhitespace),
+        ),
+        (
+            DEFAULT_SECRET_ID,
+            "key ",
+            invalid(SecretKey, SurroundingWhitespace),
+        ),
+        (
+            DEFAULT_SECRET_ID,
+            "\tkey",
+            invalid(SecretKey, SurroundingWhitespace),
+        ),
+        (
+            DEFAULT_SECRET_ID,
+            "k\u{7}ey",
+            invalid(SecretKey, ControlCharacter),
+        ),
+        (
+            "AKID\u{a0}x",
+            DEFAULT_SECRET_KEY,
+            invalid(SecretId, NonAscii),
+        ),
+    ];
+    for (id, key, expected) in cases {
+        assert_eq!(why(Credentials::new(id, key)), expected, "{id:?} {key:?}");
+    }
+    assert_eq!(why(creds().with_token("")), invalid(Token, Empty));
+    assert_eq!(
+        why(creds().with_token("tok\n")),
+        invalid(Token, SurroundingWhitespace)
+    );
+    assert!(creds().with_token("tok").is_ok());
+}
+
+#[test]
+fn bad_regions_are_refused_at_build() {
+    let s = server();
+    for region in [
+        "",
+        " ",
+        "ap guangzhou",
+        " ap-guangzhou",
+        "ap-guangzhou\n",
+        "AP-GUANGZHOU",
+    ] {
+        let err = good(&s).region(region).build().unwrap_err();
+        assert_eq!(err, ConfigError::InvalidRegion(region.to_owned()));
+    }
+    assert_untouched(&s);
+}
+
+#[test]
+fn bad_endpoints_are_refused_at_build() {
+    let s = server();
+    let plain = s.endpoint();
+    let cases = [
+        "not a url".to_owned(),
+        String::new(),
+        " https://example.com".to_owned(),
+        "ftp://example.com".to_owned(),
+        "file:///etc/passwd".to_owned(),
+        "https://".to_owned(),
+        "https://example.com/path".to_owned(),
+        "https://example.com?x=1".to_owned(),
+        "https://user:pw@example.com".to_owned(),
+        "https://example.com:0".to_owned(),
+        "https://example.com:99999".to_owned(),
+        "https://example.com:port".to_owned(),
+    ];
+    for endpoint in &cases {
+        match good(&s).endpoint(endpoint.as_str()).build() {
+            Err(ConfigError::InvalidEndpoint { endpoint: got, .. }) => {
+                assert_eq!(&got, endpoint)
+            }
+            other => panic!("{endpoint:?}: {other:?}"),
+        }
+    }
+    // http:// only with allow_plain_http.
+    match good(&s).allow_plain_http(false).build() {
+        Err(ConfigError::InvalidEndpoint { endpoint, reason }) => {
+            assert_eq!(endpoint, plain);
+            assert!(reason.contains("allow_plain_http"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_untouched(&s);
+}
+
+#[test]
+fn https_is_the_default() {
+    let client = Client::builder()
+        .region("ap-guangzhou")
+        .credentials(creds())
+        .build()
+        .unwrap();
+    assert!(
+        client.endpoint().starts_with("https://"),
+        "{}",
+        client.endpoint()
+    );
+    let fsi = Client::builder()
+        .region("ap-shanghai-fsi")
+        .credentials(creds())
+        .build()
+        .unwrap();
+    assert_eq!(
+        fsi.endpoint(),
+        "https://redis.ap-shanghai-fsi.tencentcloudapi.com/"
+    );
+    // A bare host means https.
+    let bare = Client::builder()
+        .region("ap-guangzhou")
+        .endpoint("redis.example.com:8443")
+        .credentials(creds())
+        .build()
+        .unwrap();
+    assert_eq!(bare.endpoint(), "https://redis.example.com:8443/");
+}
+
+#[test]
+fn out_of_range_settings_are_refused_at_build() {
+    let s = server();
+    let setting_of = |r: Result<Client, ConfigError>| match r {
+        Err(ConfigError::InvalidSetting { setting, .. }) => setting,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        setting_of(good(&s).timeout(Duration::ZERO).build()),
+        "timeout"
+    );
+    assert_eq!(
+        setting_of(good(&s).connect_timeout(Duration::ZERO).build()),
+        "connect_timeout"
+    );
+    assert_eq!(
+        setting_of(good(&s).max_response_bytes(0).build()),
+        "max_response_bytes"
+    );
+    assert_eq!(
+        setting_of(good(&s).rate_limit(RateLimit::PerSecond(0)).build()),
+        "rate_limit"
+    );
+    assert_eq!(
+        setting_of(good(&s).proxy("::not a proxy::").build()),
+        "proxy"
+    );
+    assert_eq!(
+        "fr-FR".parse::<Language>().unwrap_err(),
+        ConfigError::InvalidLanguage("fr-FR".into())
+    );
+    // The smallest valid values are accepted.
+    good(&s)
+        .timeout(Duration::from_nanos(1))
+        .connect_timeout(Duration::from_nanos(1))
+        .max_response_bytes(1)
+        .rate_limit(RateLimit::PerSecond(1))
+        .build()
+        .unwrap();
+    assert_untouched(&s);
+}
+
+#[test]
+fn missing_region_is_a_config_error_at_call_time_with_nothing_sent() {
+    let s = server();
+    let client = Client::builder()
+        .endpoint(s.endpoint())
+        .allow_plain_http(true)
+        .credentials(creds())
+        .build()
+        .unwrap();
+    match client.clean_up_instance(&CleanUpInstanceRequest::new("crs-inbin001")) {
+        Err(Error::Config(ConfigError::MissingRegion)) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_untouched(&s);
+}
+
+#[test]
+fn unavailable_credentials_are_a_credentials_error_with_nothing_sent() {
+    let s = server();
+    let client = Client::builder()
+        .region("ap-guangzhou")
+        .endpoint(s.endpoint())
+        .allow_plain_http(true)
+        .credentials_provider(EnvProvider::with_lookup(|_| None))
+        .build()
+        .unwrap();
+    match client.clean_up_instance(&CleanUpInstanceRequest::new("crs-inbin001")) {
+        Err(Error::Credentials(CredentialsError::NotConfigured { .. })) => {}
+        other => panic!("{other:?}"),
+    }
+    // Only one of the pair set: an error naming what is missing, still nothing sent.
+    let client = Client::builder()
+        .region("ap-guangzhou")
+        .endpoint(s.endpoint())
+        .allow_plain_http(true)
+        .credentials_provider(EnvProvider::with_lookup(|name| {
+            (name == EnvProvider::SECRET_ID_VAR).then(|| DEFAULT_SECRET_ID.to_owned())
+        }))
+        .build()
+        .unwrap();
+    let err = client
+        .clean_up_instance(&CleanUpInstanceRequest::new("crs-inbin001"))
+        .unwrap_err();
+    assert!(matches!(err, Error::Credentials(_)), "{err:?}");
+    assert_untouched(&s);
+}

@@ -1,0 +1,482 @@
+//! No secret ever shows: a distinctive SecretKey and token are driven through a success and
+//! every error path (faults included), and neither appears in `Debug` or `Display` of any
+//! result, of the client, of its builder, of `Credentials` or of any provider.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Ipv4Addr, TcpListener};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tc_redis::clock::Clock;
+use tc_redis::credentials::{
+    CvmRoleProvider, DefaultChain, EnvProvider, ProfileProvider, ProvideCredentials, StaticProvider,
+};
+use tc_redis::{
+    CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, CleanUpInstanceResponse, Client,
+    ClientBuilder, Credentials, Error, RetryPolicy,
+};
+use tc_redis_tests::{FakeConfig, FakeServer, Fault};
+
+const SECRET_ID: &str = "AKIDtmpSecurityTest000000000000";
+const SECRET_KEY: &str = "SeCrEtKeY-do-not-leak-7f3a";
+const TOKEN: &str = "ToKeN-do-not-leak-91c2";
+const SECRETS: [&str; 2] = [SECRET_KEY, TOKEN];
+const ID: &str = "crs-inbin001";
+const RUNNING: &str = "crs-running1";
+
+/// A clock that moves only when slept on.
+#[derive(Debug, Clone)]
+struct FakeClock(Arc<Mutex<Duration>>);
+
+impl FakeClock {
+    fn offset(secs: i64) -> Self {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+        FakeClock(Arc::new(Mutex::new(Duration::from_secs(
+            (now.as_secs() as i64 + secs) as u64,
+        ))))
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> Duration {
+        *self.0.lock().unwrap()
+    }
+
+    fn sleep(&self, d: Duration) {
+        *self.0.lock().unwrap() += d;
+    }
+}
+
+type Outcome = Result<CleanUpInstanceResponse, Error<Code>>;
+
+/// Panics if `text` shows a secret.
+#[track_caller]
+fn assert_clean(what: &str, text: &str) {
+    for secret in SECRETS {
+        assert!(!text.contains(secret), "{what} shows a secret: {text}");
+    }
+}
+
+/// Checks `Debug` (plain and pretty) and `Display` of a result.
+#[track_caller]
+fn assert_outcome_clean(what: &str, r: &Outcome) {
+    assert_clean(what, &format!("{r:?}"));
+    assert_clean(what, &format!("{r:#?}"));
+    if let Err(e) = r {
+        assert_clean(what, &e.to_string());
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            assert_clean(what, &s.to_string());
+            assert_clean(what, &format!("{s:?}"));
+            source = s.source();
+        }
+    }
+}
+
+fn credentials() -> Credentials {
+    Credentials::new(SECRET_ID, SECRET_KEY)
+        .unwrap()
+        .with_token(TOKEN)
+        .unwrap()
+}
+
+fn server() -> FakeServer {
+    FakeServer::start(
+        FakeConfig::new()
+            .temporary_credential(SECRET_ID, SECRET_KEY, TOKEN)
+            .instance_in_recycle_bin(ID)
+            .running_instance(RUNNING),
+    )
+    .unwrap()
+}
+
+fn builder(endpoint: String, credentials: Credentials) -> ClientBuilder {
+    Client::builder()
+        .region("ap-guangzhou")
+        .endpoint(endpoint)
+        .allow_plain_http(true)
+        .credentials(credentials)
+        .clock(FakeClock::offset(0))
+        .timeout(Duration::from_millis(300))
+}
+
+/// Builds a client (checking the builder's and the client's `Debug`), calls, and checks the
+/// result and the client after the call.
+fn drive(what: &str, b: ClientBuilder, id: &str) -> Outcome {
+    assert_clean(what, &format!("{b:?}"));
+    assert_clean(what, &format!("{b:#?}"));
+    let client = b.build().unwrap();
+    assert_clean(what, &format!("{client:?}"));
+    let r = client.clean_up_instance(&CleanUpInstanceRequest::new(id));
+    assert_outcome_clean(what, &r);
+    assert_clean(what, &format!("{client:#?}"));
+    r
+}
+
+#[test]
+fn the_temporary_credential_works_against_the_fake() {
+    let s = server();
+    let r = drive("success", builder(s.endpoint(), credentials()), ID);
+    assert!(r.is_ok(), "{r:?}");
+    // It really was sent with the token, which is how the fake accepted it.
+    assert_eq!(s.requests()[0].header("x-tc-token"), Some(TOKEN));
+}
+
+#[test]
+fn no_secret_in_any_fault_or_error() {
+    let faults: Vec<(&str, Fault)> = vec![
+        ("reset before", Fault::ResetBeforeResponse),
+        ("reset mid", Fault::ResetMidBody),
+        (
+            "502",
+            Fault::HttpStatus(502, "<html>502 Bad Gateway</html>".into()),
+        ),
+        ("503", Fault::HttpStatus(503, "<html>503</html>".into())),
+        (
+            "truncated",
+            Fault::Body {
+                status: 200,
+                content_type: "application/json".into(),
+                body: br#"{"Response": {"TaskId": 1"#.to_vec(),
+            },
+        ),
+        (
+            "wrong type",
+            Fault::Body {
+                status: 200,
+                content_type: "application/json".into(),
+                body: br#"{"Response":{"TaskId":"1","RequestId":"r"}}"#.to_vec(),
+            },
+        ),
+        (
+            "invalid utf-8",
+            Fault::Body {
+                status: 200,
+                content_type: "application/json".into(),
+                body: vec![0xff, 0xfe],
+            },
+        ),
+        ("charset", Fault::ContentTypeWithCharset),
+        ("never", Fault::NeverAnswer),
+        (
+            "drip",
+            Fault::DripBody {
+                interval: Duration::from_millis(100),
+            },
+        ),
+        (
+            "rate limited",
+            Fault::ErrorFirst {
+                code: "RequestLimitExceeded".into(),
+                count: 5,
+            },
+        ),
+        (
+            "internal",
+            Fault::ErrorFirst {
+                code: "InternalError".into(),
+                count: 1,
+            },
+        ),
+        (
+            "unknown code",
+            Fault::ErrorFirst {
+                code: "FailedOperation.New".into(),
+                count: 1,
+            },
+        ),
+    ];
+    for (what, fault) in faults {
+        let s = server();
+        s.set_fault(Some(fault));
+        let r = drive(what, builder(s.endpoint(), credentials()), RUNNING);
+        assert!(r.is_err(), "{what}: {r:?}");
+    }
+
+    // Too large a body.
+    let s = server();
+    let r = drive(
+        "too large",
+        builder(s.endpoint(), credentials()).max_response_bytes(16),
+        ID,
+    );
+    assert!(r.is_err());
+}
+
+#[test]
+fn no_secret_in_api_and_auth_errors() {
+    let s = server();
+    // A business error.
+    let r = drive("running", builder(s.endpoint(), credentials()), RUNNING);
+    assert!(
+        matches!(&r, Err(Error::Api(e)) if e.code == Code::ResourceUnavailableInstanceStatusAbnormal)
+    );
+    // Not found.
+    drive(
+        "unknown",
+        builder(s.endpoint(), credentials()),
+        "crs-nosuch01",
+    )
+    .unwrap_err();
+    // Wrong token, no token, wrong key: the server refuses, nothing of ours shows.
+    let wrong_token = Credentials::new(SECRET_ID, SECRET_KEY)
+        .unwrap()
+        .with_token("WrOnGtOkEn")
+        .unwrap();
+    let r = drive("wrong token", builder(s.endpoint(), wrong_token), ID);
+    assert!(
+        matches!(&r, Err(Error::Api(e)) if e.code == Code::AuthFailureTokenFailure),
+        "{r:?}"
+    );
+    let no_token = Credentials::new(SECRET_ID, SECRET_KEY).unwrap();
+    let r = drive("no token", builder(s.endpoint(), no_token), ID);
+    assert!(
+        matches!(&r, Err(Error::Api(e)) if e.code == Code::AuthFailureTokenFailure),
+        "{r:?}"
+    );
+    let wrong_key = Credentials::new(SECRET_ID, format!("{SECRET_KEY}-x"))
+        .unwrap()
+        .with_token(TOKEN)
+        .unwrap();
+    let r = drive("wrong key", builder(s.endpoint(), wrong_key), ID);
+    assert!(
+        matches!(&r, Err(Error::Api(e)) if e.code == Code::AuthFailureSignatureFailure),
+        "{r:?}"
+    );
+    // Clock skew, corrected by the free re-sign even with retries off: no secret either.
+    let r = drive(
+        "skew",
+        builder(s.endpoint(), credentials())
+            .clock(FakeClock::offset(-600))
+            .retry(RetryPolicy::none()),
+        ID,
+    );
+    assert!(r.is_ok(), "{r:?}");
+    // Connection refused.
+    let port = {
+        let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let r = drive(
+        "refused",
+        builder(format!("http://127.0.0.1:{port}"), credentials()),
+        ID,
+    );
+    assert!(matches!(r, Err(Error::Transport(_))), "{r:?}");
+    // Missing region.
+    let b = Client::builder()
+        .endpoint(s.endpoint())
+        .allow_plain_http(true)
+        .credentials(credentials());
+    let r = drive("no region", b, ID);
+    assert!(matches!(r, Err(Error::Config(_))), "{r:?}");
+}
+
+#[test]
+fn credentials_and_static_provider_redact() {
+    let c = credentials();
+    for text in [
+        format!("{c:?}"),
+        format!("{c:#?}"),
+        c.to_string(),
+        format!("{:?}", StaticProvider::new(c.clone())),
+    ] {
+        assert_clean("credentials", &text);
+        assert!(
+            text.contains(SECRET_ID),
+            "the SecretId is not a secret: {text}"
+        );
+    }
+    let p = StaticProvider::new(c.clone());
+    assert_clean("provided", &format!("{:?}", p.provide()));
+}
+
+#[test]
+fn env_provider_redacts() {
+    let env = |name: &str| match name {
+        "TENCENTCLOUD_SECRET_ID" => Some(SECRET_ID.to_owned()),
+        "TENCENTCLOUD_SECRET_KEY" => Some(SECRET_KEY.to_owned()),
+        "TENCENTCLOUD_SESSION_TOKEN" => Some(TOKEN.to_owned()),
+        _ => None,
+    };
+    let p = EnvProvider::with_lookup(env);
+    assert_clean("env", &format!("{p:?}"));
+    let c = p.provide().unwrap();
+    assert_eq!((c.secret_key(), c.token()), (SECRET_KEY, Some(TOKEN)));
+    assert_clean("env provided", &format!("{c:?} {c}"));
+
+    // Malformed values are reported by variable name, never by value.
+    let bad = |name: &str| match name {
+        "TENCENTCLOUD_SECRET_ID" => Some(SECRET_ID.to_owned()),
+        "TENCENTCLOUD_SECRET_KEY" => Some(format!("{SECRET_KEY}\n")),
+        _ => None,
+    };
+    let e = EnvProvider::with_lookup(bad).provide().unwrap_err();
+    assert_clean("env invalid", &format!("{e:?} {e}"));
+    let conflict = |name: &str| match name {
+        "TENCENTCLOUD_SECRET_ID" => Some(SECRET_ID.to_owned()),
+        "TENCENTCLOUD_SECRET_KEY" => Some(SECRET_KEY.to_owned()),
+        "TENCENTCLOUD_SESSION_TOKEN" => Some(TOKEN.to_owned()),
+        "TENCENTCLOUD_TOKEN" => Some(format!("{TOKEN}-other")),
+        _ => None,
+    };
+    let e = EnvProvider::with_lookup(conflict).provide().unwrap_err();
+    assert_clean("env conflict", &format!("{e:?} {e}"));
+    let only_key = |name: &str| (name == "TENCENTCLOUD_SECRET_KEY").then(|| SECRET_KEY.to_owned());
+    let e = EnvProvider::with_lookup(only_key).provide().unwrap_err();
+    assert_clean("env incomplete", &format!("{e:?} {e}"));
+}
+
+/// A file in the temp dir, removed on drop.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(name: &str, content: &str) -> TempFile {
+        let path = std::env::temp_dir().join(format!(
+            "tc-redis-reliability-{}-{name}",
+            std::process::id()
+        ));
+        std::fs::write(&path, content).unwrap();
+        TempFile(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn profile_provider_redacts() {
+    let good = TempFile::new(
+        "good",
+        &format!(
+            "[default]\nsecret_id = {SECRET_ID}\nsecret_key = {SECRET_KEY}\ntoken = {TOKEN}\n"
+        ),
+    );
+    let p = ProfileProvider::from_path(&good.0);
+    let c = p.provide().unwrap();
+    assert_eq!((c.secret_key(), c.token()), (SECRET_KEY, Some(TOKEN)));
+    assert_clean("profile", &format!("{p:?} {c:?} {c}"));
+
+    // A broken line that holds the secret is reported by number, not content.
+    for (name, content) in [
+        (
+            "syntax",
+            format!("[default]\nsecret_id = {SECRET_ID}\n{SECRET_KEY}\n"),
+        ),
+        (
+            "twice",
+            format!(
+                "[default]\nsecret_id = {SECRET_ID}\nsecret_key = {SECRET_KEY}\nsecret_key = {TOKEN}\n"
+            ),
+        ),
+        (
+            "blank",
+            format!("[default]\nsecret_id = {SECRET_ID}\nsecret_key = \"{SECRET_KEY} \"\n"),
+        ),
+        (
+            "section",
+            format!("[{SECRET_KEY}\nsecret_id = {SECRET_ID}\n"),
+        ),
+    ] {
+        let f = TempFile::new(name, &content);
+        let p = ProfileProvider::from_path(&f.0);
+        let e = p.provide().unwrap_err();
+        assert_clean(name, &format!("{e:?} {e} {p:?}"));
+    }
+}
+
+/// Serves `bodies` (one per connection, HTTP 200) on 127.0.0.1, like the CVM metadata service.
+fn metadata_server(bodies: Vec<String>) -> (String, std::thread::JoinHandle<()>) {
+    let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let base = format!("http://{}/", l.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        for body in bodies {
+            let Ok((stream, _)) = l.accept() else { return };
+            let mut reader = BufReader::new(&stream);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let _ = (&stream).write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    (base, handle)
+}
+
+#[test]
+fn cvm_role_provider_redacts() {
+    let expires = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    let good = format!(
+        r#"{{"TmpSecretId":"{SECRET_ID}","TmpSecretKey":"{SECRET_KEY}","Token":"{TOKEN}","ExpiredTime":{expires},"Expiration":"x","Code":"Success"}}"#
+    );
+    // Each malformed document holds the secrets; its error must not repeat them.
+    let no_expiry = format!(
+        r#"{{"TmpSecretId":"{SECRET_ID}","TmpSecretKey":"{SECRET_KEY}","Token":"{TOKEN}","Code":"Success"}}"#
+    );
+    let bad_key = format!(
+        r#"{{"TmpSecretId":"{SECRET_ID}","TmpSecretKey":" {SECRET_KEY}","Token":"{TOKEN}","ExpiredTime":{expires},"Code":"Success"}}"#
+    );
+    let not_json = format!(r#"{{"TmpSecretKey":"{SECRET_KEY}","Token":"{TOKEN}""#);
+    let wrong_type = format!(r#"{{"TmpSecretKey":"{SECRET_KEY}","Token":"{TOKEN}","Code":7}}"#);
+    for (what, body) in [
+        ("good", good),
+        ("no expiry", no_expiry),
+        ("bad key", bad_key),
+        ("not json", not_json),
+        ("wrong type", wrong_type),
+    ] {
+        let (base, handle) = metadata_server(vec![body]);
+        let p = CvmRoleProvider::new()
+            .with_base_url(base)
+            .with_role_name("role")
+            .with_timeout(Duration::from_secs(2));
+        let r = p.provide();
+        assert_eq!(r.is_ok(), what == "good", "{what}: {r:?}");
+        match &r {
+            Ok(c) => assert_clean(what, &format!("{c:?} {c}")),
+            Err(e) => assert_clean(what, &format!("{e:?} {e}")),
+        }
+        // The provider caches the good credentials; its Debug must not show them.
+        assert_clean(what, &format!("{p:?} {p:#?}"));
+        let chain = DefaultChain::with_providers(vec![Box::new(p)]);
+        assert_clean(what, &format!("{chain:?}"));
+        handle.join().unwrap();
+    }
+}
+
+#[test]
+fn default_chain_error_lists_providers_without_secrets() {
+    let bad = |name: &str| match name {
+        "TENCENTCLOUD_SECRET_ID" => Some(SECRET_ID.to_owned()),
+        "TENCENTCLOUD_SECRET_KEY" => Some(format!(" {SECRET_KEY}")),
+        _ => None,
+    };
+    let chain = DefaultChain::with_providers(vec![
+        Box::new(EnvProvider::with_lookup(|_| None)),
+        Box::new(EnvProvider::with_lookup(bad)),
+    ]);
+    let e = chain.provide().unwrap_err();
+    assert_clean("chain", &format!("{e:?} {e} {chain:?}"));
+}
+
+#[test]
+#[ignore = "bug: ClientBuilder derives Debug, so a proxy URL's password is printed verbatim"]
+fn builder_debug_hides_a_proxy_password() {
+    let b = Client::builder()
+        .region("ap-guangzhou")
+        .proxy("http://user:PrOxYpAsS-do-not-leak@127.0.0.1:3128");
+    let text = format!("{b:?}");
+    assert!(!text.contains("PrOxYpAsS"), "{text}");
+}
