@@ -5,15 +5,25 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo:rerun-if-env-changed=TC_REDIS_API_SPEC");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let spec = std::env::var_os("TC_REDIS_API_SPEC")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest.join("../api-spec"));
-    println!("cargo:rerun-if-changed={}", spec.display());
-    let files = tc_redis_codegen::spec_files(&spec).unwrap_or_default();
-    for file in &files {
-        println!("cargo:rerun-if-changed={}", file.display());
+    let default_spec = manifest.join("../api-spec");
+    let mut specs = match std::env::var_os("TC_REDIS_API_SPEC") {
+        Some(path) => vec![PathBuf::from(path)],
+        None => vec![default_spec.clone()],
+    };
+    // The `full-api` feature adds every other action of the official spec, imported into
+    // api-spec/full/ by `tc-redis-codegen import --all`.
+    if std::env::var_os("CARGO_FEATURE_FULL_API").is_some() {
+        specs.push(default_spec.join("full"));
     }
-    let code = match tc_redis_codegen::generate_path(&spec) {
+    let mut paths = Vec::new();
+    for spec in &specs {
+        println!("cargo:rerun-if-changed={}", spec.display());
+        for file in tc_redis_codegen::spec_files(spec).unwrap_or_default() {
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
+        paths.push(spec.as_path());
+    }
+    let code = match tc_redis_codegen::generate_paths(&paths) {
         Ok(code) => code,
         Err(e) => {
             // One line that names the file, the JSON path and the problem.

@@ -20,6 +20,7 @@ mod docs;
 mod emit;
 mod error;
 mod ident;
+pub mod import;
 pub mod spec;
 pub mod validate;
 
@@ -32,8 +33,24 @@ use std::path::{Path, PathBuf};
 /// Reads a spec from a file, or from every `*.json` file of a directory (merged, in name
 /// order), and validates it.
 pub fn load(path: &Path) -> Result<Spec, SpecError> {
+    load_all(&[path])
+}
+
+/// [`load`] over several files or directories, merged as one spec.
+pub fn load_all(paths: &[&Path]) -> Result<Spec, SpecError> {
+    let Some(path) = paths.first().copied() else {
+        return Err(SpecError::new(
+            Path::new("<none>"),
+            "",
+            "no spec path given",
+        ));
+    };
     let mut documents = Vec::new();
-    for file in spec_files(path)? {
+    let mut files = Vec::new();
+    for p in paths {
+        files.extend(spec_files(p)?);
+    }
+    for file in files {
         let text = std::fs::read_to_string(&file)
             .map_err(|e| SpecError::new(&file, "", format!("cannot read: {e}")))?;
         let spec = spec::parse(&text, &file)?;
@@ -138,4 +155,9 @@ pub fn generate(spec: &Spec) -> Result<String, SpecError> {
 /// [`load`] then [`generate`].
 pub fn generate_path(path: &Path) -> Result<String, SpecError> {
     generate(&load(path)?)
+}
+
+/// [`load_all`] then [`generate`].
+pub fn generate_paths(paths: &[&Path]) -> Result<String, SpecError> {
+    generate(&load_all(paths)?)
 }

@@ -1,32 +1,93 @@
-//! `tc-redis-codegen SPEC`: prints the Rust generated for a spec file or directory.
+//! `tc-redis-codegen`: prints the Rust generated for a spec, or imports actions from Tencent's
+//! official spec file into `api-spec/`.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use tc_redis_codegen::import::Import;
 
-const USAGE: &str = "usage: tc-redis-codegen <spec.json | spec-dir>\n\
-    Prints the Rust code generated for the spec (a file in Tencent's api.json format, or a\n\
-    directory of them, such as api-spec/).";
+const USAGE: &str = "\
+usage:
+  tc-redis-codegen <spec.json | spec-dir>...
+      Prints the Rust code generated for the spec (files in Tencent's api.json format, or
+      directories of them such as api-spec/, merged).
+
+  tc-redis-codegen import <official-api.json> [--error-codes <errorcodes.json>] [--out <dir>]
+                          [--skip-defined-in <dir>] (--all | <Action>...)
+      Writes <dir>/<Action>.json (default dir: api-spec) for each action: the action, its
+      request/response objects and every structure they use, copied unchanged, plus its
+      documented error codes and, for Describe*/Inquiry* actions, idempotent: true.
+      Re-running it is idempotent.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [path] = args.as_slice() else {
+    if args.is_empty() {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
-    };
-    if path == "-h" || path == "--help" {
+    }
+    if args.iter().any(|a| a == "-h" || a == "--help") {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
     }
-    match tc_redis_codegen::generate_path(std::path::Path::new(path)) {
-        Ok(code) => {
-            if std::io::stdout().write_all(code.as_bytes()).is_err() {
-                return ExitCode::FAILURE;
-            }
-            ExitCode::SUCCESS
-        }
+    let result = if args[0] == "import" {
+        import(&args[1..])
+    } else {
+        let paths: Vec<&Path> = args.iter().map(Path::new).collect();
+        tc_redis_codegen::generate_paths(&paths)
+            .map_err(|e| e.to_string())
+            .and_then(|code| {
+                std::io::stdout()
+                    .write_all(code.as_bytes())
+                    .map_err(|e| format!("cannot write the output: {e}"))
+            })
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn import(args: &[String]) -> Result<(), String> {
+    let mut it = args.iter();
+    let mut official = None;
+    let mut job = Import {
+        official: PathBuf::new(),
+        error_codes: None,
+        actions: Vec::new(),
+        skip_defined_in: None,
+        out_dir: PathBuf::from("api-spec"),
+    };
+    let mut all = false;
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| {
+            it.next()
+                .map(PathBuf::from)
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
+        match arg.as_str() {
+            "--error-codes" => job.error_codes = Some(value("--error-codes")?),
+            "--out" => job.out_dir = value("--out")?,
+            "--skip-defined-in" => job.skip_defined_in = Some(value("--skip-defined-in")?),
+            "--all" => all = true,
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option {flag}\n{USAGE}"));
+            }
+            _ if official.is_none() => official = Some(PathBuf::from(arg)),
+            action => job.actions.push(action.to_owned()),
+        }
+    }
+    job.official = official.ok_or_else(|| format!("missing <official-api.json>\n{USAGE}"))?;
+    if all != job.actions.is_empty() {
+        return Err(format!("give either --all or action names\n{USAGE}"));
+    }
+    let written = job.run().map_err(|e| e.to_string())?;
+    eprintln!(
+        "wrote {} file(s) to {}",
+        written.len(),
+        job.out_dir.display()
+    );
+    Ok(())
 }

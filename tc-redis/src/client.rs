@@ -125,6 +125,11 @@ impl Client {
         &self.inner.endpoint.url
     }
 
+    /// The clock and sleep the client waits with.
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        &*self.inner.clock
+    }
+
     /// The clock offset learnt from the server, in seconds (server minus local).
     pub fn clock_skew(&self) -> i64 {
         self.inner.skew.load(Ordering::Relaxed)
@@ -282,7 +287,7 @@ fn retryable<A: Action>(error: &Error<A::ErrorCode>) -> bool {
 
 /// Builds a [`Client`]. Every setting is checked by [`build`](ClientBuilder::build), before any
 /// request is sent.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct ClientBuilder {
     region: Option<String>,
     credentials: Option<Arc<dyn ProvideCredentials>>,
@@ -297,6 +302,39 @@ pub struct ClientBuilder {
     rate_limit: RateLimit,
     transport: Option<Arc<dyn Transport>>,
     clock: Option<Arc<dyn Clock>>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field("endpoint", &self.endpoint)
+            .field("allow_plain_http", &self.allow_plain_http)
+            .field("language", &self.language)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .field("transport", &self.transport)
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+/// A URL with any `user:password@` replaced, for display.
+fn redact_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let sep = if scheme.is_empty() { "" } else { "://" };
+            format!("{scheme}{sep}<redacted>@{}", &rest[at + 1..])
+        }
+        None => url.to_owned(),
+    }
 }
 
 impl ClientBuilder {
@@ -467,5 +505,23 @@ impl ClientBuilder {
                 key_cache: Mutex::new(None),
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_userinfo;
+
+    #[test]
+    fn proxy_credentials_are_redacted() {
+        assert_eq!(
+            redact_userinfo("http://user:pw@proxy:3128"),
+            "http://<redacted>@proxy:3128"
+        );
+        assert_eq!(
+            redact_userinfo("user:pw@proxy:3128/x"),
+            "<redacted>@proxy:3128/x"
+        );
+        assert_eq!(redact_userinfo("http://proxy:3128"), "http://proxy:3128");
     }
 }

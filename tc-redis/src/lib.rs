@@ -23,7 +23,7 @@
 //!
 //! Module map: [`client`] (the client and its builder), [`credentials`], [`sign`],
 //! [`transport`] (the only module that knows HTTP), [`error`], [`retry`], [`rate_limit`],
-//! [`clock`], and the generated types at the crate root.
+//! [`clock`], [`task`] (waiting for a task), and the generated types at the crate root.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod action;
@@ -36,6 +36,7 @@ pub mod rate_limit;
 pub mod response;
 pub mod retry;
 pub mod sign;
+pub mod task;
 pub mod transport;
 
 pub use action::{Action, ErrorCode};
@@ -45,6 +46,7 @@ pub use error::{ApiError, ConfigError, Error, TransportError, TransportErrorKind
 pub use generated::*;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
+pub use task::{TaskStatus, WaitError};
 
 /// The types generated from `api-spec/` by `tc-redis-codegen` (see `build.rs`).
 mod generated {

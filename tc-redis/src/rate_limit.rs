@@ -21,8 +21,10 @@ pub enum RateLimit {
     Off,
 }
 
-/// The buckets. Each holds at most one token, refilled every `1/rate` seconds: requests are
-/// spaced evenly, so no one-second window of the server's ever sees more than `rate` of them.
+/// The buckets. Each holds at most one token, refilled every `1/rate` seconds plus a margin:
+/// requests are spaced evenly. The margin matters: a request delayed on its way (a first
+/// connection, a slow hop) lands closer to the next one, and at exactly `1/rate` the server's
+/// one-second window would then count `rate + 1` of them.
 #[derive(Debug)]
 pub(crate) struct Limiter {
     setting: RateLimit,
@@ -47,7 +49,7 @@ impl Limiter {
                 None => return,
             },
         };
-        let interval = Duration::from_secs(1) / rate.max(1);
+        let interval = Duration::from_secs(1) / rate.max(1) * 105 / 100;
         // Reserve the next free slot under the lock, then wait outside it.
         let wait = {
             let mut slots = self.next_free.lock().unwrap_or_else(|p| p.into_inner());
@@ -88,12 +90,12 @@ mod tests {
         for _ in 0..41 {
             l.acquire("CleanUpInstance", Some(20), &clock);
         }
-        // 41 requests at 20/s: the first immediately, then every 50 ms.
-        assert_eq!(clock.now(), Duration::from_secs(2));
+        // 41 requests at 20/s: the first immediately, then every 52.5 ms (50 ms + 5 %).
+        assert_eq!(clock.now(), Duration::from_millis(2100));
         // Other actions have their own bucket; actions without a rate are not limited.
         l.acquire("Other", Some(20), &clock);
         l.acquire("Unlimited", None, &clock);
-        assert_eq!(clock.now(), Duration::from_secs(2));
+        assert_eq!(clock.now(), Duration::from_millis(2100));
     }
 
     #[test]
@@ -106,7 +108,7 @@ mod tests {
         for _ in 0..3 {
             l.acquire("A", None, &clock);
         }
-        assert_eq!(clock.now(), Duration::from_secs(1));
+        assert_eq!(clock.now(), Duration::from_millis(1050));
     }
 
     /// A clock that never moves: slots are handed out as if every request came at once.
@@ -136,8 +138,8 @@ mod tests {
         for h in handles {
             h.join().unwrap();
         }
-        // 40 slots at 10/s were handed out: the last one starts at 3.9 s.
+        // 40 slots at 10/s (105 ms apart) were handed out: the next free one is at 4.2 s.
         let slots = l.next_free.lock().unwrap();
-        assert_eq!(slots["A"], Duration::from_secs(4));
+        assert_eq!(slots["A"], Duration::from_millis(4200));
     }
 }

@@ -31,7 +31,7 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 /// The algorithm name, first line of the string to sign and first word of `Authorization`.
 pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
@@ -43,7 +43,9 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// Lowercase hex of the SHA-256 of `data` (the `HashedRequestPayload` of the protocol).
 pub fn hash_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
+    let mut out = String::with_capacity(64);
+    push_hex(&mut out, &Sha256::digest(data));
+    out
 }
 
 /// The UTC calendar date (`YYYY-MM-DD`) of a Unix timestamp in seconds.
@@ -52,7 +54,16 @@ pub fn hash_hex(data: &[u8]) -> String {
 /// between 00:00 and 08:00 local time fail.
 pub fn utc_date(timestamp: u64) -> String {
     let (y, m, d) = civil_from_days((timestamp / 86_400) as i64);
-    format!("{y:04}-{m:02}-{d:02}")
+    if !(0..=9999).contains(&y) {
+        return format!("{y:04}-{m:02}-{d:02}");
+    }
+    let mut out = String::with_capacity(10);
+    push_padded(&mut out, y as u32, 4);
+    out.push('-');
+    push_padded(&mut out, m, 2);
+    out.push('-');
+    push_padded(&mut out, d, 2);
+    out
 }
 
 /// Gregorian date from days since 1970-01-01 (Howard Hinnant's `civil_from_days`).
@@ -71,7 +82,13 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 /// `date/service/tc3_request`.
 pub fn credential_scope(date: &str, service: &str) -> String {
-    format!("{date}/{service}/tc3_request")
+    const SUFFIX: &str = "/tc3_request";
+    let mut out = String::with_capacity(date.len() + 1 + service.len() + SUFFIX.len());
+    out.push_str(date);
+    out.push('/');
+    out.push_str(service);
+    out.push_str(SUFFIX);
+    out
 }
 
 /// The canonical form of a header set: names and values lower-cased and trimmed, sorted by name.
@@ -89,6 +106,11 @@ pub fn canonical_headers<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(String, Str
 
 /// `SignedHeaders`: the canonical header names joined with `;`.
 pub fn signed_header_names(headers: &[(&str, &str)]) -> String {
+    if already_canonical(headers) {
+        let mut out = String::with_capacity(headers.iter().map(|(k, _)| k.len() + 1).sum());
+        push_names(&mut out, headers.iter().map(|(k, _)| *k));
+        return out;
+    }
     let canon = canonical_headers(headers);
     let names: Vec<&str> = canon.iter().map(|(k, _)| k.as_str()).collect();
     names.join(";")
@@ -105,26 +127,69 @@ pub fn canonical_request(
     headers: &[(&str, &str)],
     hashed_payload: &str,
 ) -> String {
-    let canon = canonical_headers(headers);
-    let mut out = String::with_capacity(256);
-    let _ = write!(out, "{method}\n{uri}\n{query}\n");
-    for (k, v) in &canon {
-        let _ = writeln!(out, "{k}:{v}");
-    }
+    let header_len: usize = headers.iter().map(|(k, v)| 2 * k.len() + v.len() + 3).sum();
+    let len = method.len() + uri.len() + query.len() + header_len + hashed_payload.len() + 5;
+    let mut out = String::with_capacity(len);
+    out.push_str(method);
     out.push('\n');
-    let names: Vec<&str> = canon.iter().map(|(k, _)| k.as_str()).collect();
-    out.push_str(&names.join(";"));
+    out.push_str(uri);
+    out.push('\n');
+    out.push_str(query);
+    out.push('\n');
+    // The fixed header set a client signs is already canonical: no copy, no sort.
+    if already_canonical(headers) {
+        push_headers(&mut out, headers.iter().copied());
+    } else {
+        let canon = canonical_headers(headers);
+        push_headers(
+            &mut out,
+            canon.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+    }
     out.push('\n');
     out.push_str(hashed_payload);
     out
 }
 
+/// `k:v\n` per header, an empty line, then the names joined with `;`.
+fn push_headers<'a>(out: &mut String, headers: impl Iterator<Item = (&'a str, &'a str)> + Clone) {
+    for (k, v) in headers.clone() {
+        out.push_str(k);
+        out.push(':');
+        out.push_str(v);
+        out.push('\n');
+    }
+    out.push('\n');
+    push_names(out, headers.map(|(k, _)| k));
+}
+
+fn push_names<'a>(out: &mut String, names: impl Iterator<Item = &'a str>) {
+    for (i, k) in names.enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(k);
+    }
+}
+
+/// Whether [`canonical_headers`] would return `headers` unchanged: every name and value in
+/// lower case and trimmed, names strictly increasing (so sorting keeps the order).
+fn already_canonical(headers: &[(&str, &str)]) -> bool {
+    let clean = |s: &str| s.trim().len() == s.len() && !s.bytes().any(|b| b.is_ascii_uppercase());
+    headers.iter().all(|(k, v)| clean(k) && clean(v)) && headers.windows(2).all(|w| w[0].0 < w[1].0)
+}
+
 /// The string to sign (stage 2).
 pub fn string_to_sign(timestamp: u64, credential_scope: &str, canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{timestamp}\n{credential_scope}\n{}",
-        hash_hex(canonical_request.as_bytes())
-    )
+    let mut out = String::with_capacity(ALGORITHM.len() + 20 + credential_scope.len() + 67);
+    out.push_str(ALGORITHM);
+    out.push('\n');
+    push_u64(&mut out, timestamp);
+    out.push('\n');
+    out.push_str(credential_scope);
+    out.push('\n');
+    push_hex(&mut out, &Sha256::digest(canonical_request.as_bytes()));
+    out
 }
 
 /// The derived key `kSigning` for one secret, date and service (stage 3).
@@ -154,7 +219,9 @@ impl SigningKey {
 
     /// Lowercase hex HMAC-SHA256 of the string to sign: the signature (stage 4).
     pub fn sign(&self, string_to_sign: &str) -> String {
-        hex(&hmac(&self.key, string_to_sign.as_bytes()))
+        let mut out = String::with_capacity(64);
+        push_hex(&mut out, &hmac(&self.key, string_to_sign.as_bytes()));
+        out
     }
 
     /// The raw key bytes, for comparison against a test vector.
@@ -202,9 +269,29 @@ pub fn authorization(
     signed_headers: &str,
     signature: &str,
 ) -> String {
-    format!(
-        "{ALGORITHM} Credential={secret_id}/{credential_scope}, SignedHeaders={signed_headers}, Signature={signature}"
-    )
+    const CREDENTIAL: &str = " Credential=";
+    const SIGNED_HEADERS: &str = ", SignedHeaders=";
+    const SIGNATURE: &str = ", Signature=";
+    let len = ALGORITHM.len()
+        + CREDENTIAL.len()
+        + secret_id.len()
+        + 1
+        + credential_scope.len()
+        + SIGNED_HEADERS.len()
+        + signed_headers.len()
+        + SIGNATURE.len()
+        + signature.len();
+    let mut out = String::with_capacity(len);
+    out.push_str(ALGORITHM);
+    out.push_str(CREDENTIAL);
+    out.push_str(secret_id);
+    out.push('/');
+    out.push_str(credential_scope);
+    out.push_str(SIGNED_HEADERS);
+    out.push_str(signed_headers);
+    out.push_str(SIGNATURE);
+    out.push_str(signature);
+    out
 }
 
 /// The fields of a parsed `Authorization` header, as a server reads them.
@@ -270,14 +357,42 @@ fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Appends the lowercase hex of `bytes`.
+fn push_hex(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
+    let mut buf = [0u8; 64];
+    for chunk in bytes.chunks(32) {
+        for (pair, b) in buf.chunks_exact_mut(2).zip(chunk) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 15)];
+        }
+        let text = std::str::from_utf8(&buf[..2 * chunk.len()]).expect("hex digits are ASCII");
+        out.push_str(text);
     }
-    s
+}
+
+/// Appends `n` in decimal.
+fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).expect("digits are ASCII"));
+}
+
+/// Appends `n` (< 10^width) in decimal, zero-padded to `width` digits.
+fn push_padded(out: &mut String, n: u32, width: u32) {
+    let mut div = 10u32.pow(width - 1);
+    while div > 0 {
+        out.push(char::from(b'0' + (n / div % 10) as u8));
+        div /= 10;
+    }
 }
 
 #[cfg(test)]
@@ -305,6 +420,45 @@ mod tests {
             canonical_request("POST", "/", "", &h, "x"),
             "POST\n/\n\ncontent-type:application/json\nhost:example.com\n\ncontent-type;host\nx"
         );
+    }
+
+    #[test]
+    fn the_canonical_fast_path_equals_the_general_one() {
+        let fast = [
+            ("content-type", "application/json"),
+            ("host", "example.com"),
+        ];
+        let general = [
+            ("host", "example.com"),
+            ("content-type", "application/json"),
+        ];
+        assert!(already_canonical(&fast));
+        assert!(!already_canonical(&general));
+        assert_eq!(
+            canonical_request("POST", "/", "q=1", &fast, "x"),
+            canonical_request("POST", "/", "q=1", &general, "x")
+        );
+        assert_eq!(signed_header_names(&fast), signed_header_names(&general));
+        // Duplicate names, padding and upper case all take the general path.
+        assert!(!already_canonical(&[("a", "1"), ("a", "0")]));
+        assert!(!already_canonical(&[("a", " 1")]));
+        assert!(!already_canonical(&[("a", "X")]));
+        assert_eq!(signed_header_names(&[]), "");
+    }
+
+    #[test]
+    fn numbers_are_written_in_full() {
+        let mut s = String::new();
+        push_u64(&mut s, 0);
+        s.push(' ');
+        push_u64(&mut s, u64::MAX);
+        assert_eq!(s, format!("0 {}", u64::MAX));
+        assert_eq!(
+            string_to_sign(7, "s", ""),
+            format!("{ALGORITHM}\n7\ns\n{}", hash_hex(b""))
+        );
+        // Past year 9999 the date keeps every digit of the year.
+        assert_eq!(utc_date(253_402_300_800), "10000-01-01");
     }
 
     #[test]

@@ -35,6 +35,9 @@ const ACTIONS: &[(&str, &[Param])] = &[
 struct Task {
     instance_id: String,
     started: u64,
+    /// When it ends, and whether it fails then.
+    ends: Instant,
+    fails: bool,
 }
 
 #[derive(Debug)]
@@ -51,6 +54,8 @@ pub(crate) struct Service {
     secrets: HashMap<String, Secret>,
     regions: Vec<String>,
     rate_limit: Option<u32>,
+    task_duration: Duration,
+    failing_tasks: Vec<String>,
     pub(crate) clock: Clock,
     state: Mutex<State>,
 }
@@ -74,6 +79,8 @@ impl Service {
             secrets,
             regions: config.regions.clone(),
             rate_limit: config.rate_limit,
+            task_duration: config.task_duration,
+            failing_tasks: config.failing_tasks.clone(),
             clock: config.clock.clone(),
             state: Mutex::new(State {
                 instances: config.instances.iter().cloned().collect(),
@@ -190,6 +197,8 @@ impl Service {
                     Task {
                         instance_id: id.to_owned(),
                         started: now,
+                        ends: Instant::now() + self.task_duration,
+                        fails: self.failing_tasks.iter().any(|f| f == id),
                     },
                 );
                 Ok(Map::from_iter([("TaskId".to_owned(), Value::from(task))]))
@@ -213,12 +222,17 @@ impl Service {
                 format!("no task {task_id}"),
             )
         })?;
+        let (status, message) = match (Instant::now() >= task.ends, task.fails) {
+            (false, _) => ("running", ""),
+            (true, false) => ("succeed", ""),
+            (true, true) => ("failed", "the instance could not be deactivated"),
+        };
         let fields = [
-            ("Status", Value::from("succeed")),
+            ("Status", Value::from(status)),
             ("StartTime", Value::from(beijing_time(task.started))),
             ("TaskType", Value::from("redis cache clearing process")),
             ("InstanceId", Value::from(task.instance_id.clone())),
-            ("TaskMessage", Value::from("")),
+            ("TaskMessage", Value::from(message)),
         ];
         Ok(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
     }

@@ -59,6 +59,10 @@ pub struct FakeConfig {
     pub(crate) regions: Vec<String>,
     pub(crate) rate_limit: Option<u32>,
     pub(crate) instances: Vec<(String, InstanceStatus)>,
+    /// How long a cleanup task runs before it ends (DescribeTaskInfo says `running` until then).
+    pub(crate) task_duration: std::time::Duration,
+    /// Instances whose cleanup task ends `failed` instead of `succeed`.
+    pub(crate) failing_tasks: Vec<String>,
     pub(crate) clock: Clock,
 }
 
@@ -72,6 +76,8 @@ impl FakeConfig {
             credentials: vec![(DEFAULT_SECRET_ID.into(), DEFAULT_SECRET_KEY.into(), None)],
             regions: DEFAULT_REGIONS.iter().map(|r| (*r).to_owned()).collect(),
             rate_limit: Some(DEFAULT_RATE_LIMIT),
+            task_duration: std::time::Duration::ZERO,
+            failing_tasks: Vec::new(),
             instances: Vec::new(),
             clock: Arc::new(system_now),
         }
@@ -128,6 +134,19 @@ impl FakeConfig {
     /// [`FakeConfig::clock`]); more get `RequestLimitExceeded`. `None` turns the limit off.
     pub fn rate_limit(mut self, per_second: Option<u32>) -> Self {
         self.rate_limit = per_second;
+        self
+    }
+
+    /// How long the task a CleanUpInstance starts keeps running (monotonic time) before
+    /// DescribeTaskInfo reports it ended. Default zero: done at once.
+    pub fn task_duration(mut self, duration: std::time::Duration) -> Self {
+        self.task_duration = duration;
+        self
+    }
+
+    /// The cleanup task of this instance ends `failed` (with a `TaskMessage`).
+    pub fn failing_task(mut self, instance_id: impl Into<String>) -> Self {
+        self.failing_tasks.push(instance_id.into());
         self
     }
 

@@ -195,3 +195,62 @@ fn help_prints_usage() {
     assert_eq!(code, 0);
     assert!(out.starts_with("usage: tc-redis-cleanup"));
 }
+
+#[test]
+fn wait_shows_progress_as_plain_lines_and_ends_with_the_task() {
+    let (code, out, err) = run(&["--sandbox", "--wait", "crs-5a4py64p"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.ends_with("TaskStatus: succeed\n"), "{out}");
+    // Not a terminal: one plain line per status, no carriage returns or escapes.
+    assert!(err.contains("task 10856: running"), "{err}");
+    assert!(err.contains("task 10856: succeed"), "{err}");
+    assert!(!err.contains('\r') && !err.contains('\x1b'), "{err:?}");
+
+    let (code, out, _) = run(&["--sandbox", "--wait", "--json", "crs-5a4py64p"], &[]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["TaskStatus"], "succeed", "{out}");
+}
+
+#[test]
+fn wait_reports_a_failed_task_and_a_timeout() {
+    let slow = FakeServer::start(
+        FakeConfig::new()
+            .instance_in_recycle_bin("crs-slow0001")
+            .task_duration(std::time::Duration::from_secs(120)),
+    )
+    .unwrap();
+    let endpoint = slow.endpoint();
+    let args = [
+        "--region",
+        "ap-guangzhou",
+        "--endpoint",
+        &endpoint,
+        "--wait",
+        "--wait-timeout",
+        "1",
+        "crs-slow0001",
+    ];
+    let (code, _, err) = run(&args, &creds());
+    assert_eq!(code, 6, "{err}");
+    assert!(err.contains("had not ended"), "{err}");
+
+    let failing = FakeServer::start(
+        FakeConfig::new()
+            .instance_in_recycle_bin("crs-fails001")
+            .failing_task("crs-fails001"),
+    )
+    .unwrap();
+    let endpoint = failing.endpoint();
+    let args = [
+        "--region",
+        "ap-guangzhou",
+        "--endpoint",
+        &endpoint,
+        "--wait",
+        "crs-fails001",
+    ];
+    let (code, _, err) = run(&args, &creds());
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("failed"), "{err}");
+}

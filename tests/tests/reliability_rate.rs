@@ -107,7 +107,6 @@ fn paced_loop_stays_under_the_limit(configure: impl FnOnce(ClientBuilder) -> Cli
 }
 
 #[test]
-#[ignore = "bug: FromSpec spaces sends exactly 1/rate apart, so latency jitter puts 21 in one server second"]
 fn default_limiter_keeps_a_loop_under_the_servers_limit() {
     // The client's defaults: RateLimit::FromSpec (20/s) and 3 attempts.
     paced_loop_stays_under_the_limit(|b| b);
@@ -169,10 +168,10 @@ fn clones_and_threads_share_one_bucket() {
     for h in handles {
         h.join().unwrap();
     }
-    // 40 slots at 20/s from one bucket: waits of 50 ms, 100 ms, ... 1950 ms, each once.
+    // 40 slots at 20/s (+5 % margin) from one bucket: waits of 52.5 ms, 105 ms, ... each once.
     let mut sleeps = clock.sleeps();
     sleeps.sort();
-    let expected: Vec<Duration> = (1..40).map(|k| Duration::from_millis(50 * k)).collect();
+    let expected: Vec<Duration> = (1..40).map(|k| Duration::from_micros(52_500 * k)).collect();
     assert_eq!(sleeps, expected);
     assert_eq!(s.requests().len(), 40);
 }
@@ -206,7 +205,8 @@ fn per_second_override_and_off() {
             .clean_up_instance(&CleanUpInstanceRequest::new(id.as_str()))
             .unwrap();
     }
-    let expected: Vec<Duration> = (1..5).map(|k| Duration::from_millis(250 * k)).collect();
+    // 4/s plus the 5 % margin: 262.5 ms apart.
+    let expected: Vec<Duration> = (1..5).map(|k| Duration::from_micros(262_500 * k)).collect();
     assert_eq!(clock.sleeps(), expected);
 
     let clock = FrozenClock::new();

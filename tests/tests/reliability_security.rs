@@ -472,7 +472,6 @@ fn default_chain_error_lists_providers_without_secrets() {
 }
 
 #[test]
-#[ignore = "bug: ClientBuilder derives Debug, so a proxy URL's password is printed verbatim"]
 fn builder_debug_hides_a_proxy_password() {
     let b = Client::builder()
         .region("ap-guangzhou")

@@ -441,6 +441,405 @@ impl crate::Client {
         self.call(request)
     }
 }
+/// The error codes `DescribeTaskInfo` can return: its documented codes, then the common codes of the API.
+///
+/// Match on the code, not on the message: Tencent changes message wording and language.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DescribeTaskInfoErrorCode {
+    /// `FailedOperation.SystemError`: Internal system error, which is irrelevant to the business.
+    FailedOperationSystemError,
+    /// `InvalidParameter.InvalidParameter`: Invalid service parameter.
+    InvalidParameterInvalidParameter,
+    /// `InvalidParameter.PermissionDenied`: The API has no CAM permissions.
+    InvalidParameterPermissionDenied,
+    /// `ActionOffline`: This API has been deprecated.
+    ActionOffline,
+    /// `AuthFailure`: CAM signature/authentication error.
+    AuthFailure,
+    /// `AuthFailure.InvalidAuthorization`: `Authorization` in the request header is invalid.
+    AuthFailureInvalidAuthorization,
+    /// `AuthFailure.InvalidSecretId`: Invalid key (not a TencentCloud API key type).
+    AuthFailureInvalidSecretId,
+    /// `AuthFailure.MFAFailure`: MFA failed.
+    AuthFailureMFAFailure,
+    /// `AuthFailure.SecretIdNotFound`: Key does not exist. Check if the key has been deleted or disabled in the console, and if not, check if the key is correctly entered. Note that whitespaces should not exist before or after the key.
+    AuthFailureSecretIdNotFound,
+    /// `AuthFailure.SignatureExpire`: Signature expired. Timestamp and server time cannot differ by more than five minutes. Please ensure your current local time matches the standard time.
+    AuthFailureSignatureExpire,
+    /// `AuthFailure.SignatureFailure`: Invalid signature. Signature calculation error. Please ensure you’ve followed the signature calculation process described in the Signature API documentation.
+    AuthFailureSignatureFailure,
+    /// `AuthFailure.TokenFailure`: Token error.
+    AuthFailureTokenFailure,
+    /// `AuthFailure.UnauthorizedOperation`: The request is not authorized. For more information, see the [CAM](https://www.tencentcloud.com/document/product/598) documentation.
+    AuthFailureUnauthorizedOperation,
+    /// `DryRunOperation`: DryRun Operation. It means that the request would have succeeded, but the DryRun parameter was used.
+    DryRunOperation,
+    /// `FailedOperation`: Operation failed.
+    FailedOperation,
+    /// `InternalError`: Internal error.
+    InternalError,
+    /// `InvalidAction`: The API does not exist.
+    InvalidAction,
+    /// `InvalidParameter`: Incorrect parameter.
+    InvalidParameter,
+    /// `InvalidParameterValue`: Invalid parameter value.
+    InvalidParameterValue,
+    /// `InvalidRequest`: The multipart format of the request body is incorrect.
+    InvalidRequest,
+    /// `IpInBlacklist`: Your IP is in uin IP blacklist.
+    IpInBlacklist,
+    /// `IpNotInWhitelist`: Your IP is not in uin IP whitelist.
+    IpNotInWhitelist,
+    /// `LimitExceeded`: Quota limit exceeded.
+    LimitExceeded,
+    /// `MissingParameter`: A parameter is missing.
+    MissingParameter,
+    /// `NoSuchProduct`: The product does not exist.
+    NoSuchProduct,
+    /// `NoSuchVersion`: The API version does not exist.
+    NoSuchVersion,
+    /// `RequestLimitExceeded`: The number of requests exceeds the frequency limit.
+    RequestLimitExceeded,
+    /// `RequestLimitExceeded.GlobalRegionUinLimitExceeded`: Uin exceeds the frequency limit.
+    RequestLimitExceededGlobalRegionUinLimitExceeded,
+    /// `RequestLimitExceeded.IPLimitExceeded`: The number of ip requests exceeds the frequency limit.
+    RequestLimitExceededIPLimitExceeded,
+    /// `RequestLimitExceeded.UinLimitExceeded`: The number of uin requests exceeds the frequency limit.
+    RequestLimitExceededUinLimitExceeded,
+    /// `RequestSizeLimitExceeded`: The request size exceeds the upper limit.
+    RequestSizeLimitExceeded,
+    /// `ResourceInUse`: Resource is in use.
+    ResourceInUse,
+    /// `ResourceInsufficient`: Insufficient resource.
+    ResourceInsufficient,
+    /// `ResourceNotFound`: The resource does not exist.
+    ResourceNotFound,
+    /// `ResourceUnavailable`: Resource is unavailable.
+    ResourceUnavailable,
+    /// `ResponseSizeLimitExceeded`: The response size exceeds the upper limit.
+    ResponseSizeLimitExceeded,
+    /// `ServiceUnavailable`: Service is unavailable now.
+    ServiceUnavailable,
+    /// `UnauthorizedOperation`: Unauthorized operation.
+    UnauthorizedOperation,
+    /// `UnknownParameter`: Unknown parameter.
+    UnknownParameter,
+    /// `UnsupportedOperation`: Unsupported operation.
+    UnsupportedOperation,
+    /// `UnsupportedProtocol`: HTTP(S) request protocol error; only GET and POST requests are supported.
+    UnsupportedProtocol,
+    /// `UnsupportedRegion`: API does not support the requested region.
+    UnsupportedRegion,
+    /// A code this crate's spec does not list for this action, kept verbatim.
+    Other(::std::string::String),
+}
+impl DescribeTaskInfoErrorCode {
+    /// The code as the server sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FailedOperationSystemError => "FailedOperation.SystemError",
+            Self::InvalidParameterInvalidParameter => "InvalidParameter.InvalidParameter",
+            Self::InvalidParameterPermissionDenied => "InvalidParameter.PermissionDenied",
+            Self::ActionOffline => "ActionOffline",
+            Self::AuthFailure => "AuthFailure",
+            Self::AuthFailureInvalidAuthorization => "AuthFailure.InvalidAuthorization",
+            Self::AuthFailureInvalidSecretId => "AuthFailure.InvalidSecretId",
+            Self::AuthFailureMFAFailure => "AuthFailure.MFAFailure",
+            Self::AuthFailureSecretIdNotFound => "AuthFailure.SecretIdNotFound",
+            Self::AuthFailureSignatureExpire => "AuthFailure.SignatureExpire",
+            Self::AuthFailureSignatureFailure => "AuthFailure.SignatureFailure",
+            Self::AuthFailureTokenFailure => "AuthFailure.TokenFailure",
+            Self::AuthFailureUnauthorizedOperation => "AuthFailure.UnauthorizedOperation",
+            Self::DryRunOperation => "DryRunOperation",
+            Self::FailedOperation => "FailedOperation",
+            Self::InternalError => "InternalError",
+            Self::InvalidAction => "InvalidAction",
+            Self::InvalidParameter => "InvalidParameter",
+            Self::InvalidParameterValue => "InvalidParameterValue",
+            Self::InvalidRequest => "InvalidRequest",
+            Self::IpInBlacklist => "IpInBlacklist",
+            Self::IpNotInWhitelist => "IpNotInWhitelist",
+            Self::LimitExceeded => "LimitExceeded",
+            Self::MissingParameter => "MissingParameter",
+            Self::NoSuchProduct => "NoSuchProduct",
+            Self::NoSuchVersion => "NoSuchVersion",
+            Self::RequestLimitExceeded => "RequestLimitExceeded",
+            Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
+                "RequestLimitExceeded.GlobalRegionUinLimitExceeded"
+            }
+            Self::RequestLimitExceededIPLimitExceeded => {
+                "RequestLimitExceeded.IPLimitExceeded"
+            }
+            Self::RequestLimitExceededUinLimitExceeded => {
+                "RequestLimitExceeded.UinLimitExceeded"
+            }
+            Self::RequestSizeLimitExceeded => "RequestSizeLimitExceeded",
+            Self::ResourceInUse => "ResourceInUse",
+            Self::ResourceInsufficient => "ResourceInsufficient",
+            Self::ResourceNotFound => "ResourceNotFound",
+            Self::ResourceUnavailable => "ResourceUnavailable",
+            Self::ResponseSizeLimitExceeded => "ResponseSizeLimitExceeded",
+            Self::ServiceUnavailable => "ServiceUnavailable",
+            Self::UnauthorizedOperation => "UnauthorizedOperation",
+            Self::UnknownParameter => "UnknownParameter",
+            Self::UnsupportedOperation => "UnsupportedOperation",
+            Self::UnsupportedProtocol => "UnsupportedProtocol",
+            Self::UnsupportedRegion => "UnsupportedRegion",
+            Self::Other(code) => code,
+        }
+    }
+    /// The spec's description of the code, `None` for [`Self::Other`].
+    pub fn description(&self) -> ::std::option::Option<&'static str> {
+        match self {
+            Self::FailedOperationSystemError => {
+                ::std::option::Option::Some(
+                    "Internal system error, which is irrelevant to the business.",
+                )
+            }
+            Self::InvalidParameterInvalidParameter => {
+                ::std::option::Option::Some("Invalid service parameter.")
+            }
+            Self::InvalidParameterPermissionDenied => {
+                ::std::option::Option::Some("The API has no CAM permissions.")
+            }
+            Self::ActionOffline => {
+                ::std::option::Option::Some("This API has been deprecated.")
+            }
+            Self::AuthFailure => {
+                ::std::option::Option::Some("CAM signature/authentication error.")
+            }
+            Self::AuthFailureInvalidAuthorization => {
+                ::std::option::Option::Some(
+                    "`Authorization` in the request header is invalid.",
+                )
+            }
+            Self::AuthFailureInvalidSecretId => {
+                ::std::option::Option::Some(
+                    "Invalid key (not a TencentCloud API key type).",
+                )
+            }
+            Self::AuthFailureMFAFailure => ::std::option::Option::Some("MFA failed."),
+            Self::AuthFailureSecretIdNotFound => {
+                ::std::option::Option::Some(
+                    "Key does not exist. Check if the key has been deleted or disabled in the console, and if not, check if the key is correctly entered. Note that whitespaces should not exist before or after the key.",
+                )
+            }
+            Self::AuthFailureSignatureExpire => {
+                ::std::option::Option::Some(
+                    "Signature expired. Timestamp and server time cannot differ by more than five minutes. Please ensure your current local time matches the standard time.",
+                )
+            }
+            Self::AuthFailureSignatureFailure => {
+                ::std::option::Option::Some(
+                    "Invalid signature. Signature calculation error. Please ensure you’ve followed the signature calculation process described in the Signature API documentation.",
+                )
+            }
+            Self::AuthFailureTokenFailure => ::std::option::Option::Some("Token error."),
+            Self::AuthFailureUnauthorizedOperation => {
+                ::std::option::Option::Some(
+                    "The request is not authorized. For more information, see the [CAM](https://www.tencentcloud.com/document/product/598) documentation.",
+                )
+            }
+            Self::DryRunOperation => {
+                ::std::option::Option::Some(
+                    "DryRun Operation. It means that the request would have succeeded, but the DryRun parameter was used.",
+                )
+            }
+            Self::FailedOperation => ::std::option::Option::Some("Operation failed."),
+            Self::InternalError => ::std::option::Option::Some("Internal error."),
+            Self::InvalidAction => ::std::option::Option::Some("The API does not exist."),
+            Self::InvalidParameter => ::std::option::Option::Some("Incorrect parameter."),
+            Self::InvalidParameterValue => {
+                ::std::option::Option::Some("Invalid parameter value.")
+            }
+            Self::InvalidRequest => {
+                ::std::option::Option::Some(
+                    "The multipart format of the request body is incorrect.",
+                )
+            }
+            Self::IpInBlacklist => {
+                ::std::option::Option::Some("Your IP is in uin IP blacklist.")
+            }
+            Self::IpNotInWhitelist => {
+                ::std::option::Option::Some("Your IP is not in uin IP whitelist.")
+            }
+            Self::LimitExceeded => ::std::option::Option::Some("Quota limit exceeded."),
+            Self::MissingParameter => {
+                ::std::option::Option::Some("A parameter is missing.")
+            }
+            Self::NoSuchProduct => {
+                ::std::option::Option::Some("The product does not exist.")
+            }
+            Self::NoSuchVersion => {
+                ::std::option::Option::Some("The API version does not exist.")
+            }
+            Self::RequestLimitExceeded => {
+                ::std::option::Option::Some(
+                    "The number of requests exceeds the frequency limit.",
+                )
+            }
+            Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
+                ::std::option::Option::Some("Uin exceeds the frequency limit.")
+            }
+            Self::RequestLimitExceededIPLimitExceeded => {
+                ::std::option::Option::Some(
+                    "The number of ip requests exceeds the frequency limit.",
+                )
+            }
+            Self::RequestLimitExceededUinLimitExceeded => {
+                ::std::option::Option::Some(
+                    "The number of uin requests exceeds the frequency limit.",
+                )
+            }
+            Self::RequestSizeLimitExceeded => {
+                ::std::option::Option::Some("The request size exceeds the upper limit.")
+            }
+            Self::ResourceInUse => ::std::option::Option::Some("Resource is in use."),
+            Self::ResourceInsufficient => {
+                ::std::option::Option::Some("Insufficient resource.")
+            }
+            Self::ResourceNotFound => {
+                ::std::option::Option::Some("The resource does not exist.")
+            }
+            Self::ResourceUnavailable => {
+                ::std::option::Option::Some("Resource is unavailable.")
+            }
+            Self::ResponseSizeLimitExceeded => {
+                ::std::option::Option::Some("The response size exceeds the upper limit.")
+            }
+            Self::ServiceUnavailable => {
+                ::std::option::Option::Some("Service is unavailable now.")
+            }
+            Self::UnauthorizedOperation => {
+                ::std::option::Option::Some("Unauthorized operation.")
+            }
+            Self::UnknownParameter => ::std::option::Option::Some("Unknown parameter."),
+            Self::UnsupportedOperation => {
+                ::std::option::Option::Some("Unsupported operation.")
+            }
+            Self::UnsupportedProtocol => {
+                ::std::option::Option::Some(
+                    "HTTP(S) request protocol error; only GET and POST requests are supported.",
+                )
+            }
+            Self::UnsupportedRegion => {
+                ::std::option::Option::Some("API does not support the requested region.")
+            }
+            Self::Other(_) => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::str::FromStr for DescribeTaskInfoErrorCode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(code: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(
+            match code {
+                "FailedOperation.SystemError" => Self::FailedOperationSystemError,
+                "InvalidParameter.InvalidParameter" => {
+                    Self::InvalidParameterInvalidParameter
+                }
+                "InvalidParameter.PermissionDenied" => {
+                    Self::InvalidParameterPermissionDenied
+                }
+                "ActionOffline" => Self::ActionOffline,
+                "AuthFailure" => Self::AuthFailure,
+                "AuthFailure.InvalidAuthorization" => {
+                    Self::AuthFailureInvalidAuthorization
+                }
+                "AuthFailure.InvalidSecretId" => Self::AuthFailureInvalidSecretId,
+                "AuthFailure.MFAFailure" => Self::AuthFailureMFAFailure,
+                "AuthFailure.SecretIdNotFound" => Self::AuthFailureSecretIdNotFound,
+                "AuthFailure.SignatureExpire" => Self::AuthFailureSignatureExpire,
+                "AuthFailure.SignatureFailure" => Self::AuthFailureSignatureFailure,
+                "AuthFailure.TokenFailure" => Self::AuthFailureTokenFailure,
+                "AuthFailure.UnauthorizedOperation" => {
+                    Self::AuthFailureUnauthorizedOperation
+                }
+                "DryRunOperation" => Self::DryRunOperation,
+                "FailedOperation" => Self::FailedOperation,
+                "InternalError" => Self::InternalError,
+                "InvalidAction" => Self::InvalidAction,
+                "InvalidParameter" => Self::InvalidParameter,
+                "InvalidParameterValue" => Self::InvalidParameterValue,
+                "InvalidRequest" => Self::InvalidRequest,
+                "IpInBlacklist" => Self::IpInBlacklist,
+                "IpNotInWhitelist" => Self::IpNotInWhitelist,
+                "LimitExceeded" => Self::LimitExceeded,
+                "MissingParameter" => Self::MissingParameter,
+                "NoSuchProduct" => Self::NoSuchProduct,
+                "NoSuchVersion" => Self::NoSuchVersion,
+                "RequestLimitExceeded" => Self::RequestLimitExceeded,
+                "RequestLimitExceeded.GlobalRegionUinLimitExceeded" => {
+                    Self::RequestLimitExceededGlobalRegionUinLimitExceeded
+                }
+                "RequestLimitExceeded.IPLimitExceeded" => {
+                    Self::RequestLimitExceededIPLimitExceeded
+                }
+                "RequestLimitExceeded.UinLimitExceeded" => {
+                    Self::RequestLimitExceededUinLimitExceeded
+                }
+                "RequestSizeLimitExceeded" => Self::RequestSizeLimitExceeded,
+                "ResourceInUse" => Self::ResourceInUse,
+                "ResourceInsufficient" => Self::ResourceInsufficient,
+                "ResourceNotFound" => Self::ResourceNotFound,
+                "ResourceUnavailable" => Self::ResourceUnavailable,
+                "ResponseSizeLimitExceeded" => Self::ResponseSizeLimitExceeded,
+                "ServiceUnavailable" => Self::ServiceUnavailable,
+                "UnauthorizedOperation" => Self::UnauthorizedOperation,
+                "UnknownParameter" => Self::UnknownParameter,
+                "UnsupportedOperation" => Self::UnsupportedOperation,
+                "UnsupportedProtocol" => Self::UnsupportedProtocol,
+                "UnsupportedRegion" => Self::UnsupportedRegion,
+                other => Self::Other(::std::string::String::from(other)),
+            },
+        )
+    }
+}
+impl ::std::fmt::Display for DescribeTaskInfoErrorCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::ErrorCode for DescribeTaskInfoErrorCode {
+    fn from_code(code: &str) -> Self {
+        match code.parse() {
+            ::std::result::Result::Ok(parsed) => parsed,
+            ::std::result::Result::Err(never) => match never {}
+        }
+    }
+    fn as_str(&self) -> &str {
+        DescribeTaskInfoErrorCode::as_str(self)
+    }
+    fn description(&self) -> ::std::option::Option<&'static str> {
+        DescribeTaskInfoErrorCode::description(self)
+    }
+}
+/// `DescribeTaskInfo`: [`DescribeTaskInfoRequest`] in, [`DescribeTaskInfoResponse`] out.
+impl crate::Action for DescribeTaskInfoRequest {
+    const NAME: &'static str = "DescribeTaskInfo";
+    const IDEMPOTENT: bool = true;
+    const RATE_LIMIT_PER_SECOND: ::std::option::Option<u32> = ::std::option::Option::None;
+    type Response = DescribeTaskInfoResponse;
+    type ErrorCode = DescribeTaskInfoErrorCode;
+}
+impl crate::Client {
+    /// Queries Redis task result
+    ///
+    /// This API is used to get the execution of a specified task.
+    ///
+    /// Sends the `DescribeTaskInfo` action. Idempotent: retried after any transient failure.
+    /// Error codes: [`DescribeTaskInfoErrorCode`].
+    pub fn describe_task_info(
+        &self,
+        request: &DescribeTaskInfoRequest,
+    ) -> ::std::result::Result<
+        DescribeTaskInfoResponse,
+        crate::Error<DescribeTaskInfoErrorCode>,
+    > {
+        self.call(request)
+    }
+}
 /// CleanUpInstance request structure.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -469,6 +868,60 @@ pub struct CleanUpInstanceResponse {
     #[serde(rename = "TaskId")]
     pub task_id: i64,
     /// The ID of the request. Each request returns a unique ID. The RequestId is required to troubleshoot issues.
+    #[serde(rename = "RequestId")]
+    pub request_id: ::std::string::String,
+}
+/// DescribeTaskInfo request structure.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DescribeTaskInfoRequest {
+    /// Task ID, which can be obtained through the sub-parameter **TaskId** of the response parameter **Tasks** of the API [DescribeTaskList](https://intl.cloud.tencent.com/document/product/239/39374?from_cn_redirect=1).
+    ///
+    /// Required. Example: `18215`.
+    #[serde(rename = "TaskId")]
+    pub task_id: u64,
+}
+impl DescribeTaskInfoRequest {
+    /// A request with its required parameters: `TaskId`.
+    pub fn new(task_id: impl ::std::convert::Into<u64>) -> Self {
+        Self { task_id: task_id.into() }
+    }
+}
+/// DescribeTaskInfo response structure.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DescribeTaskInfoResponse {
+    /// Task status. Valid values:
+    /// - `preparing`: To be run
+    /// - `running`: Running
+    /// - `succeed`: Succeeded
+    /// - `failed`: Failed
+    /// - `Error`: Error occurred while running
+    ///
+    /// Example: `succeed`.
+    #[serde(rename = "Status")]
+    pub status: ::std::string::String,
+    /// Task start time
+    ///
+    /// Example: `2018-11-01 17:25:14`.
+    #[serde(rename = "StartTime")]
+    pub start_time: ::std::string::String,
+    /// Task type, including `Create`, `Configure`, `Disable Instance`, `Clear Instance`, `Reset Password`, `Upgrade Version`, `Back up Instance`, `Modify Network`, `Migrate to New AZ` and `Promote to Master`.
+    ///
+    /// Example: `redis缓存清空流程`.
+    #[serde(rename = "TaskType")]
+    pub task_type: ::std::string::String,
+    /// Instance ID
+    ///
+    /// Example: `crs-09u2u96z`.
+    #[serde(rename = "InstanceId")]
+    pub instance_id: ::std::string::String,
+    /// Message returned by task execution, which will be an error message when execution fails or be empty when the status is `running `or `succeed-`.
+    ///
+    /// Example: `ok`.
+    #[serde(rename = "TaskMessage")]
+    pub task_message: ::std::string::String,
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }

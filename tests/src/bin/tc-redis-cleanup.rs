@@ -2,7 +2,8 @@
 //! (CleanUpInstance), the main job of tc-redis as a user runs it.
 //!
 //! ```text
-//! tc-redis-cleanup [--region R] [--endpoint URL] [--language zh-CN|en-US] [--json] [--sandbox] <instance-id>
+//! tc-redis-cleanup [--region R] [--endpoint URL] [--language zh-CN|en-US] [--json] [--sandbox]
+//!                  [--wait [--wait-timeout SECS]] <instance-id>
 //! ```
 //!
 //! Credentials come from the default chain (environment, `~/.tencentcloud/credentials`, CVM
@@ -10,15 +11,22 @@
 //! credentials; it is never chosen on its own.
 //!
 //! Exit status: 0 done; 1 the API refused (error code printed); 2 bad usage or input;
-//! 3 no usable credentials; 4 network, HTTP or malformed-response failure.
+//! 3 no usable credentials; 4 network, HTTP or malformed-response failure; with `--wait`,
+//! 5 the task failed and 6 it was still running when the wait timed out.
 
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 use tc_redis::credentials::{Credentials, DefaultChain, ProvideCredentials};
-use tc_redis::{CleanUpInstanceErrorCode, CleanUpInstanceRequest, Client, Error, Language};
+use tc_redis::{
+    CleanUpInstanceErrorCode, CleanUpInstanceRequest, Client, DescribeTaskInfoResponse, Error,
+    Language, WaitError,
+};
 use tc_redis_tests::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
 
 const USAGE: &str = "\
-usage: tc-redis-cleanup [--region R] [--endpoint URL] [--language zh-CN|en-US] [--json] [--sandbox] <instance-id>
+usage: tc-redis-cleanup [--region R] [--endpoint URL] [--language zh-CN|en-US] [--json] [--sandbox]
+                        [--wait [--wait-timeout SECS]] <instance-id>
 
 Immediately deactivates a Redis instance in the recycle bin (CleanUpInstance).
 
@@ -28,13 +36,16 @@ Immediately deactivates a Redis instance in the recycle bin (CleanUpInstance).
                     http:// only for a loopback address
   --language L      language of server messages: zh-CN (default) or en-US
   --json            print one JSON object instead of text
+  --wait            wait until the cleanup task ends, showing its progress
+  --wait-timeout S  give up waiting after S seconds (default 600)
   --sandbox         run against a local fake endpoint with test credentials,
                     with <instance-id> in its recycle bin (nothing reaches Tencent Cloud)
 
 Credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (/ TENCENTCLOUD_SESSION_TOKEN),
 else ~/.tencentcloud/credentials ($TENCENTCLOUD_CREDENTIALS_FILE), else the CVM role.
 
-Exit status: 0 done, 1 API error, 2 bad usage or input, 3 no credentials, 4 network/HTTP failure.";
+Exit status: 0 done, 1 API error, 2 bad usage or input, 3 no credentials, 4 network/HTTP failure,
+5 the task failed, 6 still running when --wait-timeout passed.";
 
 struct Args {
     region: Option<String>,
@@ -42,6 +53,8 @@ struct Args {
     language: Language,
     json: bool,
     sandbox: bool,
+    /// `Some(timeout)` with `--wait`.
+    wait: Option<Duration>,
     instance_id: String,
 }
 
@@ -85,6 +98,8 @@ fn parse_args(argv: &[String]) -> Result<Args, Failure> {
     let mut language = Language::ZhCn;
     let mut json = false;
     let mut sandbox = false;
+    let mut wait = false;
+    let mut wait_timeout = Duration::from_secs(600);
     let mut positional = Vec::new();
     let mut it = argv.iter();
     while let Some(arg) = it.next() {
@@ -102,6 +117,14 @@ fn parse_args(argv: &[String]) -> Result<Args, Failure> {
             }
             "--json" => json = true,
             "--sandbox" => sandbox = true,
+            "--wait" => wait = true,
+            "--wait-timeout" => {
+                let v = value("--wait-timeout")?;
+                let secs: u64 = v.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                    usage_error(format!("--wait-timeout {v:?} is not a number of seconds"))
+                })?;
+                wait_timeout = Duration::from_secs(secs);
+            }
             flag if flag.starts_with("--") => {
                 return Err(usage_error(format!("unknown option {flag}")));
             }
@@ -121,6 +144,7 @@ fn parse_args(argv: &[String]) -> Result<Args, Failure> {
         language,
         json,
         sandbox,
+        wait: wait.then_some(wait_timeout),
         instance_id,
     })
 }
@@ -164,7 +188,11 @@ fn run(args: Args) -> Result<(), Failure> {
     };
     builder = builder.region(&region);
     if args.sandbox {
-        let server = FakeServer::start(FakeConfig::new().instance_in_recycle_bin(&args.instance_id))
+        // The sandbox's task runs a little while, so that --wait has progress to show.
+        let config = FakeConfig::new()
+            .instance_in_recycle_bin(&args.instance_id)
+            .task_duration(Duration::from_secs(2));
+        let server = FakeServer::start(config)
             .map_err(|e| Failure {
                 status: 4,
                 json: serde_json::json!({ "Error": { "Code": "ClientError.Sandbox", "Message": e.to_string() } }),
@@ -201,20 +229,104 @@ fn run(args: Args) -> Result<(), Failure> {
         }
     }
     let client = builder.build().map_err(|e| usage_error(e.to_string()))?;
-    match client.clean_up_instance(&CleanUpInstanceRequest::new(&args.instance_id)) {
-        Ok(reply) => {
+    let reply = client
+        .clean_up_instance(&CleanUpInstanceRequest::new(&args.instance_id))
+        .map_err(failure)?;
+    let Some(timeout) = args.wait else {
+        if args.json {
+            println!(
+                "{}",
+                serde_json::json!({ "RequestId": reply.request_id, "TaskId": reply.task_id })
+            );
+        } else {
+            println!("RequestId: {}", reply.request_id);
+            println!("TaskId: {}", reply.task_id);
+        }
+        return Ok(());
+    };
+    if !args.json {
+        println!("RequestId: {}", reply.request_id);
+        println!("TaskId: {}", reply.task_id);
+    }
+    let task = u64::try_from(reply.task_id).map_err(|_| Failure {
+        status: 4,
+        json: serde_json::json!({ "Error": { "Code": "ClientError.MalformedResponse", "Message": "negative TaskId" } }),
+        line: format!("the API returned a negative TaskId ({})", reply.task_id),
+    })?;
+    let mut progress = Progress::new(task);
+    let waited = client.wait_for_task_with(task, timeout, |r| progress.show(r));
+    progress.finish();
+    match waited {
+        Ok(done) => {
             if args.json {
                 println!(
                     "{}",
-                    serde_json::json!({ "RequestId": reply.request_id, "TaskId": reply.task_id })
+                    serde_json::json!({ "RequestId": reply.request_id, "TaskId": reply.task_id, "TaskStatus": done.status })
                 );
             } else {
-                println!("RequestId: {}", reply.request_id);
-                println!("TaskId: {}", reply.task_id);
+                println!("TaskStatus: {}", done.status);
             }
             Ok(())
         }
-        Err(e) => Err(failure(e)),
+        Err(e) => {
+            let (status, code) = match &e {
+                WaitError::TaskFailed(_) => (5, "ClientError.TaskFailed"),
+                WaitError::Timeout { .. } => (6, "ClientError.WaitTimeout"),
+                _ => (4, "ClientError.Poll"),
+            };
+            Err(Failure {
+                status,
+                json: serde_json::json!({ "Error": { "Code": code, "Message": e.to_string() }, "RequestId": reply.request_id, "TaskId": reply.task_id }),
+                line: e.to_string(),
+            })
+        }
+    }
+}
+
+/// The task's progress on stderr: a status line redrawn in place with a spinner on a
+/// terminal, plain lines (one per change of status) otherwise.
+struct Progress {
+    task: u64,
+    terminal: bool,
+    started: Instant,
+    polls: usize,
+    last_status: String,
+}
+
+impl Progress {
+    fn new(task: u64) -> Self {
+        Progress {
+            task,
+            terminal: std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            polls: 0,
+            last_status: String::new(),
+        }
+    }
+
+    fn show(&mut self, reply: &DescribeTaskInfoResponse) {
+        const SPINNER: [char; 4] = ['|', '/', '-', '\\'];
+        let mut err = std::io::stderr().lock();
+        let secs = self.started.elapsed().as_secs();
+        if self.terminal {
+            let spin = SPINNER[self.polls % SPINNER.len()];
+            let _ = write!(
+                err,
+                "\r\x1b[2K{spin} task {}: {} ({secs} s)",
+                self.task, reply.status
+            );
+            let _ = err.flush();
+        } else if reply.status != self.last_status {
+            let _ = writeln!(err, "task {}: {} ({secs} s)", self.task, reply.status);
+        }
+        self.polls += 1;
+        self.last_status.clone_from(&reply.status);
+    }
+
+    fn finish(&self) {
+        if self.terminal && self.polls > 0 {
+            eprintln!();
+        }
     }
 }
 

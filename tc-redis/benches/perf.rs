@@ -1,0 +1,734 @@
+//! Performance and footprint harness (issue 6): tc-redis against a bare baseline written here
+//! with hmac, sha2, serde_json and a ureq `Agent` directly, in the same run.
+//!
+//! `bench/run` runs everything and prints one table; `cargo bench -p tc-redis --bench perf`
+//! runs the timing rows alone. Footprint rows appear when `bench/run` passes, in the
+//! environment, the paths of the binaries to run (`TC_REDIS_BENCH_MINIMAL`,
+//! `TC_REDIS_BENCH_CLEANUP`) and the figures it measured with cargo and strip
+//! (`TC_REDIS_BENCH_MINIMAL_BYTES`, `TC_REDIS_BENCH_SMALL_BYTES`, `TC_REDIS_BENCH_CRATES`).
+//!
+//! The machine is shared and noisy: every figure is the median of several samples, with the
+//! minimum and maximum beside it, and tc-redis and the baseline are sampled alternately so that
+//! their ratio compares like with like. Nothing here is a test: no figure fails a build.
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::hint::black_box;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tc_redis::sign::{self, SigningKey};
+use tc_redis::transport::{HttpRequest, HttpResponse, Transport};
+use tc_redis::{
+    CleanUpInstanceRequest, Client, Credentials, RateLimit, RetryPolicy, TransportError,
+};
+
+const SECRET_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
+const SECRET_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
+const REGION: &str = "ap-guangzhou";
+const INSTANCE_ID: &str = "crs-5a4py64p";
+const HOST: &str = "redis.tencentcloudapi.com";
+const SUCCESS_BODY: &[u8] =
+    br#"{"Response":{"TaskId":10856,"RequestId":"6ef60bec-0242-43af-bb20-270359fb54a7"}}"#;
+/// The fixed timestamp of the sign rows (2019-02-25, the official SDK's example).
+const TIMESTAMP: u64 = 1_551_113_065;
+
+// ---------------------------------------------------------------------------------------------
+// The bare baseline: what a program with no abstraction writes. Key derivation is cached per day
+// like the client's; everything else is done again on every call.
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key).expect("any key length");
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
+}
+
+fn hex_into(bytes: &[u8], out: &mut String) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+}
+
+struct BareSigner {
+    secret_id: &'static str,
+    secret_key: &'static str,
+    host: String,
+    /// (days since the epoch, `YYYY-MM-DD`, kSigning).
+    cached: Option<(u64, String, [u8; 32])>,
+}
+
+impl BareSigner {
+    fn new(host: &str) -> BareSigner {
+        BareSigner {
+            secret_id: SECRET_ID,
+            secret_key: SECRET_KEY,
+            host: host.to_owned(),
+            cached: None,
+        }
+    }
+
+    fn authorization(&mut self, timestamp: u64, body: &[u8]) -> String {
+        let day = timestamp / 86_400;
+        if self.cached.as_ref().is_none_or(|c| c.0 != day) {
+            let date = bare_utc_date(day);
+            let mut seed = b"TC3".to_vec();
+            seed.extend_from_slice(self.secret_key.as_bytes());
+            let k = hmac(&seed, date.as_bytes());
+            let k = hmac(&k, b"redis");
+            let k = hmac(&k, b"tc3_request");
+            self.cached = Some((day, date, k));
+        }
+        let (_, date, key) = self.cached.as_ref().expect("just cached");
+
+        let mut canonical = String::with_capacity(160);
+        canonical.push_str("POST\n/\n\ncontent-type:application/json\nhost:");
+        canonical.push_str(&self.host);
+        canonical.push_str("\n\ncontent-type;host\n");
+        hex_into(&Sha256::digest(body), &mut canonical);
+
+        let mut to_sign = String::with_capacity(128);
+        to_sign.push_str("TC3-HMAC-SHA256\n");
+        to_sign.push_str(&timestamp.to_string());
+        to_sign.push('\n');
+        to_sign.push_str(date);
+        to_sign.push_str("/redis/tc3_request\n");
+        hex_into(&Sha256::digest(canonical.as_bytes()), &mut to_sign);
+
+        let mut auth = String::with_capacity(200);
+        auth.push_str("TC3-HMAC-SHA256 Credential=");
+        auth.push_str(self.secret_id);
+        auth.push('/');
+        auth.push_str(date);
+        auth.push_str("/redis/tc3_request, SignedHeaders=content-type;host, Signature=");
+        hex_into(&hmac(key, to_sign.as_bytes()), &mut auth);
+        auth
+    }
+}
+
+fn bare_utc_date(days: u64) -> String {
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[derive(Serialize)]
+struct BareRequest<'a> {
+    #[serde(rename = "InstanceId")]
+    instance_id: &'a str,
+}
+
+#[derive(Deserialize)]
+struct BareEnvelope {
+    #[serde(rename = "Response")]
+    response: BareResponse,
+}
+
+#[derive(Deserialize)]
+struct BareResponse {
+    #[serde(rename = "Error")]
+    error: Option<BareError>,
+    #[serde(rename = "TaskId")]
+    task_id: Option<i64>,
+    #[serde(rename = "RequestId")]
+    request_id: String,
+}
+
+#[derive(Deserialize)]
+struct BareError {
+    #[serde(rename = "Code")]
+    code: String,
+}
+
+fn bare_parse(body: &[u8]) -> (i64, String) {
+    let envelope: BareEnvelope = serde_json::from_slice(body).expect("JSON");
+    if let Some(e) = envelope.response.error {
+        panic!("API error {}", e.code);
+    }
+    (
+        envelope.response.task_id.expect("TaskId"),
+        envelope.response.request_id,
+    )
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+}
+
+/// Serialise, sign and build the headers, as the bare program does before sending.
+fn bare_prepare(signer: &mut BareSigner) -> (Vec<u8>, String, String) {
+    let body = serde_json::to_vec(&BareRequest {
+        instance_id: INSTANCE_ID,
+    })
+    .expect("serialises");
+    let timestamp = now_secs();
+    let auth = signer.authorization(timestamp, &body);
+    (body, timestamp.to_string(), auth)
+}
+
+fn bare_call(agent: &ureq::Agent, url: &str, signer: &mut BareSigner) -> i64 {
+    let (body, timestamp, auth) = bare_prepare(signer);
+    let mut response = agent
+        .post(url)
+        .header("Content-Type", "application/json")
+        .header("X-TC-Action", "CleanUpInstance")
+        .header("X-TC-Timestamp", &timestamp)
+        .header("X-TC-Version", "2018-04-12")
+        .header("X-TC-Region", REGION)
+        .header("X-TC-Language", "zh-CN")
+        .header("Authorization", &auth)
+        .send(&body[..])
+        .expect("sent");
+    let bytes = response.body_mut().read_to_vec().expect("body");
+    bare_parse(&bytes).0
+}
+
+// ---------------------------------------------------------------------------------------------
+// tc-redis's public signing path, stage by stage, as `Client` runs it.
+
+struct TcSigner {
+    credentials: Credentials,
+    host: String,
+    cached: Option<(String, SigningKey)>,
+}
+
+impl TcSigner {
+    fn authorization(&mut self, timestamp: u64, body: &[u8]) -> String {
+        let c = &self.credentials;
+        let hashed_payload = sign::hash_hex(body);
+        let headers = [
+            ("content-type", "application/json"),
+            ("host", self.host.as_str()),
+        ];
+        let canonical = sign::canonical_request("POST", "/", "", &headers, &hashed_payload);
+        let date = sign::utc_date(timestamp);
+        let scope = sign::credential_scope(&date, "redis");
+        let to_sign = sign::string_to_sign(timestamp, &scope, &canonical);
+        if self.cached.as_ref().is_none_or(|k| k.0 != date) {
+            let key = SigningKey::derive(c.secret_key(), &date, "redis");
+            self.cached = Some((date, key));
+        }
+        let key = &self.cached.as_ref().expect("just cached").1;
+        sign::authorization(
+            c.secret_id(),
+            &scope,
+            "content-type;host",
+            &key.sign(&to_sign),
+        )
+    }
+}
+
+/// Answers every request with the same success body, from memory.
+#[derive(Debug)]
+struct MemoryTransport;
+
+impl Transport for MemoryTransport {
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        black_box(request);
+        Ok(HttpResponse {
+            status: 200,
+            date: None,
+            body: SUCCESS_BODY.to_vec(),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A minimal fast HTTP/1.1 server: one thread per connection, keep-alive, a canned 200.
+
+fn start_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let _ = serve(stream);
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn serve(stream: TcpStream) -> std::io::Result<()> {
+    stream.set_nodelay(true)?;
+    let mut response = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+         Date: Mon, 25 Feb 2019 16:44:25 GMT\r\nConnection: keep-alive\r\n\r\n",
+        SUCCESS_BODY.len()
+    )
+    .into_bytes();
+    response.extend_from_slice(SUCCESS_BODY);
+    let mut writer = stream.try_clone()?;
+    let mut reader = BufReader::with_capacity(16 * 1024, stream);
+    let mut line = Vec::with_capacity(256);
+    let mut body = Vec::with_capacity(256);
+    loop {
+        let mut content_length = 0usize;
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                return Ok(());
+            }
+            if line == b"\r\n" {
+                break;
+            }
+            if line.len() > 15 && line[..15].eq_ignore_ascii_case(b"content-length:") {
+                content_length = std::str::from_utf8(&line[15..])
+                    .ok()
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+            }
+        }
+        body.resize(content_length, 0);
+        reader.read_exact(&mut body)?;
+        writer.write_all(&response)?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurement.
+
+#[derive(Clone, Copy)]
+struct Summary {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+fn summarize(mut v: Vec<f64>) -> Summary {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    Summary {
+        median,
+        min: v[0],
+        max: v[n - 1],
+    }
+}
+
+/// How many iterations take about `target`.
+fn calibrate(target: Duration, f: &mut dyn FnMut()) -> usize {
+    let mut n = 1usize;
+    loop {
+        let start = Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        let took = start.elapsed();
+        if took >= target / 4 {
+            let per = took.as_secs_f64() / n as f64;
+            return ((target.as_secs_f64() / per) as usize).max(1);
+        }
+        n *= 2;
+    }
+}
+
+/// Nanoseconds per iteration of `a` and of `b`, sampled alternately (a b, b a, a b, ...).
+fn paired(samples: usize, a: &mut dyn FnMut(), b: &mut dyn FnMut()) -> (Summary, Summary) {
+    let target = Duration::from_millis(40);
+    let na = calibrate(target, a);
+    let nb = calibrate(target, b);
+    let time = |f: &mut dyn FnMut(), n: usize| {
+        let start = Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        start.elapsed().as_nanos() as f64 / n as f64
+    };
+    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+    for i in 0..samples {
+        if i % 2 == 0 {
+            ta.push(time(a, na));
+            tb.push(time(b, nb));
+        } else {
+            tb.push(time(b, nb));
+            ta.push(time(a, na));
+        }
+    }
+    (summarize(ta), summarize(tb))
+}
+
+/// User plus system CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    // SAFETY: getrusage writes one `rusage` through a valid pointer.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut ru) };
+    assert_eq!(rc, 0, "getrusage");
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+/// Runs `cmd` to completion; its peak resident set in KiB and its standard output.
+fn peak_rss_kib(cmd: &mut Command) -> Result<(i64, String), String> {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("spawn {cmd:?}: {e}"))?;
+    let mut status = 0;
+    // SAFETY: wait4 on our own child, writing one `rusage` through a valid pointer.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut ru) };
+    let mut out = String::new();
+    let mut err = String::new();
+    if let Some(mut s) = child.stdout.take() {
+        let _ = s.read_to_string(&mut out);
+    }
+    if let Some(mut s) = child.stderr.take() {
+        let _ = s.read_to_string(&mut err);
+    }
+    if pid <= 0 || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        return Err(format!("{cmd:?} failed (status {status}): {out}{err}"));
+    }
+    Ok((ru.ru_maxrss, out))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table.
+
+struct Row {
+    name: String,
+    median: String,
+    min: String,
+    max: String,
+    baseline: String,
+    ratio: String,
+    target: String,
+    met: String,
+}
+
+fn timing_row(name: &str, unit: &str, s: Summary, base: Summary, target: f64) -> Row {
+    let ratio = s.median / base.median;
+    Row {
+        name: name.to_owned(),
+        median: format!("{:.2} {unit}", s.median),
+        min: format!("{:.2}", s.min),
+        max: format!("{:.2}", s.max),
+        baseline: format!(
+            "{:.2} {unit} ({:.2}–{:.2})",
+            base.median, base.min, base.max
+        ),
+        ratio: format!("{ratio:.2}x"),
+        target: format!("≤ {target}x"),
+        met: if ratio <= target { "yes" } else { "NO" }.to_owned(),
+    }
+}
+
+fn absolute_row(name: &str, value: String, target: &str, met: Option<bool>) -> Row {
+    Row {
+        name: name.to_owned(),
+        median: value,
+        min: "–".to_owned(),
+        max: "–".to_owned(),
+        baseline: "–".to_owned(),
+        ratio: "–".to_owned(),
+        target: target.to_owned(),
+        met: match met {
+            Some(true) => "yes",
+            Some(false) => "NO",
+            None => "–",
+        }
+        .to_owned(),
+    }
+}
+
+fn print_table(rows: &[Row]) {
+    println!(
+        "| benchmark | median | min | max | baseline median (min–max) | ratio | target | met? |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for r in rows {
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.name, r.median, r.min, r.max, r.baseline, r.ratio, r.target, r.met
+        );
+    }
+}
+
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
+fn mb(bytes: f64) -> String {
+    format!("{:.2} MB", bytes / 1e6)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn bench_sign(rows: &mut Vec<Row>, samples: usize) {
+    let body = serde_json::to_vec(&CleanUpInstanceRequest::new(INSTANCE_ID)).expect("JSON");
+    let mut tc = TcSigner {
+        credentials: Credentials::new(SECRET_ID, SECRET_KEY).expect("credentials"),
+        host: HOST.to_owned(),
+        cached: None,
+    };
+    let mut bare = BareSigner::new(HOST);
+    assert_eq!(
+        tc.authorization(TIMESTAMP, &body),
+        bare.authorization(TIMESTAMP, &body),
+        "the bare signer must sign exactly as tc-redis does"
+    );
+    let (s, b) = paired(
+        samples,
+        &mut || {
+            black_box(tc.authorization(black_box(TIMESTAMP), black_box(&body)));
+        },
+        &mut || {
+            black_box(bare.authorization(black_box(TIMESTAMP), black_box(&body)));
+        },
+    );
+    let us = |x: Summary| Summary {
+        median: x.median / 1e3,
+        min: x.min / 1e3,
+        max: x.max / 1e3,
+    };
+    rows.push(timing_row(
+        "sign (µs/op; baseline: bare hmac+sha2 signer)",
+        "µs",
+        us(s),
+        us(b),
+        1.2,
+    ));
+}
+
+fn bench_call_in_memory(rows: &mut Vec<Row>, samples: usize) {
+    let client = Client::builder()
+        .region(REGION)
+        .credentials(Credentials::new(SECRET_ID, SECRET_KEY).expect("credentials"))
+        .rate_limit(RateLimit::Off)
+        .retry(RetryPolicy::default())
+        .transport(MemoryTransport)
+        .build()
+        .expect("client");
+    let request = CleanUpInstanceRequest::new(INSTANCE_ID);
+    let mut bare = BareSigner::new(HOST);
+    let (s, b) = paired(
+        samples,
+        &mut || {
+            let reply = client.clean_up_instance(black_box(&request)).expect("call");
+            black_box(reply);
+        },
+        &mut || {
+            let (body, timestamp, auth) = bare_prepare(&mut bare);
+            black_box((&body, &timestamp, &auth));
+            black_box(bare_parse(black_box(SUCCESS_BODY)));
+        },
+    );
+    let us = |x: Summary| Summary {
+        median: x.median / 1e3,
+        min: x.min / 1e3,
+        max: x.max / 1e3,
+    };
+    rows.push(timing_row(
+        "call without network (µs/op; baseline: bare signer + serde_json out and in)",
+        "µs",
+        us(s),
+        us(b),
+        1.5,
+    ));
+}
+
+fn bench_end_to_end(rows: &mut Vec<Row>, samples: usize, calls: usize) {
+    let url = start_server();
+    let client = Client::builder()
+        .region(REGION)
+        .endpoint(url.as_str())
+        .allow_plain_http(true)
+        .credentials(Credentials::new(SECRET_ID, SECRET_KEY).expect("credentials"))
+        .rate_limit(RateLimit::Off)
+        .retry(RetryPolicy::default())
+        .build()
+        .expect("client");
+    let request = CleanUpInstanceRequest::new(INSTANCE_ID);
+    let agent = ureq::Agent::new_with_defaults();
+    let mut bare = BareSigner::new(url.trim_start_matches("http://"));
+
+    let mut run_client = || {
+        for _ in 0..calls {
+            let reply = client.clean_up_instance(&request).expect("call");
+            black_box(reply);
+        }
+    };
+    let mut run_bare = || {
+        for _ in 0..calls {
+            black_box(bare_call(&agent, &url, &mut bare));
+        }
+    };
+    // Warm up: connections open, caches filled.
+    for _ in 0..3 {
+        run_client();
+        run_bare();
+    }
+    let measure = |f: &mut dyn FnMut()| {
+        let cpu = thread_cpu();
+        let start = Instant::now();
+        f();
+        let wall = start.elapsed();
+        let cpu = thread_cpu() - cpu;
+        (
+            cpu.as_secs_f64() * 1e6 / calls as f64,
+            calls as f64 / wall.as_secs_f64(),
+        )
+    };
+    let (mut c_cpu, mut c_rate, mut b_cpu, mut b_rate) = (vec![], vec![], vec![], vec![]);
+    for i in 0..samples {
+        let order: [bool; 2] = if i % 2 == 0 {
+            [true, false]
+        } else {
+            [false, true]
+        };
+        for is_client in order {
+            if is_client {
+                let (cpu, rate) = measure(&mut run_client);
+                c_cpu.push(cpu);
+                c_rate.push(rate);
+            } else {
+                let (cpu, rate) = measure(&mut run_bare);
+                b_cpu.push(cpu);
+                b_rate.push(rate);
+            }
+        }
+    }
+    rows.push(timing_row(
+        &format!(
+            "end-to-end client CPU (µs/call, {calls} calls × {samples} samples, one keep-alive connection; baseline: bare ureq Agent)"
+        ),
+        "µs",
+        summarize(c_cpu),
+        summarize(b_cpu),
+        1.1,
+    ));
+    let (c, b) = (summarize(c_rate), summarize(b_rate));
+    // Higher is better: the ratio is baseline over client, so that ≤ 1 is as good as bare.
+    let ratio = b.median / c.median;
+    rows.push(Row {
+        name: "end-to-end throughput (calls/s; ratio = baseline/client)".to_owned(),
+        median: format!("{:.0} /s", c.median),
+        min: format!("{:.0}", c.min),
+        max: format!("{:.0}", c.max),
+        baseline: format!("{:.0} /s ({:.0}–{:.0})", b.median, b.min, b.max),
+        ratio: format!("{ratio:.2}x"),
+        target: "–".to_owned(),
+        met: "–".to_owned(),
+    });
+}
+
+fn bench_footprint(rows: &mut Vec<Row>) {
+    const RSS_TARGET_KIB: i64 = 4 * 1000 * 1000 / 1024;
+    if let Ok(minimal) = std::env::var("TC_REDIS_BENCH_MINIMAL") {
+        let url = start_server();
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            match peak_rss_kib(
+                Command::new(&minimal)
+                    .args([REGION, url.as_str(), INSTANCE_ID])
+                    .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+                    .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY),
+            ) {
+                Ok((kib, out)) => {
+                    assert_eq!(out.trim(), "10856", "the minimal program prints the TaskId");
+                    runs.push(kib as f64);
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    break;
+                }
+            }
+        }
+        if !runs.is_empty() {
+            let s = summarize(runs);
+            rows.push(Row {
+                min: mb(s.min * 1024.0),
+                max: mb(s.max * 1024.0),
+                ..absolute_row(
+                    "peak RSS, examples/minimal.rs, one call to a local server",
+                    mb(s.median * 1024.0),
+                    "≤ 4 MB",
+                    Some(s.median as i64 <= RSS_TARGET_KIB),
+                )
+            });
+        }
+    }
+    if let Ok(cleanup) = std::env::var("TC_REDIS_BENCH_CLEANUP") {
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            match peak_rss_kib(Command::new(&cleanup).args(["--sandbox", INSTANCE_ID])) {
+                Ok((kib, _)) => runs.push(kib as f64),
+                Err(e) => {
+                    eprintln!("{e}");
+                    break;
+                }
+            }
+        }
+        if !runs.is_empty() {
+            let s = summarize(runs);
+            rows.push(Row {
+                min: mb(s.min * 1024.0),
+                max: mb(s.max * 1024.0),
+                ..absolute_row(
+                    "peak RSS, main job `tc-redis-cleanup --sandbox` (includes the in-process fake)",
+                    mb(s.median * 1024.0),
+                    "(informational)",
+                    None,
+                )
+            });
+        }
+    }
+    if let Some(bytes) = env_u64("TC_REDIS_BENCH_MINIMAL_BYTES") {
+        rows.push(absolute_row(
+            "stripped size, examples/minimal.rs, --release (rustls)",
+            mb(bytes as f64),
+            "≤ 3 MB",
+            Some(bytes <= 3_000_000),
+        ));
+    }
+    if let Some(bytes) = env_u64("TC_REDIS_BENCH_SMALL_BYTES") {
+        rows.push(absolute_row(
+            "stripped size, examples/minimal.rs, --profile release-small (z, fat LTO, abort)",
+            mb(bytes as f64),
+            "(informational)",
+            None,
+        ));
+    }
+    if let Some(n) = env_u64("TC_REDIS_BENCH_CRATES") {
+        rows.push(absolute_row(
+            "crates in tc-redis's normal dependency tree (itself included)",
+            n.to_string(),
+            "each justified",
+            None,
+        ));
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing useful either: a
+    // quick smoke run then (one sample each) keeps the harness itself checked.
+    let quick = std::env::args().all(|a| a != "--bench");
+    let samples = if quick { 1 } else { 15 };
+    let calls = if quick { 10 } else { 1000 };
+    let mut rows = Vec::new();
+    bench_sign(&mut rows, samples);
+    bench_call_in_memory(&mut rows, samples);
+    bench_end_to_end(&mut rows, samples, calls);
+    bench_footprint(&mut rows);
+    print_table(&rows);
+}

@@ -1,0 +1,33 @@
+//! The smallest program that calls CleanUpInstance: what the footprint figures of the README
+//! (stripped size, peak resident memory, crates in the tree) measure.
+//!
+//! ```text
+//! TENCENTCLOUD_SECRET_ID=... TENCENTCLOUD_SECRET_KEY=... \
+//!     cargo run --release -p tc-redis --example minimal -- <region> <endpoint> <instance-id>
+//! ```
+//!
+//! `<endpoint>` is `https://redis.tencentcloudapi.com` for the real API; an `http://` endpoint
+//! is accepted for a loopback server (the benchmark's).
+
+use tc_redis::{CleanUpInstanceRequest, Client, Credentials};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let (Some(region), Some(endpoint), Some(instance_id)) = (args.next(), args.next(), args.next())
+    else {
+        return Err("usage: minimal <region> <endpoint> <instance-id>".into());
+    };
+    let credentials = Credentials::new(
+        std::env::var("TENCENTCLOUD_SECRET_ID")?,
+        std::env::var("TENCENTCLOUD_SECRET_KEY")?,
+    )?;
+    let client = Client::builder()
+        .region(region)
+        .allow_plain_http(endpoint.starts_with("http://"))
+        .endpoint(endpoint)
+        .credentials(credentials)
+        .build()?;
+    let reply = client.clean_up_instance(&CleanUpInstanceRequest::new(instance_id))?;
+    println!("{}", reply.task_id);
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! `Client::wait_for_task` against the fake, whose cleanup tasks run for a set time.
+
+use std::time::{Duration, Instant};
+use tc_redis::credentials::Credentials;
+use tc_redis::{CleanUpInstanceRequest, Client, TaskStatus, WaitError};
+use tc_redis_tests::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
+
+fn client(server: &FakeServer) -> Client {
+    Client::builder()
+        .region("ap-guangzhou")
+        .endpoint(server.endpoint())
+        .allow_plain_http(true)
+        .credentials(Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap())
+        .build()
+        .unwrap()
+}
+
+fn start(config: FakeConfig, id: &str) -> (FakeServer, Client, u64) {
+    let server = FakeServer::start(config.instance_in_recycle_bin(id)).unwrap();
+    let client = client(&server);
+    let task = client
+        .clean_up_instance(&CleanUpInstanceRequest::new(id))
+        .unwrap()
+        .task_id;
+    (server, client, u64::try_from(task).unwrap())
+}
+
+#[test]
+fn waits_until_the_task_succeeds() {
+    let config = FakeConfig::new().task_duration(Duration::from_millis(600));
+    let (server, client, task) = start(config, "crs-wait0001");
+    let mut seen = Vec::new();
+    let done = client
+        .wait_for_task_with(task, Duration::from_secs(20), |r| {
+            seen.push(r.status.clone())
+        })
+        .unwrap();
+    assert_eq!(TaskStatus::parse(&done.status), TaskStatus::Succeeded);
+    assert_eq!(done.instance_id, "crs-wait0001");
+    // It polled while running, then saw the end: at least two polls, the last one final.
+    assert_eq!(
+        seen.first().map(String::as_str),
+        Some("running"),
+        "{seen:?}"
+    );
+    assert_eq!(seen.last().map(String::as_str), Some("succeed"), "{seen:?}");
+    let polls = server
+        .requests()
+        .iter()
+        .filter(|r| r.header("x-tc-action") == Some("DescribeTaskInfo"))
+        .count();
+    assert_eq!(polls, seen.len());
+}
+
+#[test]
+fn a_failed_task_is_an_error_with_its_message() {
+    let config = FakeConfig::new().failing_task("crs-wait0002");
+    let (_server, client, task) = start(config, "crs-wait0002");
+    match client.wait_for_task(task, Duration::from_secs(10)) {
+        Err(WaitError::TaskFailed(r)) => {
+            assert_eq!(r.status, "failed");
+            assert!(!r.task_message.is_empty());
+            assert!(
+                WaitError::TaskFailed(r)
+                    .to_string()
+                    .contains("crs-wait0002")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn times_out_while_the_task_runs() {
+    let config = FakeConfig::new().task_duration(Duration::from_secs(60));
+    let (_server, client, task) = start(config, "crs-wait0003");
+    let t0 = Instant::now();
+    match client.wait_for_task(task, Duration::from_millis(300)) {
+        Err(WaitError::Timeout { waited, last }) => {
+            assert!(waited >= Duration::from_millis(300), "{waited:?}");
+            assert_eq!(last.status, "running");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
+}
+
+#[test]
+fn an_unknown_task_is_a_poll_error() {
+    let server = FakeServer::start(FakeConfig::new()).unwrap();
+    match client(&server).wait_for_task(999_999, Duration::from_secs(5)) {
+        Err(WaitError::Poll(tc_redis::Error::Api(e))) => {
+            assert_eq!(
+                e.code,
+                tc_redis::DescribeTaskInfoErrorCode::InvalidParameterInvalidParameter
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
