@@ -21,6 +21,37 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Testing code that uses the client
+//!
+//! Any [`Transport`](transport::Transport) can stand in for HTTP, so code built on the client
+//! can be tested without a network (or against the fake endpoint of the `tc-redis-tests`
+//! package, which verifies signatures like the real API):
+//!
+//! ```
+//! use tc_redis::transport::{HttpRequest, HttpResponse, Transport};
+//! use tc_redis::{CleanUpInstanceRequest, Client, Credentials, TransportError};
+//!
+//! #[derive(Debug)]
+//! struct Canned;
+//!
+//! impl Transport for Canned {
+//!     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+//!         assert_eq!(request.body, br#"{"InstanceId":"crs-5a4py64p"}"#);
+//!         let body = br#"{"Response":{"TaskId":10856,"RequestId":"c4ed5948"}}"#;
+//!         Ok(HttpResponse { status: 200, date: None, body: body.to_vec() })
+//!     }
+//! }
+//!
+//! let client = Client::builder()
+//!     .region("ap-guangzhou")
+//!     .credentials(Credentials::new("AKIDexample", "example-secret-key")?)
+//!     .transport(Canned)
+//!     .build()?;
+//! let reply = client.clean_up_instance(&CleanUpInstanceRequest::new("crs-5a4py64p"))?;
+//! assert_eq!((reply.task_id, reply.request_id.as_str()), (10856, "c4ed5948"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! Module map: [`client`] (the client and its builder), [`credentials`], [`sign`],
 //! [`transport`] (the only module that knows HTTP), [`error`], [`retry`], [`rate_limit`],
 //! [`clock`], [`task`] (waiting for a task), and the generated types at the crate root.
