@@ -17,13 +17,15 @@ use sha2::{Digest, Sha256};
 use std::hint::black_box;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tc_redis::sign::{self, SigningKey};
 use tc_redis::transport::{HttpRequest, HttpResponse, Transport};
 use tc_redis::{
     CleanUpInstanceRequest, Client, Credentials, RateLimit, RetryPolicy, TransportError,
 };
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 const SECRET_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
 const SECRET_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
@@ -248,10 +250,44 @@ impl Transport for MemoryTransport {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// A minimal fast HTTP/1.1 server: one thread per connection, keep-alive, a canned 200.
+/// Diagnostic: ureq's default resolver spawns a thread for every call when any timeout is set
+/// (to bound `getaddrinfo`), even when the connection then comes from the pool. This one
+/// resolves as the default does and keeps the answer for 30 s (the idle-connection age).
+#[derive(Debug, Default)]
+struct CachingResolver {
+    cache: std::sync::Mutex<Option<(String, Instant, ResolvedSocketAddrs)>>,
+}
 
-fn start_server() -> String {
+impl Resolver for CachingResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let key = uri.authority().map(|a| a.as_str()).unwrap_or_default();
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((k, at, addrs)) = cache.as_ref()
+            && k == key
+            && at.elapsed() < Duration::from_secs(30)
+        {
+            return Ok(addrs.clone());
+        }
+        let addrs = DefaultResolver::default().resolve(uri, config, timeout)?;
+        *cache = Some((key.to_owned(), Instant::now(), addrs.clone()));
+        Ok(addrs)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A minimal fast HTTP/1.1 server: one thread per connection, keep-alive, a canned 200. It runs
+// in a child process (this program again, with `SERVE_ENV` set), so that the getrusage of this
+// process counts the client side alone, helper threads included.
+
+const SERVE_ENV: &str = "TC_REDIS_BENCH_SERVE";
+
+/// The child: prints its URL, serves until its standard input closes (the parent is gone).
+fn serve_forever() -> ! {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     std::thread::spawn(move || {
@@ -261,7 +297,42 @@ fn start_server() -> String {
             });
         }
     });
-    format!("http://{addr}")
+    println!("http://{addr}");
+    let _ = std::io::stdout().flush();
+    let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+    std::process::exit(0)
+}
+
+/// The server process; it exits when this handle drops (its standard input closes).
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(std::env::current_exe().expect("own path"))
+            .env(SERVE_ENV, "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("server process");
+        let mut url = String::new();
+        BufReader::new(child.stdout.take().expect("piped"))
+            .read_line(&mut url)
+            .expect("server URL");
+        Server {
+            child,
+            url: url.trim().to_owned(),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
 }
 
 fn serve(stream: TcpStream) -> std::io::Result<()> {
@@ -342,9 +413,10 @@ fn calibrate(target: Duration, f: &mut dyn FnMut()) -> usize {
     }
 }
 
-/// Nanoseconds per iteration of `a` and of `b`, sampled alternately (a b, b a, a b, ...).
-fn paired(samples: usize, a: &mut dyn FnMut(), b: &mut dyn FnMut()) -> (Summary, Summary) {
-    let target = Duration::from_millis(40);
+/// Nanoseconds per iteration of `a` and of `b`, sampled alternately (a b, b a, a b, ...) in
+/// short samples, so that sample `i` of each ran at nearly the same time.
+fn paired(samples: usize, a: &mut dyn FnMut(), b: &mut dyn FnMut()) -> (Vec<f64>, Vec<f64>) {
+    let target = Duration::from_millis(10);
     let na = calibrate(target, a);
     let nb = calibrate(target, b);
     let time = |f: &mut dyn FnMut(), n: usize| {
@@ -364,21 +436,42 @@ fn paired(samples: usize, a: &mut dyn FnMut(), b: &mut dyn FnMut()) -> (Summary,
             ta.push(time(a, na));
         }
     }
-    (summarize(ta), summarize(tb))
+    (ta, tb)
 }
 
-/// User plus system CPU time of the calling thread.
-fn thread_cpu() -> Duration {
+/// User plus system CPU time of the calling thread (`RUSAGE_THREAD`) or of this whole process
+/// (`RUSAGE_SELF`).
+fn cpu_time(who: libc::c_int) -> Duration {
     // SAFETY: getrusage writes one `rusage` through a valid pointer.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut ru) };
+    let rc = unsafe { libc::getrusage(who, &mut ru) };
     assert_eq!(rc, 0, "getrusage");
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     tv(ru.ru_utime) + tv(ru.ru_stime)
 }
 
-/// Runs `cmd` to completion; its peak resident set in KiB and its standard output.
-fn peak_rss_kib(cmd: &mut Command) -> Result<(i64, String), String> {
+const GNU_TIME: &str = "/usr/bin/time";
+const RSS_MARK: &str = "tc-redis-bench maxrss KiB:";
+
+/// Runs `program` to completion; its peak resident set in KiB and its standard output.
+///
+/// Through GNU time when it is installed: a child spawned straight from this (larger) process
+/// would report this process's resident set as its own peak, since Linux carries the pre-exec
+/// peak of the forked copy over into `ru_maxrss`. Without it, `wait4` gives that upper bound.
+fn peak_rss_kib(
+    program: &str,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> Result<(i64, String), String> {
+    let via_time = std::path::Path::new(GNU_TIME).exists();
+    let mut cmd = if via_time {
+        let mut c = Command::new(GNU_TIME);
+        c.args(["-f", &format!("{RSS_MARK} %M"), program]);
+        c
+    } else {
+        Command::new(program)
+    };
+    cmd.args(args).envs(envs.iter().copied());
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -399,7 +492,14 @@ fn peak_rss_kib(cmd: &mut Command) -> Result<(i64, String), String> {
     if pid <= 0 || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
         return Err(format!("{cmd:?} failed (status {status}): {out}{err}"));
     }
-    Ok((ru.ru_maxrss, out))
+    if !via_time {
+        return Ok((ru.ru_maxrss, out));
+    }
+    err.lines()
+        .find_map(|l| l.strip_prefix(RSS_MARK))
+        .and_then(|v| v.trim().parse().ok())
+        .map(|kib| (kib, out))
+        .ok_or_else(|| format!("no peak RSS from {GNU_TIME}: {err}"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -416,8 +516,21 @@ struct Row {
     met: String,
 }
 
-fn timing_row(name: &str, unit: &str, s: Summary, base: Summary, target: f64) -> Row {
-    let ratio = s.median / base.median;
+/// A row from index-aligned samples of tc-redis (`a`) and its baseline (`b`), divided by
+/// `scale`. The ratio is the median of the per-sample ratios `a[i] / b[i]`: samples taken at
+/// nearly the same time share the machine's load, which the ratio of the medians does not
+/// always. `target: None` marks a diagnostic row.
+fn timing_row(
+    name: &str,
+    unit: &str,
+    scale: f64,
+    a: &[f64],
+    b: &[f64],
+    target: Option<f64>,
+) -> Row {
+    let scaled = |v: &[f64]| summarize(v.iter().map(|x| x / scale).collect());
+    let (s, base) = (scaled(a), scaled(b));
+    let ratio = summarize(a.iter().zip(b).map(|(x, y)| x / y).collect()).median;
     Row {
         name: name.to_owned(),
         median: format!("{:.2} {unit}", s.median),
@@ -428,8 +541,13 @@ fn timing_row(name: &str, unit: &str, s: Summary, base: Summary, target: f64) ->
             base.median, base.min, base.max
         ),
         ratio: format!("{ratio:.2}x"),
-        target: format!("≤ {target}x"),
-        met: if ratio <= target { "yes" } else { "NO" }.to_owned(),
+        target: target.map_or("(diagnostic)".to_owned(), |t| format!("≤ {t}x")),
+        met: match target {
+            Some(t) if ratio <= t => "yes",
+            Some(_) => "NO",
+            None => "–",
+        }
+        .to_owned(),
     }
 }
 
@@ -462,6 +580,12 @@ fn print_table(rows: &[Row]) {
             r.name, r.median, r.min, r.max, r.baseline, r.ratio, r.target, r.met
         );
     }
+    println!();
+    println!(
+        "Timing ratios: the median of per-sample ratios, tc-redis and its baseline sampled \
+         alternately. CPU: getrusage user+sys over the timed loop; the local server runs in \
+         another process."
+    );
 }
 
 fn env_u64(name: &str) -> Option<u64> {
@@ -496,17 +620,13 @@ fn bench_sign(rows: &mut Vec<Row>, samples: usize) {
             black_box(bare.authorization(black_box(TIMESTAMP), black_box(&body)));
         },
     );
-    let us = |x: Summary| Summary {
-        median: x.median / 1e3,
-        min: x.min / 1e3,
-        max: x.max / 1e3,
-    };
     rows.push(timing_row(
         "sign (µs/op; baseline: bare hmac+sha2 signer)",
         "µs",
-        us(s),
-        us(b),
-        1.2,
+        1e3,
+        &s,
+        &b,
+        Some(1.2),
     ));
 }
 
@@ -533,25 +653,22 @@ fn bench_call_in_memory(rows: &mut Vec<Row>, samples: usize) {
             black_box(bare_parse(black_box(SUCCESS_BODY)));
         },
     );
-    let us = |x: Summary| Summary {
-        median: x.median / 1e3,
-        min: x.min / 1e3,
-        max: x.max / 1e3,
-    };
     rows.push(timing_row(
         "call without network (µs/op; baseline: bare signer + serde_json out and in)",
         "µs",
-        us(s),
-        us(b),
-        1.5,
+        1e3,
+        &s,
+        &b,
+        Some(1.5),
     ));
 }
 
 fn bench_end_to_end(rows: &mut Vec<Row>, samples: usize, calls: usize) {
-    let url = start_server();
+    let server = Server::start();
+    let url = server.url.as_str();
     let client = Client::builder()
         .region(REGION)
-        .endpoint(url.as_str())
+        .endpoint(url)
         .allow_plain_http(true)
         .credentials(Credentials::new(SECRET_ID, SECRET_KEY).expect("credentials"))
         .rate_limit(RateLimit::Off)
@@ -559,176 +676,263 @@ fn bench_end_to_end(rows: &mut Vec<Row>, samples: usize, calls: usize) {
         .build()
         .expect("client");
     let request = CleanUpInstanceRequest::new(INSTANCE_ID);
-    let agent = ureq::Agent::new_with_defaults();
-    let mut bare = BareSigner::new(url.trim_start_matches("http://"));
+    let host = url.trim_start_matches("http://");
+    // The bare baseline: ureq's defaults, as a program with no abstraction writes it.
+    let bare_agent = ureq::Agent::new_with_defaults();
+    let mut bare = BareSigner::new(host);
+    // The same bare program with the agent settings tc-redis's transport uses (timeouts, idle
+    // pool, status codes as responses), to tell ureq's cost of them from tc-redis's own.
+    let same_config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_connect(Some(Duration::from_secs(10)))
+        .timeout_global(Some(Duration::from_secs(60)))
+        .user_agent("tc-redis/0.1.0")
+        .max_idle_age(Duration::from_secs(30))
+        .max_idle_connections(64)
+        .max_idle_connections_per_host(64)
+        .build();
+    let same_agent: ureq::Agent = same_config.clone().into();
+    let mut bare_same = BareSigner::new(host);
+    // ... and with a resolver that does not spawn a thread per call: what closing the gap in
+    // tc-redis's transport would give.
+    let cached_agent = ureq::Agent::with_parts(
+        same_config,
+        DefaultConnector::new(),
+        CachingResolver::default(),
+    );
+    let mut bare_cached = BareSigner::new(host);
 
     let mut run_client = || {
         for _ in 0..calls {
-            let reply = client.clean_up_instance(&request).expect("call");
-            black_box(reply);
+            black_box(client.clean_up_instance(&request).expect("call"));
         }
     };
     let mut run_bare = || {
         for _ in 0..calls {
-            black_box(bare_call(&agent, &url, &mut bare));
+            black_box(bare_call(&bare_agent, url, &mut bare));
         }
     };
+    let mut run_same = || {
+        for _ in 0..calls {
+            black_box(bare_call(&same_agent, url, &mut bare_same));
+        }
+    };
+    let mut run_cached = || {
+        for _ in 0..calls {
+            black_box(bare_call(&cached_agent, url, &mut bare_cached));
+        }
+    };
+    let mut contestants: [&mut dyn FnMut(); 4] = [
+        &mut run_client,
+        &mut run_bare,
+        &mut run_same,
+        &mut run_cached,
+    ];
     // Warm up: connections open, caches filled.
-    for _ in 0..3 {
-        run_client();
-        run_bare();
-    }
-    let measure = |f: &mut dyn FnMut()| {
-        let cpu = thread_cpu();
-        let start = Instant::now();
+    for f in contestants.iter_mut() {
         f();
-        let wall = start.elapsed();
-        let cpu = thread_cpu() - cpu;
+        f();
+    }
+    // Per contestant: process CPU, thread CPU (µs per call), calls per second.
+    let mut figures: [[Vec<f64>; 3]; 4] = Default::default();
+    for i in 0..samples {
+        for k in 0..4 {
+            let c = (i + k) % 4; // rotate the order from sample to sample
+            let (process, thread) = (cpu_time(libc::RUSAGE_SELF), cpu_time(libc::RUSAGE_THREAD));
+            let start = Instant::now();
+            contestants[c]();
+            let wall = start.elapsed();
+            let per_call = |d: Duration| d.as_secs_f64() * 1e6 / calls as f64;
+            figures[c][0].push(per_call(cpu_time(libc::RUSAGE_SELF) - process));
+            figures[c][1].push(per_call(cpu_time(libc::RUSAGE_THREAD) - thread));
+            figures[c][2].push(calls as f64 / wall.as_secs_f64());
+        }
+    }
+    drop(server);
+    let [client_f, bare_f, same_f, cached_f] = &figures;
+    rows.push(timing_row(
+        &format!(
+            "end-to-end client CPU, whole process (µs/call; {calls} calls × {samples} samples, one keep-alive connection; baseline: bare ureq Agent)"
+        ),
+        "µs",
+        1.0,
+        &client_f[0],
+        &bare_f[0],
+        Some(1.1),
+    ));
+    rows.push(timing_row(
+        "end-to-end client CPU, calling thread only (µs/call; baseline: bare ureq Agent)",
+        "µs",
+        1.0,
+        &client_f[1],
+        &bare_f[1],
+        Some(1.1),
+    ));
+    rows.push(timing_row(
+        "end-to-end client CPU, whole process (µs/call; baseline: the bare program on tc-redis's ureq settings)",
+        "µs",
+        1.0,
+        &client_f[0],
+        &same_f[0],
+        None,
+    ));
+    rows.push(timing_row(
+        "bare program on tc-redis's ureq settings with a caching resolver (process µs/call; baseline: bare ureq Agent)",
+        "µs",
+        1.0,
+        &cached_f[0],
+        &bare_f[0],
+        None,
+    ));
+    // Higher is better: baseline over client, so that ≤ 1 is as good as bare.
+    let mut rate = timing_row(
+        "end-to-end throughput (calls/s; ratio = baseline/client; baseline: bare ureq Agent)",
+        "/s",
+        1.0,
+        &bare_f[2],
+        &client_f[2],
+        None,
+    );
+    (rate.median, rate.min, rate.max, rate.baseline) = {
+        let (c, b) = (summarize(client_f[2].clone()), summarize(bare_f[2].clone()));
         (
-            cpu.as_secs_f64() * 1e6 / calls as f64,
-            calls as f64 / wall.as_secs_f64(),
+            format!("{:.0} /s", c.median),
+            format!("{:.0}", c.min),
+            format!("{:.0}", c.max),
+            format!("{:.0} /s ({:.0}–{:.0})", b.median, b.min, b.max),
         )
     };
-    let (mut c_cpu, mut c_rate, mut b_cpu, mut b_rate) = (vec![], vec![], vec![], vec![]);
-    for i in 0..samples {
-        let order: [bool; 2] = if i % 2 == 0 {
-            [true, false]
-        } else {
-            [false, true]
-        };
-        for is_client in order {
-            if is_client {
-                let (cpu, rate) = measure(&mut run_client);
-                c_cpu.push(cpu);
-                c_rate.push(rate);
-            } else {
-                let (cpu, rate) = measure(&mut run_bare);
-                b_cpu.push(cpu);
-                b_rate.push(rate);
+    rate.target = "–".to_owned();
+    rows.push(rate);
+}
+
+/// Peak resident set of a few runs of `program`, in KiB.
+fn rss_runs(program: &str, args: &[&str], envs: &[(&str, &str)], expect: &str) -> Option<Summary> {
+    let mut runs = Vec::new();
+    for _ in 0..5 {
+        match peak_rss_kib(program, args, envs) {
+            Ok((kib, out)) => {
+                assert!(out.contains(expect), "{program} printed {out:?}");
+                runs.push(kib as f64 * 1024.0);
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                return None;
             }
         }
     }
-    rows.push(timing_row(
-        &format!(
-            "end-to-end client CPU (µs/call, {calls} calls × {samples} samples, one keep-alive connection; baseline: bare ureq Agent)"
-        ),
-        "µs",
-        summarize(c_cpu),
-        summarize(b_cpu),
-        1.1,
-    ));
-    let (c, b) = (summarize(c_rate), summarize(b_rate));
-    // Higher is better: the ratio is baseline over client, so that ≤ 1 is as good as bare.
-    let ratio = b.median / c.median;
-    rows.push(Row {
-        name: "end-to-end throughput (calls/s; ratio = baseline/client)".to_owned(),
-        median: format!("{:.0} /s", c.median),
-        min: format!("{:.0}", c.min),
-        max: format!("{:.0}", c.max),
-        baseline: format!("{:.0} /s ({:.0}–{:.0})", b.median, b.min, b.max),
-        ratio: format!("{ratio:.2}x"),
-        target: "–".to_owned(),
-        met: "–".to_owned(),
-    });
+    Some(summarize(runs))
+}
+
+fn footprint_row(
+    name: &str,
+    value: Summary,
+    baseline: Option<Summary>,
+    target: &str,
+    met: Option<bool>,
+) -> Row {
+    let mut row = absolute_row(name, mb(value.median), target, met);
+    if value.min != value.max {
+        row.min = mb(value.min);
+        row.max = mb(value.max);
+    }
+    if let Some(b) = baseline {
+        row.baseline = if b.min == b.max {
+            mb(b.median)
+        } else {
+            format!("{} ({}–{})", mb(b.median), mb(b.min), mb(b.max))
+        };
+        row.ratio = format!("{:.2}x", value.median / b.median);
+    }
+    row
+}
+
+fn one(x: f64) -> Summary {
+    Summary {
+        median: x,
+        min: x,
+        max: x,
+    }
 }
 
 fn bench_footprint(rows: &mut Vec<Row>) {
-    const RSS_TARGET_KIB: i64 = 4 * 1000 * 1000 / 1024;
-    if let Ok(minimal) = std::env::var("TC_REDIS_BENCH_MINIMAL") {
-        let url = start_server();
-        let mut runs = Vec::new();
-        for _ in 0..5 {
-            match peak_rss_kib(
-                Command::new(&minimal)
-                    .args([REGION, url.as_str(), INSTANCE_ID])
-                    .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
-                    .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY),
-            ) {
-                Ok((kib, out)) => {
-                    assert_eq!(out.trim(), "10856", "the minimal program prints the TaskId");
-                    runs.push(kib as f64);
-                }
-                Err(e) => {
-                    eprintln!("{e}");
-                    break;
-                }
-            }
-        }
-        if !runs.is_empty() {
-            let s = summarize(runs);
-            rows.push(Row {
-                min: mb(s.min * 1024.0),
-                max: mb(s.max * 1024.0),
-                ..absolute_row(
-                    "peak RSS, examples/minimal.rs, one call to a local server",
-                    mb(s.median * 1024.0),
-                    "≤ 4 MB",
-                    Some(s.median as i64 <= RSS_TARGET_KIB),
-                )
-            });
+    let env = |name: &str| std::env::var(name).ok();
+    let creds = [
+        ("TENCENTCLOUD_SECRET_ID", SECRET_ID),
+        ("TENCENTCLOUD_SECRET_KEY", SECRET_KEY),
+    ];
+    if let Some(minimal) = env("TC_REDIS_BENCH_MINIMAL") {
+        let server = Server::start();
+        let args = [REGION, server.url.as_str(), INSTANCE_ID];
+        let bare = env("TC_REDIS_BENCH_BARE").and_then(|b| rss_runs(&b, &args, &creds, "10856"));
+        if let Some(s) = rss_runs(&minimal, &args, &creds, "10856") {
+            rows.push(footprint_row(
+                "peak RSS, examples/minimal.rs, one call to a local server (baseline: the bare program)",
+                s,
+                bare,
+                "≤ 4 MB",
+                Some(s.median <= 4e6),
+            ));
         }
     }
-    if let Ok(cleanup) = std::env::var("TC_REDIS_BENCH_CLEANUP") {
-        let mut runs = Vec::new();
-        for _ in 0..5 {
-            match peak_rss_kib(Command::new(&cleanup).args(["--sandbox", INSTANCE_ID])) {
-                Ok((kib, _)) => runs.push(kib as f64),
-                Err(e) => {
-                    eprintln!("{e}");
-                    break;
-                }
-            }
-        }
-        if !runs.is_empty() {
-            let s = summarize(runs);
-            rows.push(Row {
-                min: mb(s.min * 1024.0),
-                max: mb(s.max * 1024.0),
-                ..absolute_row(
-                    "peak RSS, main job `tc-redis-cleanup --sandbox` (includes the in-process fake)",
-                    mb(s.median * 1024.0),
-                    "(informational)",
-                    None,
-                )
-            });
+    if let Some(cleanup) = env("TC_REDIS_BENCH_CLEANUP") {
+        let args = ["--sandbox", INSTANCE_ID];
+        if let Some(s) = rss_runs(&cleanup, &args, &[], "10856") {
+            rows.push(footprint_row(
+                "peak RSS, main job `tc-redis-cleanup --sandbox` (includes the in-process fake)",
+                s,
+                None,
+                "(informational)",
+                None,
+            ));
         }
     }
-    if let Some(bytes) = env_u64("TC_REDIS_BENCH_MINIMAL_BYTES") {
-        rows.push(absolute_row(
-            "stripped size, examples/minimal.rs, --release (rustls)",
-            mb(bytes as f64),
+    let bytes = |name: &str| env_u64(name).map(|b| one(b as f64));
+    if let Some(s) = bytes("TC_REDIS_BENCH_MINIMAL_BYTES") {
+        rows.push(footprint_row(
+            "stripped size, examples/minimal.rs, --release, rustls (baseline: the bare program)",
+            s,
+            bytes("TC_REDIS_BENCH_BARE_BYTES"),
             "≤ 3 MB",
-            Some(bytes <= 3_000_000),
+            Some(s.median <= 3e6),
         ));
     }
-    if let Some(bytes) = env_u64("TC_REDIS_BENCH_SMALL_BYTES") {
-        rows.push(absolute_row(
-            "stripped size, examples/minimal.rs, --profile release-small (z, fat LTO, abort)",
-            mb(bytes as f64),
+    if let Some(s) = bytes("TC_REDIS_BENCH_SMALL_BYTES") {
+        rows.push(footprint_row(
+            "stripped size, examples/minimal.rs, --profile release-small (opt z, fat LTO, abort)",
+            s,
+            bytes("TC_REDIS_BENCH_BARE_SMALL_BYTES"),
             "(informational)",
             None,
         ));
     }
     if let Some(n) = env_u64("TC_REDIS_BENCH_CRATES") {
-        rows.push(absolute_row(
-            "crates in tc-redis's normal dependency tree (itself included)",
+        let mut row = absolute_row(
+            "crates in the normal dependency tree, itself included (baseline: ureq+hmac+sha2+serde_json)",
             n.to_string(),
-            "each justified",
+            "each needed",
             None,
-        ));
+        );
+        if let Some(b) = env_u64("TC_REDIS_BENCH_BARE_CRATES") {
+            row.baseline = b.to_string();
+            row.ratio = format!("{:.2}x", n as f64 / b as f64);
+        }
+        rows.push(row);
     }
 }
 
 fn main() {
+    if std::env::var_os(SERVE_ENV).is_some() {
+        serve_forever();
+    }
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing useful either: a
     // quick smoke run then (one sample each) keeps the harness itself checked.
     let quick = std::env::args().all(|a| a != "--bench");
-    let samples = if quick { 1 } else { 15 };
-    let calls = if quick { 10 } else { 1000 };
+    let (micro_samples, e2e_samples, calls) = if quick { (1, 1, 10) } else { (41, 21, 500) };
     let mut rows = Vec::new();
-    bench_sign(&mut rows, samples);
-    bench_call_in_memory(&mut rows, samples);
-    bench_end_to_end(&mut rows, samples, calls);
+    bench_sign(&mut rows, micro_samples);
+    bench_call_in_memory(&mut rows, micro_samples);
+    bench_end_to_end(&mut rows, e2e_samples, calls);
     bench_footprint(&mut rows);
     print_table(&rows);
 }
