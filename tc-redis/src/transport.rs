@@ -4,7 +4,10 @@
 
 use crate::error::{ConfigError, TransportError, TransportErrorKind};
 use std::fmt;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 /// One request, ready to send: every header is final and signed.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +41,9 @@ pub trait Transport: Send + Sync + fmt::Debug {
 
 /// Idle keep-alive connections kept per client (all to one host).
 const MAX_IDLE_CONNECTIONS: usize = 64;
+/// How long a resolved address is reused: the idle-connection age, so that a connection is
+/// never older than the address it was opened to.
+const DNS_CACHE_TTL: Duration = Duration::from_secs(30);
 
 /// Settings of the default transport.
 #[derive(Debug, Clone)]
@@ -93,7 +99,11 @@ impl UreqTransport {
             .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
             .build();
         Ok(UreqTransport {
-            agent: config.into(),
+            agent: ureq::Agent::with_parts(
+                config,
+                DefaultConnector::new(),
+                CachingResolver::default(),
+            ),
             max_response_bytes: s.max_response_bytes,
         })
     }
@@ -126,6 +136,43 @@ impl Transport for UreqTransport {
                 other => map_error(other),
             })?;
         Ok(HttpResponse { status, date, body })
+    }
+}
+
+/// ureq resolves the host on every call, before it looks in its connection pool, and with a
+/// timeout set (ours always are) its default resolver starts a thread per lookup: that doubled
+/// the client's CPU per call over a kept-alive connection. This resolver asks the default one
+/// and reuses its answer for [`DNS_CACHE_TTL`].
+///
+/// It uses ureq's `unversioned` resolver API, which ureq may change in a minor release; the
+/// lock file pins the version this was written against.
+#[derive(Debug, Default)]
+struct CachingResolver {
+    last: Mutex<Option<(String, Instant, ResolvedSocketAddrs)>>,
+}
+
+impl Resolver for CachingResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
+        {
+            let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((key, at, addrs)) = last.as_ref()
+                && key == authority
+                && at.elapsed() < DNS_CACHE_TTL
+            {
+                return Ok(addrs.clone());
+            }
+        }
+        // Resolve without holding the lock: a slow lookup must not block other threads' calls.
+        let addrs = DefaultResolver::default().resolve(uri, config, timeout)?;
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        *last = Some((authority.to_owned(), Instant::now(), addrs.clone()));
+        Ok(addrs)
     }
 }
 

@@ -297,12 +297,13 @@ fn gateway_5xx_is_not_retried_for_a_non_idempotent_action() {
 // Clock skew
 // ---------------------------------------------------------------------------------------------
 
-/// Sleeps longer than the rate limiter's spacing (50 ms at 20/s): retry backoffs.
+/// Sleeps longer than the rate limiter's spacing (52.5 ms at 20/s, with its 5 % margin): retry
+/// backoffs.
 fn backoffs(clock: &FakeClock) -> usize {
     clock
         .sleeps()
         .iter()
-        .filter(|d| **d > Duration::from_millis(50))
+        .filter(|d| **d > Duration::from_micros(52_500))
         .count()
 }
 
@@ -325,7 +326,7 @@ fn check_skew_learnt(offset: i64) {
     let skew = client.clock_skew();
     assert!((-offset - 2..=-offset + 2).contains(&skew), "{skew}");
     // The re-signed request carries the server's time, and the correction did not back off
-    // (the only wait is the rate limiter's 50 ms spacing of two sends at 20/s).
+    // (the only wait is the rate limiter's 52.5 ms spacing of two sends at 20/s).
     let server_now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
