@@ -24,8 +24,6 @@ use tc_redis::transport::{HttpRequest, HttpResponse, Transport};
 use tc_redis::{
     CleanUpInstanceRequest, Client, Credentials, RateLimit, RetryPolicy, TransportError,
 };
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 const SECRET_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
 const SECRET_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
@@ -247,35 +245,6 @@ impl Transport for MemoryTransport {
             date: None,
             body: SUCCESS_BODY.to_vec(),
         })
-    }
-}
-
-/// Diagnostic: ureq's default resolver spawns a thread for every call when any timeout is set
-/// (to bound `getaddrinfo`), even when the connection then comes from the pool. This one
-/// resolves as the default does and keeps the answer for 30 s (the idle-connection age).
-#[derive(Debug, Default)]
-struct CachingResolver {
-    cache: std::sync::Mutex<Option<(String, Instant, ResolvedSocketAddrs)>>,
-}
-
-impl Resolver for CachingResolver {
-    fn resolve(
-        &self,
-        uri: &ureq::http::Uri,
-        config: &ureq::config::Config,
-        timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let key = uri.authority().map(|a| a.as_str()).unwrap_or_default();
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((k, at, addrs)) = cache.as_ref()
-            && k == key
-            && at.elapsed() < Duration::from_secs(30)
-        {
-            return Ok(addrs.clone());
-        }
-        let addrs = DefaultResolver::default().resolve(uri, config, timeout)?;
-        *cache = Some((key.to_owned(), Instant::now(), addrs.clone()));
-        Ok(addrs)
     }
 }
 
@@ -680,28 +649,6 @@ fn bench_end_to_end(rows: &mut Vec<Row>, samples: usize, calls: usize) {
     // The bare baseline: ureq's defaults, as a program with no abstraction writes it.
     let bare_agent = ureq::Agent::new_with_defaults();
     let mut bare = BareSigner::new(host);
-    // The same bare program with the agent settings tc-redis's transport uses (timeouts, idle
-    // pool, status codes as responses), to tell ureq's cost of them from tc-redis's own.
-    let same_config = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_connect(Some(Duration::from_secs(10)))
-        .timeout_global(Some(Duration::from_secs(60)))
-        .user_agent("tc-redis/0.1.0")
-        .max_idle_age(Duration::from_secs(30))
-        .max_idle_connections(64)
-        .max_idle_connections_per_host(64)
-        .build();
-    let same_agent: ureq::Agent = same_config.clone().into();
-    let mut bare_same = BareSigner::new(host);
-    // ... and with a resolver that does not spawn a thread per call: what closing the gap in
-    // tc-redis's transport would give.
-    let cached_agent = ureq::Agent::with_parts(
-        same_config,
-        DefaultConnector::new(),
-        CachingResolver::default(),
-    );
-    let mut bare_cached = BareSigner::new(host);
-
     let mut run_client = || {
         for _ in 0..calls {
             black_box(client.clean_up_instance(&request).expect("call"));
@@ -712,32 +659,17 @@ fn bench_end_to_end(rows: &mut Vec<Row>, samples: usize, calls: usize) {
             black_box(bare_call(&bare_agent, url, &mut bare));
         }
     };
-    let mut run_same = || {
-        for _ in 0..calls {
-            black_box(bare_call(&same_agent, url, &mut bare_same));
-        }
-    };
-    let mut run_cached = || {
-        for _ in 0..calls {
-            black_box(bare_call(&cached_agent, url, &mut bare_cached));
-        }
-    };
-    let mut contestants: [&mut dyn FnMut(); 4] = [
-        &mut run_client,
-        &mut run_bare,
-        &mut run_same,
-        &mut run_cached,
-    ];
+    let mut contestants: [&mut dyn FnMut(); 2] = [&mut run_client, &mut run_bare];
     // Warm up: connections open, caches filled.
     for f in contestants.iter_mut() {
         f();
         f();
     }
     // Per contestant: process CPU, thread CPU (µs per call), calls per second.
-    let mut figures: [[Vec<f64>; 3]; 4] = Default::default();
+    let mut figures: [[Vec<f64>; 3]; 2] = Default::default();
     for i in 0..samples {
-        for k in 0..4 {
-            let c = (i + k) % 4; // rotate the order from sample to sample
+        for k in 0..2 {
+            let c = (i + k) % 2; // alternate the order from sample to sample
             let (process, thread) = (cpu_time(libc::RUSAGE_SELF), cpu_time(libc::RUSAGE_THREAD));
             let start = Instant::now();
             contestants[c]();
@@ -749,7 +681,7 @@ fn bench_end_to_end(rows: &mut Vec<Row>, samples: usize, calls: usize) {
         }
     }
     drop(server);
-    let [client_f, bare_f, same_f, cached_f] = &figures;
+    let [client_f, bare_f] = &figures;
     rows.push(timing_row(
         &format!(
             "end-to-end client CPU, whole process (µs/call; {calls} calls × {samples} samples, one keep-alive connection; baseline: bare ureq Agent)"
@@ -767,22 +699,6 @@ fn bench_end_to_end(rows: &mut Vec<Row>, samples: usize, calls: usize) {
         &client_f[1],
         &bare_f[1],
         Some(1.1),
-    ));
-    rows.push(timing_row(
-        "end-to-end client CPU, whole process (µs/call; baseline: the bare program on tc-redis's ureq settings)",
-        "µs",
-        1.0,
-        &client_f[0],
-        &same_f[0],
-        None,
-    ));
-    rows.push(timing_row(
-        "bare program on tc-redis's ureq settings with a caching resolver (process µs/call; baseline: bare ureq Agent)",
-        "µs",
-        1.0,
-        &cached_f[0],
-        &bare_f[0],
-        None,
     ));
     // Higher is better: baseline over client, so that ≤ 1 is as good as bare.
     let mut rate = timing_row(
