@@ -48,7 +48,9 @@ const KNOWN_TAGS: &[&str] = &[
 
 /// Converts spec documentation (text, Markdown or HTML) to rustdoc-safe Markdown.
 pub fn sanitize(doc: &str) -> String {
-    let markdown = html_to_markdown(doc);
+    // A bare carriage return is not allowed in a doc comment.
+    let doc = doc.replace("\r\n", "\n").replace('\r', "\n");
+    let markdown = html_to_markdown(&doc);
     let mut out = String::with_capacity(markdown.len());
     let mut in_fence = false;
     let mut after_list_item = false;
@@ -399,6 +401,11 @@ mod tests {
         assert_eq!(sanitize("- a\nNote: b"), "- a\n\nNote: b");
         assert_eq!(sanitize("1. a\n2. b\nc"), "1. a\n2. b\n\nc");
         assert_eq!(sanitize("- a\n- b"), "- a\n- b");
+    }
+
+    #[test]
+    fn carriage_returns_become_line_breaks() {
+        assert_eq!(sanitize("a\r\nb\rc"), "a\nb\nc");
     }
 
     #[test]

@@ -132,9 +132,10 @@ fn emit_action(name: &str, action: &Action, spec: &Spec) -> TokenStream {
 
 fn emit_error_codes(action: &str, documented: &[ErrorCode], common: &[ErrorCode]) -> TokenStream {
     let enum_name = format_ident!("{}ErrorCode", action);
-    // Documented codes first, then common codes the action does not document itself.
-    let mut codes: Vec<&ErrorCode> = documented.iter().collect();
-    for c in common {
+    // Documented codes first, then common codes the action does not document itself; a code
+    // listed twice is one variant (its first description wins).
+    let mut codes: Vec<&ErrorCode> = Vec::new();
+    for c in documented.iter().chain(common) {
         if !codes.iter().any(|d| d.code == c.code) {
             codes.push(c);
         }
@@ -272,7 +273,7 @@ fn member_doc(member: &Member, plain: bool, role: Role) -> TokenStream {
         let usable = !example.is_empty()
             && example != "无"
             && example.len() <= 80
-            && !example.contains(['`', '\n']);
+            && !example.contains(['`', '\n', '\r']);
         if usable {
             facts.push(format!("Example: `{example}`."));
         }

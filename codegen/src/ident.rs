@@ -67,8 +67,12 @@ pub(crate) fn variant_name(code: &str) -> String {
         .collect()
 }
 
-/// Whether `s` is a plain ASCII identifier (letters, digits, `_`, not starting with a digit).
+/// Whether `s` is a plain ASCII identifier (letters, digits, `_`, not starting with a digit,
+/// and not `_` alone, which is a pattern, not a name).
 pub(crate) fn is_identifier(s: &str) -> bool {
+    if s == "_" {
+        return false;
+    }
     let mut cs = s.chars();
     cs.next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
@@ -148,5 +152,6 @@ mod tests {
         assert!(!is_identifier("1x"));
         assert!(!is_identifier("a-b"));
         assert!(!is_identifier(""));
+        assert!(!is_identifier("_"));
     }
 }

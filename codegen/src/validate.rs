@@ -7,12 +7,65 @@ use crate::spec::{Element, Spec};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Names the runtime defines next to the generated code; objects may not take them.
-const RESERVED_TYPES: &[&str] = &["Client", "Error", "Action", "ErrorCode", "ApiError"];
+/// Names the runtime defines next to the generated code, and the primitive and prelude types
+/// the generated code names unqualified: objects may not take them.
+const RESERVED_TYPES: &[&str] = &[
+    "Client",
+    "Error",
+    "Action",
+    "ErrorCode",
+    "ApiError",
+    "bool",
+    "char",
+    "str",
+    "f32",
+    "f64",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+];
+
+/// Methods `Client` has besides the generated ones: actions may not map to them.
+const RESERVED_METHODS: &[&str] = &[
+    "builder",
+    "call",
+    "clock",
+    "clock_skew",
+    "endpoint",
+    "timestamp",
+    "wait_for_task",
+    "wait_for_task_with",
+];
 
 /// Validates `spec`; `file` names the source in errors.
 pub fn validate(spec: &Spec, file: &Path) -> Result<(), SpecError> {
     let err = |path: String, msg: String| SpecError::new(file, path, msg);
+
+    // They end up in a comment and in string constants: plain tokens only.
+    for (key, value) in [
+        ("serviceShortName", &spec.service),
+        ("apiVersion", &spec.api_version),
+    ] {
+        let plain = !value.is_empty()
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+        if !plain {
+            return Err(err(
+                format!("metadata.{key}"),
+                format!("{value:?} is not a plain name (letters, digits, '-', '_', '.')"),
+            ));
+        }
+    }
 
     // Type names: objects, and the error enum generated for each action.
     let mut types: BTreeMap<String, String> = BTreeMap::new();
@@ -24,7 +77,28 @@ pub fn validate(spec: &Spec, file: &Path) -> Result<(), SpecError> {
         if RESERVED_TYPES.contains(&name.as_str()) {
             return Err(err(path, format!("`{name}` clashes with a runtime type")));
         }
-        types.insert(ident::type_name(name), path);
+        // `Self` and `Self_` would both become `Self_`.
+        if let Some(other) = types.insert(ident::type_name(name), path.clone()) {
+            return Err(err(
+                path,
+                format!("`{name}` maps to the same Rust type name as {other}"),
+            ));
+        }
+    }
+
+    // Each request and response object belongs to one action: the request type implements
+    // `Action` for it.
+    let mut owners: BTreeMap<&str, String> = BTreeMap::new();
+    for (name, action) in &spec.actions {
+        for (key, target) in [("input", &action.input), ("output", &action.output)] {
+            let path = format!("actions.{name}.{key}");
+            if let Some(other) = owners.insert(target, path.clone()) {
+                return Err(err(
+                    path,
+                    format!("`{target}` is already used by {other}; each action needs its own"),
+                ));
+            }
+        }
     }
 
     let mut methods: BTreeMap<String, String> = BTreeMap::new();
@@ -61,6 +135,12 @@ pub fn validate(spec: &Spec, file: &Path) -> Result<(), SpecError> {
             ));
         }
         let method = ident::field_name(name);
+        if RESERVED_METHODS.contains(&method.as_str()) {
+            return Err(err(
+                path,
+                format!("the method name `{method}` is one of Client's own methods"),
+            ));
+        }
         if let Some(other) = methods.insert(method.clone(), path.clone()) {
             return Err(err(
                 path,
@@ -81,7 +161,11 @@ pub fn validate(spec: &Spec, file: &Path) -> Result<(), SpecError> {
             );
         for (code_path, code) in codes {
             let variant = ident::variant_name(code);
-            if !code.split('.').all(ident::is_identifier) || variant == "Other" {
+            let valid = code.split('.').all(ident::is_identifier)
+                && ident::is_identifier(&variant)
+                && variant != "Other"
+                && variant != "Self";
+            if !valid {
                 return Err(err(
                     code_path,
                     format!("`{code}` is not a valid error code"),

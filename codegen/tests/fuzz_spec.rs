@@ -1141,73 +1141,6 @@ fn nth_reduction(v: &Value, mut n: usize) -> Option<Value> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Known bugs.
-
-/// Every string of a JSON document, keys included.
-fn strings(v: &Value, out: &mut Vec<String>) {
-    match v {
-        Value::String(s) => out.push(s.clone()),
-        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
-        Value::Object(m) => {
-            for (k, x) in m {
-                out.push(k.clone());
-                strings(x, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Bugs this harness found in the generator that are not fixed yet, each with an ignored
-/// `regression_*` test below. An input that hits one is counted rather than failed, so that the
-/// harness keeps looking for new bugs; once a bug is fixed its count is 0 and its entry (and the
-/// `#[ignore]` of its test) should go. Each is matched on both the violation and the input, so
-/// that a new bug with the same symptom is still reported.
-fn known_bug(text: &str, violation: &str) -> Option<&'static str> {
-    let spec: Value = serde_json::from_str(text).ok()?;
-    let mut all = Vec::new();
-    strings(&spec, &mut all);
-    let metadata_breaks_lines = ["serviceShortName", "apiVersion"]
-        .iter()
-        .filter_map(|k| spec["metadata"][k].as_str())
-        .any(|s| s.contains('\n'));
-    let v = violation;
-    if (v.contains("Ident is not allowed to be empty") || v.contains("Ident cannot be a number"))
-        && v.contains("emit.rs")
-    {
-        return Some("regression_error_code_starting_with_underscore");
-    }
-    if v.contains("found keyword `Self`") {
-        return Some("regression_error_code_self_is_a_keyword_variant");
-    }
-    let underscore_name = all.iter().any(|s| s == "_");
-    if underscore_name && (v.starts_with("generate refused") || v.contains("field of")) {
-        return Some("regression_underscore_names");
-    }
-    if v.starts_with("the output does not parse") {
-        if metadata_breaks_lines {
-            return Some("regression_line_break_in_metadata");
-        }
-        if all.iter().any(|s| s.contains('\r')) {
-            return Some("regression_carriage_return_in_docs");
-        }
-    }
-    if v.contains("impl `crate :: Action` for") {
-        return Some("regression_two_actions_share_a_request");
-    }
-    if v.contains("ErrorCode::") && v.ends_with("twice") {
-        return Some("regression_error_code_listed_twice_by_an_action");
-    }
-    if ["Self_", "self_", "crate_", "super_"]
-        .iter()
-        .any(|t| v.ends_with(&format!("defines type `{t}` twice")))
-    {
-        return Some("regression_keyword_object_names_collide");
-    }
-    None
-}
-
-// ---------------------------------------------------------------------------------------------
 // The tests.
 
 #[test]
@@ -1228,7 +1161,6 @@ fn fuzz_spec_pipeline() {
     }
 
     let mut refused: BTreeMap<String, usize> = BTreeMap::new();
-    let mut known: BTreeMap<&str, usize> = BTreeMap::new();
     let mut generated = 0usize;
     let mut determinism = 0usize;
     let mut failures: Vec<String> = Vec::new();
@@ -1267,9 +1199,7 @@ fn fuzz_spec_pipeline() {
                 }
             }
             Err(violation) => {
-                if let Some(test) = known_bug(&text, &violation) {
-                    *known.entry(test).or_default() += 1;
-                } else if failures.len() < 5 {
+                if failures.len() < 5 {
                     let small = if byte_level {
                         text.clone()
                     } else {
@@ -1292,7 +1222,6 @@ fn fuzz_spec_pipeline() {
         started.elapsed()
     );
     println!("fuzz_spec: refused at: {refused:?}");
-    println!("fuzz_spec: known bugs hit (ignored regression tests): {known:?}");
     assert!(
         failures.is_empty(),
         "seed {seed:#x}: {} failing input(s); replay with TC_REDIS_FUZZ_SEED={seed:#x} \
@@ -1336,8 +1265,7 @@ fn the_harness_catches_panics_and_shrinks() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Regression tests: what the harness found, one test per bug, ignored until the bug is fixed
-// (each is also an entry of `known_bug`).
+// Regression tests: what the harness found, one test per bug (all fixed in the generator).
 
 /// `minimal_spec` changed by `edit` must be refused, or generate code that parses and defines
 /// nothing twice.
@@ -1357,7 +1285,6 @@ fn rename(spec: &mut Value, key: &str, from: &str, to: &str) {
 }
 
 #[test]
-#[ignore = "crash: error code `_` or `_1` passes validation, then format_ident! panics in emit.rs (empty / numeric variant)"]
 fn regression_error_code_starting_with_underscore() {
     for code in ["_", "__", "_1", "_1x"] {
         assert_refused_or_generated(code, |s| s["common_error_codes"][0]["code"] = json!(code));
@@ -1365,7 +1292,6 @@ fn regression_error_code_starting_with_underscore() {
 }
 
 #[test]
-#[ignore = "bug: error code `self`/`_self` becomes the variant `Self`; generate fails on an accepted spec"]
 fn regression_error_code_self_is_a_keyword_variant() {
     for code in ["self", "Self", "_self"] {
         assert_refused_or_generated(code, |s| s["common_error_codes"][0]["code"] = json!(code));
@@ -1373,7 +1299,6 @@ fn regression_error_code_self_is_a_keyword_variant() {
 }
 
 #[test]
-#[ignore = "bug: `_` is accepted as an action, object or member name; `fn _`/`struct _`/`pub _:` are not Rust"]
 fn regression_underscore_names() {
     assert_refused_or_generated("member `_`", |s| {
         s["objects"]["Tag"]["members"][1]["name"] = json!("_");
@@ -1387,7 +1312,6 @@ fn regression_underscore_names() {
 }
 
 #[test]
-#[ignore = "bug: a lone \\r in a document/description/example reaches a `///` line; bare CR is not allowed in doc comments"]
 fn regression_carriage_return_in_docs() {
     assert_refused_or_generated("action document", |s| {
         s["actions"]["Foo"]["document"] = json!("a\rb");
@@ -1401,7 +1325,6 @@ fn regression_carriage_return_in_docs() {
 }
 
 #[test]
-#[ignore = "bug: a line break in metadata.serviceShortName/apiVersion ends the `// @generated` header comment"]
 fn regression_line_break_in_metadata() {
     assert_refused_or_generated("serviceShortName", |s| {
         s["metadata"]["serviceShortName"] = json!("redis\nfn x() {}");
@@ -1412,7 +1335,6 @@ fn regression_line_break_in_metadata() {
 }
 
 #[test]
-#[ignore = "bug: two actions may name the same input object; `impl crate::Action` is emitted twice (E0119)"]
 fn regression_two_actions_share_a_request() {
     assert_refused_or_generated("Bar shares FooRequest", |s| {
         let mut bar = s["actions"]["Foo"].clone();
@@ -1423,7 +1345,6 @@ fn regression_two_actions_share_a_request() {
 }
 
 #[test]
-#[ignore = "bug: objects `Self` and `Self_` (or `crate`/`crate_`, ...) both become `struct Self_` (E0428)"]
 fn regression_keyword_object_names_collide() {
     assert_refused_or_generated("Self and Self_", |s| {
         s["objects"]["Self"] = s["objects"]["Tag"].clone();
@@ -1432,7 +1353,6 @@ fn regression_keyword_object_names_collide() {
 }
 
 #[test]
-#[ignore = "bug: a code listed twice in one action's error_codes is emitted as two identical variants (E0428)"]
 fn regression_error_code_listed_twice_by_an_action() {
     assert_refused_or_generated("FailedOperation.Foo twice", |s| {
         let code = s["actions"]["Foo"]["error_codes"][0].clone();
