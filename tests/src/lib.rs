@@ -37,6 +37,7 @@ mod fault;
 mod http;
 mod rng;
 mod server;
+pub mod support;
 
 pub use config::{
     Clock, DEFAULT_RATE_LIMIT, DEFAULT_REGIONS, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig,

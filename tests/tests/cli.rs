@@ -42,6 +42,13 @@ fn creds() -> [(&'static str, &'static str); 2] {
     ]
 }
 
+/// The arguments for region `ap-guangzhou` at `endpoint`, followed by `rest`.
+fn against<'a>(endpoint: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["--region", "ap-guangzhou", "--endpoint", endpoint];
+    args.extend_from_slice(rest);
+    args
+}
+
 #[test]
 fn sandbox_text_and_json() {
     let (code, out, err) = run(&["--sandbox", "crs-5a4py64p"], &[]);
@@ -77,13 +84,7 @@ fn real_endpoint_success_then_api_error() {
     let server =
         FakeServer::start(FakeConfig::new().instance_in_recycle_bin("crs-abc12345")).unwrap();
     let endpoint = server.endpoint();
-    let args = [
-        "--region",
-        "ap-guangzhou",
-        "--endpoint",
-        &endpoint,
-        "crs-abc12345",
-    ];
+    let args = against(&endpoint, &["crs-abc12345"]);
     let (code, out, err) = run(&args, &creds());
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("TaskId: "), "{out}");
@@ -163,16 +164,7 @@ fn unreachable_endpoint_is_one_line_and_status_4() {
         l.local_addr().unwrap().port()
     };
     let endpoint = format!("http://127.0.0.1:{port}");
-    let (code, _, err) = run(
-        &[
-            "--region",
-            "ap-guangzhou",
-            "--endpoint",
-            &endpoint,
-            "crs-5a4py64p",
-        ],
-        &creds(),
-    );
+    let (code, _, err) = run(&against(&endpoint, &["crs-5a4py64p"]), &creds());
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("could not connect"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
@@ -221,16 +213,10 @@ fn wait_reports_a_failed_task_and_a_timeout() {
     )
     .unwrap();
     let endpoint = slow.endpoint();
-    let args = [
-        "--region",
-        "ap-guangzhou",
-        "--endpoint",
+    let args = against(
         &endpoint,
-        "--wait",
-        "--wait-timeout",
-        "1",
-        "crs-slow0001",
-    ];
+        &["--wait", "--wait-timeout", "1", "crs-slow0001"],
+    );
     let (code, _, err) = run(&args, &creds());
     assert_eq!(code, 6, "{err}");
     assert!(err.contains("had not ended"), "{err}");
@@ -242,14 +228,7 @@ fn wait_reports_a_failed_task_and_a_timeout() {
     )
     .unwrap();
     let endpoint = failing.endpoint();
-    let args = [
-        "--region",
-        "ap-guangzhou",
-        "--endpoint",
-        &endpoint,
-        "--wait",
-        "crs-fails001",
-    ];
+    let args = against(&endpoint, &["--wait", "crs-fails001"]);
     let (code, _, err) = run(&args, &creds());
     assert_eq!(code, 5, "{err}");
     assert!(err.contains("failed"), "{err}");

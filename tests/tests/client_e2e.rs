@@ -5,23 +5,16 @@ use std::sync::{Arc, Mutex};
 use tc_redis::credentials::Credentials;
 use tc_redis::transport::{HttpRequest, HttpResponse, Transport};
 use tc_redis::{
-    CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, Client, ClientBuilder, ConfigError,
-    Error, Language, RateLimit, RetryPolicy, TransportError,
+    CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, Client, ConfigError, Error, Language,
+    RateLimit, RetryPolicy, TransportError,
 };
+use tc_redis_tests::support::{client_builder as builder, credentials};
 use tc_redis_tests::{
     DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer, Fault, InstanceStatus,
     is_uuid_v4,
 };
 
 const ID: &str = "crs-5a4py64p";
-
-fn builder(server: &FakeServer) -> ClientBuilder {
-    Client::builder()
-        .region("ap-guangzhou")
-        .endpoint(server.endpoint())
-        .allow_plain_http(true)
-        .credentials(Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap())
-}
 
 fn client(server: &FakeServer) -> Client {
     builder(server).build().unwrap()
@@ -202,7 +195,7 @@ fn region_errors() {
     let no_region = Client::builder()
         .endpoint(server.endpoint())
         .allow_plain_http(true)
-        .credentials(Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap())
+        .credentials(credentials())
         .build()
         .unwrap();
     assert!(matches!(
@@ -330,7 +323,7 @@ fn financial_zone_regions_go_to_their_own_host_and_sign_it() {
     let recorder = Recorder::default();
     let c = Client::builder()
         .region("ap-shanghai-fsi")
-        .credentials(Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap())
+        .credentials(credentials())
         .transport(recorder.clone())
         .build()
         .unwrap();

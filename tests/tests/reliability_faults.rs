@@ -5,45 +5,17 @@
 
 use std::net::{Ipv4Addr, TcpListener};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tc_redis::clock::Clock;
 use tc_redis::{
-    CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, CleanUpInstanceResponse, Client,
-    ClientBuilder, Credentials, Error, RetryPolicy, TransportErrorKind as Kind,
+    CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, CleanUpInstanceResponse,
+    ClientBuilder, Error, RetryPolicy, TransportErrorKind as Kind,
 };
-use tc_redis_tests::{
-    DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer, Fault, InstanceStatus,
-};
+use tc_redis_tests::support::{ManualClock, endpoint_builder};
+use tc_redis_tests::{FakeConfig, FakeServer, Fault, InstanceStatus};
 
 const ID: &str = "crs-inbin001";
 const RUNNING: &str = "crs-running1";
-
-/// A clock that moves only when slept on, and records every sleep.
-#[derive(Debug, Clone)]
-struct FakeClock(Arc<Mutex<(Duration, Vec<Duration>)>>);
-
-impl FakeClock {
-    fn new() -> Self {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-        FakeClock(Arc::new(Mutex::new((now, Vec::new()))))
-    }
-
-    fn sleeps(&self) -> Vec<Duration> {
-        self.0.lock().unwrap().1.clone()
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> Duration {
-        self.0.lock().unwrap().0
-    }
-
-    fn sleep(&self, d: Duration) {
-        let mut s = self.0.lock().unwrap();
-        s.0 += d;
-        s.1.push(d);
-    }
-}
 
 type Outcome = Result<CleanUpInstanceResponse, Error<Code>>;
 
@@ -58,23 +30,18 @@ fn server(fault: Option<Fault>) -> FakeServer {
     s
 }
 
-fn builder(endpoint: String, clock: &FakeClock) -> ClientBuilder {
-    Client::builder()
-        .region("ap-guangzhou")
-        .endpoint(endpoint)
-        .allow_plain_http(true)
-        .credentials(Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap())
-        .clock(clock.clone())
+fn builder(endpoint: String, clock: &ManualClock) -> ClientBuilder {
+    endpoint_builder(endpoint).clock(clock.clone())
 }
 
 /// One CleanUpInstance of `ID` through a default client (3 attempts) with a fake clock.
-fn call(s: &FakeServer, clock: &FakeClock) -> Outcome {
+fn call(s: &FakeServer, clock: &ManualClock) -> Outcome {
     call_with(s, clock, |b| b)
 }
 
 fn call_with(
     s: &FakeServer,
-    clock: &FakeClock,
+    clock: &ManualClock,
     configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
 ) -> Outcome {
     let client = configure(builder(s.endpoint(), clock)).build().unwrap();
@@ -104,8 +71,46 @@ fn assert_malformed(r: Outcome) -> (String, Option<String>) {
     }
 }
 
+/// A default call to a fake answering `body` with status 200: asserts a malformed-response
+/// error after exactly one send, and returns its problem and request id.
+fn malformed_once(body: &[u8]) -> (String, Option<String>) {
+    let s = server(Some(body_fault(200, body)));
+    let clock = ManualClock::system();
+    let malformed = assert_malformed(call(&s, &clock));
+    assert_sent_once(&s, &clock);
+    malformed
+}
+
+/// A call through a default client changed by `configure` to a fake with `fault`: asserts an
+/// I/O error that may have been sent, after exactly one send, and returns the fake.
+fn io_error_after_one_send(
+    fault: Fault,
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> FakeServer {
+    let s = server(Some(fault));
+    let clock = ManualClock::system();
+    assert_transport(call_with(&s, &clock, configure), Kind::Io, true);
+    assert_sent_once(&s, &clock);
+    s
+}
+
+/// Asserts an API error of this code carrying the request id of the fake's first request.
+#[track_caller]
+fn assert_api_error(r: Outcome, code: Code, s: &FakeServer) {
+    match r {
+        Err(Error::Api(e)) => {
+            assert_eq!(e.code, code);
+            assert_eq!(
+                Some(e.request_id.as_str()),
+                s.requests()[0].request_id.as_deref()
+            );
+        }
+        other => panic!("expected the API error {code:?}, got {other:?}"),
+    }
+}
+
 /// The fake saw exactly one request, and the client never slept (so never retried).
-fn assert_sent_once(s: &FakeServer, clock: &FakeClock) {
+fn assert_sent_once(s: &FakeServer, clock: &ManualClock) {
     assert_eq!(s.requests().len(), 1, "{:?}", s.requests());
     assert_eq!(s.stats().requests, 1);
     assert!(clock.sleeps().is_empty(), "slept {:?}", clock.sleeps());
@@ -130,7 +135,7 @@ fn closed_port() -> u16 {
 #[test]
 fn baseline_success_is_one_request() {
     let s = server(None);
-    let clock = FakeClock::new();
+    let clock = ManualClock::system();
     let reply = call(&s, &clock).unwrap();
     assert_sent_once(&s, &clock);
     let rec = &s.requests()[0];
@@ -143,7 +148,7 @@ fn baseline_success_is_one_request() {
 fn connection_refused_is_retried_exactly_as_configured() {
     let endpoint = format!("http://127.0.0.1:{}", closed_port());
     for attempts in [1u32, 3, 4] {
-        let clock = FakeClock::new();
+        let clock = ManualClock::system();
         let client = builder(endpoint.clone(), &clock)
             .retry(RetryPolicy::default().max_attempts(attempts))
             .build()
@@ -165,7 +170,7 @@ fn connection_refused_is_retried_exactly_as_configured() {
 /// attempt is refused, the retry after the backoff finds the server up.
 #[derive(Debug, Clone)]
 struct StartOnSleep {
-    clock: FakeClock,
+    clock: ManualClock,
     port: u16,
     server: Arc<Mutex<Option<FakeServer>>>,
 }
@@ -191,7 +196,7 @@ impl Clock for StartOnSleep {
 fn connection_refused_then_a_retry_that_succeeds_returns_its_success() {
     let port = closed_port();
     let hook = StartOnSleep {
-        clock: FakeClock::new(),
+        clock: ManualClock::system(),
         port,
         server: Arc::default(),
     };
@@ -236,7 +241,7 @@ fn black_hole() -> (TcpListener, Vec<std::net::TcpStream>) {
 #[test]
 fn connect_timeout_is_not_sent_and_is_retried() {
     let (l, _filler) = black_hole();
-    let clock = FakeClock::new();
+    let clock = ManualClock::system();
     let client = builder(format!("http://{}", l.local_addr().unwrap()), &clock)
         .connect_timeout(Duration::from_millis(150))
         .timeout(Duration::from_secs(1))
@@ -255,31 +260,21 @@ fn connect_timeout_is_not_sent_and_is_retried() {
 
 #[test]
 fn reset_before_response_is_io_and_not_resent() {
-    let s = server(Some(Fault::ResetBeforeResponse));
-    let clock = FakeClock::new();
-    assert_transport(call(&s, &clock), Kind::Io, true);
-    assert_sent_once(&s, &clock);
+    let s = io_error_after_one_send(Fault::ResetBeforeResponse, |b| b);
     // The action ran: a second send would have hit an already cleaned-up instance.
     assert_eq!(s.instance(ID), Some(InstanceStatus::CleanedUp));
 }
 
 #[test]
 fn reset_before_response_is_not_resent_even_with_many_attempts() {
-    let s = server(Some(Fault::ResetBeforeResponse));
-    let clock = FakeClock::new();
-    let r = call_with(&s, &clock, |b| {
+    io_error_after_one_send(Fault::ResetBeforeResponse, |b| {
         b.retry(RetryPolicy::default().max_attempts(10))
     });
-    assert_transport(r, Kind::Io, true);
-    assert_sent_once(&s, &clock);
 }
 
 #[test]
 fn reset_mid_body_is_io_and_not_resent() {
-    let s = server(Some(Fault::ResetMidBody));
-    let clock = FakeClock::new();
-    assert_transport(call(&s, &clock), Kind::Io, true);
-    assert_sent_once(&s, &clock);
+    let s = io_error_after_one_send(Fault::ResetMidBody, |b| b);
     assert_eq!(s.instance(ID), Some(InstanceStatus::CleanedUp));
 }
 
@@ -288,7 +283,7 @@ fn gateway_502_and_503_are_http_errors_with_the_page_and_not_resent() {
     for status in [502u16, 503] {
         let page = format!("<html><body><h1>{status} from the gateway</h1></body></html>");
         let s = server(Some(Fault::HttpStatus(status, page.clone())));
-        let clock = FakeClock::new();
+        let clock = ManualClock::system();
         match call(&s, &clock) {
             Err(Error::Http {
                 status: got,
@@ -311,7 +306,7 @@ fn gateway_error_carrying_an_envelope_keeps_its_request_id() {
     let body =
         br#"{"Response":{"Error":{"Code":"InternalError","Message":"x"},"RequestId":"rid-500"}}"#;
     let s = server(Some(body_fault(500, body)));
-    let clock = FakeClock::new();
+    let clock = ManualClock::system();
     match call(&s, &clock) {
         Err(e @ Error::Http { status: 500, .. }) => {
             assert_eq!(e.request_id(), Some("rid-500"));
@@ -323,22 +318,16 @@ fn gateway_error_carrying_an_envelope_keeps_its_request_id() {
 
 #[test]
 fn truncated_json_is_malformed() {
-    let s = server(Some(body_fault(200, br#"{"Response": {"TaskId": 1"#)));
-    let clock = FakeClock::new();
-    let (problem, id) = assert_malformed(call(&s, &clock));
+    let (problem, id) = malformed_once(br#"{"Response": {"TaskId": 1"#);
     assert!(problem.contains("not JSON"), "{problem}");
     assert_eq!(id, None);
-    assert_sent_once(&s, &clock);
 }
 
 #[test]
 fn non_json_is_malformed() {
-    let s = server(Some(body_fault(200, b"<html>definitely not json</html>")));
-    let clock = FakeClock::new();
-    let (problem, id) = assert_malformed(call(&s, &clock));
+    let (problem, id) = malformed_once(b"<html>definitely not json</html>");
     assert!(problem.contains("definitely not json"), "{problem}");
     assert_eq!(id, None);
-    assert_sent_once(&s, &clock);
 }
 
 #[test]
@@ -348,7 +337,7 @@ fn body_over_the_cap_is_response_too_large() {
     big.extend_from_slice(br#""}}"#);
     assert_eq!(big.len(), 4096);
     let s = server(Some(body_fault(200, &big)));
-    let clock = FakeClock::new();
+    let clock = ManualClock::system();
     let r = call_with(&s, &clock, |b| b.max_response_bytes(1024));
     assert_transport(r, Kind::ResponseTooLarge, true);
     assert_sent_once(&s, &clock);
@@ -363,48 +352,33 @@ fn body_over_the_cap_is_response_too_large() {
 #[test]
 fn wrong_json_type_is_malformed_with_the_request_id() {
     let body = br#"{"Response":{"TaskId":"10856","RequestId":"rid-types"}}"#;
-    let s = server(Some(body_fault(200, body)));
-    let clock = FakeClock::new();
-    let (problem, id) = assert_malformed(call(&s, &clock));
+    let (problem, id) = malformed_once(body);
     assert!(
         problem.contains("TaskId") || problem.contains("i64"),
         "{problem}"
     );
     assert_eq!(id.as_deref(), Some("rid-types"));
-    assert_sent_once(&s, &clock);
 }
 
 #[test]
 fn missing_response_is_malformed() {
-    let s = server(Some(body_fault(
-        200,
-        br#"{"NotResponse":{"RequestId":"x"}}"#,
-    )));
-    let clock = FakeClock::new();
-    let (problem, id) = assert_malformed(call(&s, &clock));
+    let (problem, id) = malformed_once(br#"{"NotResponse":{"RequestId":"x"}}"#);
     assert!(problem.contains("Response"), "{problem}");
     assert_eq!(id, None);
-    assert_sent_once(&s, &clock);
 }
 
 #[test]
 fn missing_request_id_is_malformed() {
-    let s = server(Some(body_fault(200, br#"{"Response":{"TaskId":7}}"#)));
-    let clock = FakeClock::new();
-    let (problem, id) = assert_malformed(call(&s, &clock));
+    let (problem, id) = malformed_once(br#"{"Response":{"TaskId":7}}"#);
     assert!(problem.contains("RequestId"), "{problem}");
     assert_eq!(id, None);
-    assert_sent_once(&s, &clock);
 }
 
 #[test]
 fn invalid_utf8_is_malformed() {
-    let s = server(Some(body_fault(200, &[0xff, 0xfe, b'{', b'}'])));
-    let clock = FakeClock::new();
-    let (problem, id) = assert_malformed(call(&s, &clock));
+    let (problem, id) = malformed_once(&[0xff, 0xfe, b'{', b'}']);
     assert!(problem.contains("UTF-8"), "{problem}");
     assert_eq!(id, None);
-    assert_sent_once(&s, &clock);
 }
 
 #[test]
@@ -413,38 +387,23 @@ fn unknown_error_code_is_api_other_with_the_request_id() {
         code: "FailedOperation.SomethingBrandNew".into(),
         count: 1,
     }));
-    let clock = FakeClock::new();
-    match call(&s, &clock) {
-        Err(Error::Api(e)) => {
-            assert_eq!(
-                e.code,
-                Code::Other("FailedOperation.SomethingBrandNew".into())
-            );
-            assert_eq!(
-                Some(e.request_id.as_str()),
-                s.requests()[0].request_id.as_deref()
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    let clock = ManualClock::system();
+    let code = Code::Other("FailedOperation.SomethingBrandNew".into());
+    assert_api_error(call(&s, &clock), code, &s);
     assert_sent_once(&s, &clock);
 }
 
 #[test]
 fn content_type_with_charset_still_reports_the_api_error() {
     let s = server(Some(Fault::ContentTypeWithCharset));
-    let clock = FakeClock::new();
+    let clock = ManualClock::system();
     let client = builder(s.endpoint(), &clock).build().unwrap();
-    match client.clean_up_instance(&CleanUpInstanceRequest::new(RUNNING)) {
-        Err(Error::Api(e)) => {
-            assert_eq!(e.code, Code::ResourceUnavailableInstanceStatusAbnormal);
-            assert_eq!(
-                Some(e.request_id.as_str()),
-                s.requests()[0].request_id.as_deref()
-            );
-        }
-        other => panic!("the Python SDK's bug: {other:?}"),
-    }
+    // Where the official Python SDK reports the error as a success without fields.
+    assert_api_error(
+        client.clean_up_instance(&CleanUpInstanceRequest::new(RUNNING)),
+        Code::ResourceUnavailableInstanceStatusAbnormal,
+        &s,
+    );
     // And a success under the same header is a success with its TaskId.
     let reply = client
         .clean_up_instance(&CleanUpInstanceRequest::new(ID))
@@ -457,32 +416,32 @@ fn content_type_with_charset_still_reports_the_api_error() {
     );
 }
 
-#[test]
-fn never_answering_times_out_once() {
-    let s = server(Some(Fault::NeverAnswer));
-    let clock = FakeClock::new();
+/// A call with a 500 ms timeout to a fake with `fault`: asserts a timeout that may have been
+/// sent, in under 2 s, after exactly one send; returns the fake and the time the call took.
+fn timeout_after_one_send(fault: Fault) -> (FakeServer, Duration) {
+    let s = server(Some(fault));
+    let clock = ManualClock::system();
     let started = Instant::now();
     let r = call_with(&s, &clock, |b| b.timeout(Duration::from_millis(500)));
     let elapsed = started.elapsed();
     assert_transport(r, Kind::Timeout, true);
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
-    assert!(elapsed >= Duration::from_millis(450), "{elapsed:?}");
     assert_sent_once(&s, &clock);
+    (s, elapsed)
+}
+
+#[test]
+fn never_answering_times_out_once() {
+    let (s, elapsed) = timeout_after_one_send(Fault::NeverAnswer);
+    assert!(elapsed >= Duration::from_millis(450), "{elapsed:?}");
     assert_eq!(s.instance(ID), Some(InstanceStatus::CleanedUp));
 }
 
 #[test]
 fn dripping_body_times_out_once() {
-    let s = server(Some(Fault::DripBody {
+    timeout_after_one_send(Fault::DripBody {
         interval: Duration::from_millis(200),
-    }));
-    let clock = FakeClock::new();
-    let started = Instant::now();
-    let r = call_with(&s, &clock, |b| b.timeout(Duration::from_millis(500)));
-    let elapsed = started.elapsed();
-    assert_transport(r, Kind::Timeout, true);
-    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
-    assert_sent_once(&s, &clock);
+    });
 }
 
 #[test]
@@ -491,17 +450,8 @@ fn internal_error_is_not_retried() {
         code: "InternalError".into(),
         count: 1,
     }));
-    let clock = FakeClock::new();
-    match call(&s, &clock) {
-        Err(Error::Api(e)) => {
-            assert_eq!(e.code, Code::InternalError);
-            assert_eq!(
-                Some(e.request_id.as_str()),
-                s.requests()[0].request_id.as_deref()
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    let clock = ManualClock::system();
+    assert_api_error(call(&s, &clock), Code::InternalError, &s);
     assert_sent_once(&s, &clock);
     assert_eq!(s.instance(ID), Some(InstanceStatus::InRecycleBin));
 }
@@ -510,7 +460,7 @@ fn internal_error_is_not_retried() {
 fn a_fault_then_healed_server_does_not_resend_the_old_request() {
     // After a reset the client must not replay anything on its own: the next call is one send.
     let s = server(Some(Fault::ResetBeforeResponse));
-    let clock = FakeClock::new();
+    let clock = ManualClock::system();
     let client = builder(s.endpoint(), &clock).build().unwrap();
     let r = client.clean_up_instance(&CleanUpInstanceRequest::new(ID));
     assert_transport(r, Kind::Io, true);
@@ -532,7 +482,7 @@ fn a_pooled_connection_the_server_closed_is_not_reused() {
     // dead one (which, after a write, could not be retried safely).
     let s = server(None);
     let port = s.addr().port();
-    let clock = FakeClock::new();
+    let clock = ManualClock::system();
     let client = builder(s.endpoint(), &clock).build().unwrap();
     client
         .clean_up_instance(&CleanUpInstanceRequest::new(ID))

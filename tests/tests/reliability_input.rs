@@ -5,26 +5,13 @@
 use std::time::Duration;
 use tc_redis::credentials::{CredentialField, CredentialsError, EnvProvider, InvalidReason};
 use tc_redis::{
-    CleanUpInstanceRequest, Client, ClientBuilder, ConfigError, Credentials, Error, Language,
-    RateLimit,
+    CleanUpInstanceRequest, Client, ConfigError, Credentials, Error, Language, RateLimit,
 };
+use tc_redis_tests::support::{client_builder, credentials};
 use tc_redis_tests::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
 
 fn server() -> FakeServer {
     FakeServer::start(FakeConfig::new().instance_in_recycle_bin("crs-inbin001")).unwrap()
-}
-
-fn creds() -> Credentials {
-    Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap()
-}
-
-/// A builder that would work against `s`.
-fn good(s: &FakeServer) -> ClientBuilder {
-    Client::builder()
-        .region("ap-guangzhou")
-        .endpoint(s.endpoint())
-        .allow_plain_http(true)
-        .credentials(creds())
 }
 
 fn assert_untouched(s: &FakeServer) {
@@ -88,12 +75,12 @@ fn credentials_are_validated() {
     for (id, key, expected) in cases {
         assert_eq!(why(Credentials::new(id, key)), expected, "{id:?} {key:?}");
     }
-    assert_eq!(why(creds().with_token("")), invalid(Token, Empty));
+    assert_eq!(why(credentials().with_token("")), invalid(Token, Empty));
     assert_eq!(
-        why(creds().with_token("tok\n")),
+        why(credentials().with_token("tok\n")),
         invalid(Token, SurroundingWhitespace)
     );
-    assert!(creds().with_token("tok").is_ok());
+    assert!(credentials().with_token("tok").is_ok());
 }
 
 #[test]
@@ -107,7 +94,7 @@ fn bad_regions_are_refused_at_build() {
         "ap-guangzhou\n",
         "AP-GUANGZHOU",
     ] {
-        let err = good(&s).region(region).build().unwrap_err();
+        let err = client_builder(&s).region(region).build().unwrap_err();
         assert_eq!(err, ConfigError::InvalidRegion(region.to_owned()));
     }
     assert_untouched(&s);
@@ -132,7 +119,7 @@ fn bad_endpoints_are_refused_at_build() {
         "https://example.com:port".to_owned(),
     ];
     for endpoint in &cases {
-        match good(&s).endpoint(endpoint.as_str()).build() {
+        match client_builder(&s).endpoint(endpoint.as_str()).build() {
             Err(ConfigError::InvalidEndpoint { endpoint: got, .. }) => {
                 assert_eq!(&got, endpoint)
             }
@@ -140,7 +127,7 @@ fn bad_endpoints_are_refused_at_build() {
         }
     }
     // http:// only with allow_plain_http.
-    match good(&s).allow_plain_http(false).build() {
+    match client_builder(&s).allow_plain_http(false).build() {
         Err(ConfigError::InvalidEndpoint { endpoint, reason }) => {
             assert_eq!(endpoint, plain);
             assert!(reason.contains("allow_plain_http"), "{reason}");
@@ -154,7 +141,7 @@ fn bad_endpoints_are_refused_at_build() {
 fn https_is_the_default() {
     let client = Client::builder()
         .region("ap-guangzhou")
-        .credentials(creds())
+        .credentials(credentials())
         .build()
         .unwrap();
     assert!(
@@ -164,7 +151,7 @@ fn https_is_the_default() {
     );
     let fsi = Client::builder()
         .region("ap-shanghai-fsi")
-        .credentials(creds())
+        .credentials(credentials())
         .build()
         .unwrap();
     assert_eq!(
@@ -175,7 +162,7 @@ fn https_is_the_default() {
     let bare = Client::builder()
         .region("ap-guangzhou")
         .endpoint("redis.example.com:8443")
-        .credentials(creds())
+        .credentials(credentials())
         .build()
         .unwrap();
     assert_eq!(bare.endpoint(), "https://redis.example.com:8443/");
@@ -189,23 +176,27 @@ fn out_of_range_settings_are_refused_at_build() {
         other => panic!("{other:?}"),
     };
     assert_eq!(
-        setting_of(good(&s).timeout(Duration::ZERO).build()),
+        setting_of(client_builder(&s).timeout(Duration::ZERO).build()),
         "timeout"
     );
     assert_eq!(
-        setting_of(good(&s).connect_timeout(Duration::ZERO).build()),
+        setting_of(client_builder(&s).connect_timeout(Duration::ZERO).build()),
         "connect_timeout"
     );
     assert_eq!(
-        setting_of(good(&s).max_response_bytes(0).build()),
+        setting_of(client_builder(&s).max_response_bytes(0).build()),
         "max_response_bytes"
     );
     assert_eq!(
-        setting_of(good(&s).rate_limit(RateLimit::PerSecond(0)).build()),
+        setting_of(
+            client_builder(&s)
+                .rate_limit(RateLimit::PerSecond(0))
+                .build()
+        ),
         "rate_limit"
     );
     assert_eq!(
-        setting_of(good(&s).proxy("::not a proxy::").build()),
+        setting_of(client_builder(&s).proxy("::not a proxy::").build()),
         "proxy"
     );
     assert_eq!(
@@ -213,7 +204,7 @@ fn out_of_range_settings_are_refused_at_build() {
         ConfigError::InvalidLanguage("fr-FR".into())
     );
     // The smallest valid values are accepted.
-    good(&s)
+    client_builder(&s)
         .timeout(Duration::from_nanos(1))
         .connect_timeout(Duration::from_nanos(1))
         .max_response_bytes(1)
@@ -229,7 +220,7 @@ fn missing_region_is_a_config_error_at_call_time_with_nothing_sent() {
     let client = Client::builder()
         .endpoint(s.endpoint())
         .allow_plain_http(true)
-        .credentials(creds())
+        .credentials(credentials())
         .build()
         .unwrap();
     match client.clean_up_instance(&CleanUpInstanceRequest::new("crs-inbin001")) {

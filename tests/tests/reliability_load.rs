@@ -9,10 +9,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
-use tc_redis::{CleanUpInstanceRequest, Client, Credentials, RateLimit, RetryPolicy};
-use tc_redis_tests::{
-    DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer, InstanceStatus,
-};
+use tc_redis::{CleanUpInstanceRequest, Client, RateLimit, RetryPolicy};
+use tc_redis_tests::support::endpoint_builder;
+use tc_redis_tests::{FakeConfig, FakeServer, InstanceStatus};
 
 const THREADS: usize = 8;
 const CALLS: usize = 1_000;
@@ -55,11 +54,7 @@ fn run(client: &Client, from: usize, calls: usize) -> usize {
 }
 
 fn client(endpoint: String) -> Client {
-    Client::builder()
-        .region("ap-guangzhou")
-        .endpoint(endpoint)
-        .allow_plain_http(true)
-        .credentials(Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap())
+    endpoint_builder(endpoint)
         .rate_limit(RateLimit::Off)
         .retry(RetryPolicy::none())
         .build()

@@ -2,44 +2,19 @@
 //! CleanUpInstance), shared by clones and threads; `RateLimit::Off` disables it. The one test
 //! against the fake's real-time limit takes about 2.2 s; the others never really wait.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tc_redis::clock::Clock;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tc_redis::{
-    CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, Client, ClientBuilder, Credentials,
-    Error, RateLimit, RetryPolicy,
+    CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, ClientBuilder, Error, RateLimit,
+    RetryPolicy,
 };
-use tc_redis_tests::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
+use tc_redis_tests::support::{ManualClock, client_builder, system_now};
+use tc_redis_tests::{FakeConfig, FakeServer};
 
 /// A clock frozen at the time it was made, recording every sleep without waiting: the limiter
 /// then hands out its slots as if every request came at once.
-#[derive(Debug, Clone)]
-struct FrozenClock {
-    now: Duration,
-    sleeps: Arc<Mutex<Vec<Duration>>>,
-}
-
-impl FrozenClock {
-    fn new() -> Self {
-        FrozenClock {
-            now: SystemTime::now().duration_since(UNIX_EPOCH).unwrap(),
-            sleeps: Arc::default(),
-        }
-    }
-
-    fn sleeps(&self) -> Vec<Duration> {
-        self.sleeps.lock().unwrap().clone()
-    }
-}
-
-impl Clock for FrozenClock {
-    fn now(&self) -> Duration {
-        self.now
-    }
-
-    fn sleep(&self, d: Duration) {
-        self.sleeps.lock().unwrap().push(d);
-    }
+fn frozen_clock() -> ManualClock {
+    ManualClock::frozen(system_now())
 }
 
 fn ids(n: usize) -> Vec<String> {
@@ -54,39 +29,9 @@ fn server(ids: &[String], rate_limit: Option<u32>) -> FakeServer {
     FakeServer::start(config).unwrap()
 }
 
-fn builder(s: &FakeServer) -> ClientBuilder {
-    Client::builder()
-        .region("ap-guangzhou")
-        .endpoint(s.endpoint())
-        .allow_plain_http(true)
-        .credentials(Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap())
-}
-
-fn rate_limited(s: &FakeServer) -> usize {
+/// The positions of the sends the fake refused for their rate.
+fn rate_limited(s: &FakeServer) -> Vec<usize> {
     s.requests()
-        .iter()
-        .filter(|r| {
-            r.error_code
-                .as_deref()
-                .is_some_and(|c| c.starts_with("RequestLimitExceeded"))
-        })
-        .count()
-}
-
-/// 45 sequential calls through `client` on distinct recycle-bin instances, against the fake's
-/// real-time 20/s limit: all succeed and the server never refused one for its rate.
-fn paced_loop_stays_under_the_limit(configure: impl FnOnce(ClientBuilder) -> ClientBuilder) {
-    let ids = ids(45);
-    let s = server(&ids, Some(20));
-    let client = configure(builder(&s)).build().unwrap();
-    let started = Instant::now();
-    for id in &ids {
-        let reply = client.clean_up_instance(&CleanUpInstanceRequest::new(id.as_str()));
-        assert!(reply.is_ok(), "{id}: {reply:?}");
-    }
-    let elapsed = started.elapsed();
-    let refused: Vec<usize> = s
-        .requests()
         .iter()
         .enumerate()
         .filter(|(_, r)| {
@@ -95,7 +40,22 @@ fn paced_loop_stays_under_the_limit(configure: impl FnOnce(ClientBuilder) -> Cli
                 .is_some_and(|c| c.starts_with("RequestLimitExceeded"))
         })
         .map(|(i, _)| i)
-        .collect();
+        .collect()
+}
+
+/// 45 sequential calls through `client` on distinct recycle-bin instances, against the fake's
+/// real-time 20/s limit: all succeed and the server never refused one for its rate.
+fn paced_loop_stays_under_the_limit(configure: impl FnOnce(ClientBuilder) -> ClientBuilder) {
+    let ids = ids(45);
+    let s = server(&ids, Some(20));
+    let client = configure(client_builder(&s)).build().unwrap();
+    let started = Instant::now();
+    for id in &ids {
+        let reply = client.clean_up_instance(&CleanUpInstanceRequest::new(id.as_str()));
+        assert!(reply.is_ok(), "{id}: {reply:?}");
+    }
+    let elapsed = started.elapsed();
+    let refused = rate_limited(&s);
     assert!(
         refused.is_empty(),
         "sends refused for their rate: {refused:?}"
@@ -125,7 +85,7 @@ fn a_limiter_with_a_margin_keeps_a_loop_under_the_servers_limit() {
 fn without_the_limiter_the_server_refuses_a_burst() {
     let ids = ids(30);
     let s = server(&ids, Some(20));
-    let client = builder(&s)
+    let client = client_builder(&s)
         .rate_limit(RateLimit::Off)
         .retry(RetryPolicy::none())
         .build()
@@ -142,7 +102,7 @@ fn without_the_limiter_the_server_refuses_a_burst() {
         }
     }
     assert!(refused > 0, "30 unpaced calls all passed a 20/s limit");
-    assert_eq!(rate_limited(&s), refused);
+    assert_eq!(rate_limited(&s).len(), refused);
     assert_eq!(s.requests().len(), 30, "retries are off: one send each");
 }
 
@@ -150,8 +110,8 @@ fn without_the_limiter_the_server_refuses_a_burst() {
 fn clones_and_threads_share_one_bucket() {
     let ids = ids(40);
     let s = server(&ids, None);
-    let clock = FrozenClock::new();
-    let client = builder(&s).clock(clock.clone()).build().unwrap();
+    let clock = frozen_clock();
+    let client = client_builder(&s).clock(clock.clone()).build().unwrap();
     let ids = Arc::new(ids);
     let handles: Vec<_> = (0..4)
         .map(|t| {
@@ -180,9 +140,9 @@ fn clones_and_threads_share_one_bucket() {
 fn separate_clients_have_separate_buckets() {
     let ids = ids(2);
     let s = server(&ids, None);
-    let clock = FrozenClock::new();
+    let clock = frozen_clock();
     for id in &ids {
-        let client = builder(&s).clock(clock.clone()).build().unwrap();
+        let client = client_builder(&s).clock(clock.clone()).build().unwrap();
         client
             .clean_up_instance(&CleanUpInstanceRequest::new(id.as_str()))
             .unwrap();
@@ -194,8 +154,8 @@ fn separate_clients_have_separate_buckets() {
 fn per_second_override_and_off() {
     let ids = ids(10);
     let s = server(&ids, None);
-    let clock = FrozenClock::new();
-    let client = builder(&s)
+    let clock = frozen_clock();
+    let client = client_builder(&s)
         .clock(clock.clone())
         .rate_limit(RateLimit::PerSecond(4))
         .build()
@@ -209,8 +169,8 @@ fn per_second_override_and_off() {
     let expected: Vec<Duration> = (1..5).map(|k| Duration::from_micros(262_500 * k)).collect();
     assert_eq!(clock.sleeps(), expected);
 
-    let clock = FrozenClock::new();
-    let client = builder(&s)
+    let clock = frozen_clock();
+    let client = client_builder(&s)
         .clock(clock.clone())
         .rate_limit(RateLimit::Off)
         .build()

@@ -2,54 +2,18 @@
 //! no sleep after the last, a retry that succeeds returning its success; and the clock-skew
 //! correction from `AuthFailure.SignatureExpire`. No real waiting: the client's clock is fake.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tc_redis::clock::Clock;
+use std::time::Duration;
 use tc_redis::{
     CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, CleanUpInstanceResponse, Client,
-    ClientBuilder, Credentials, Error, RetryPolicy,
+    ClientBuilder, Error, RetryPolicy,
 };
-use tc_redis_tests::{
-    DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer, Fault, InstanceStatus,
-    RecordedRequest,
-};
+use tc_redis_tests::support::{ManualClock, client_builder, system_now};
+use tc_redis_tests::{FakeConfig, FakeServer, Fault, InstanceStatus, RecordedRequest};
 
 const ID: &str = "crs-inbin001";
 const ID2: &str = "crs-inbin002";
-
-/// A clock that moves only when slept on, and records every sleep.
-#[derive(Debug, Clone)]
-struct FakeClock(Arc<Mutex<(Duration, Vec<Duration>)>>);
-
-impl FakeClock {
-    /// The system time shifted by `offset_secs`.
-    fn offset(offset_secs: i64) -> Self {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-        let now = Duration::from_secs((now.as_secs() as i64 + offset_secs) as u64);
-        FakeClock(Arc::new(Mutex::new((now, Vec::new()))))
-    }
-
-    fn new() -> Self {
-        FakeClock::offset(0)
-    }
-
-    fn sleeps(&self) -> Vec<Duration> {
-        self.0.lock().unwrap().1.clone()
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> Duration {
-        self.0.lock().unwrap().0
-    }
-
-    fn sleep(&self, d: Duration) {
-        let mut s = self.0.lock().unwrap();
-        s.0 += d;
-        s.1.push(d);
-    }
-}
 
 type Outcome = Result<CleanUpInstanceResponse, Error<Code>>;
 
@@ -71,21 +35,31 @@ fn rate_limited(count: usize) -> Option<Fault> {
     })
 }
 
-fn builder(s: &FakeServer, clock: &FakeClock) -> ClientBuilder {
-    Client::builder()
-        .region("ap-guangzhou")
-        .endpoint(s.endpoint())
-        .allow_plain_http(true)
-        .credentials(Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap())
-        .clock(clock.clone())
+/// A default client for `s` on `clock`.
+fn builder(s: &FakeServer, clock: &ManualClock) -> ClientBuilder {
+    client_builder(s).clock(clock.clone())
 }
 
 fn clean(client: &Client, id: &str) -> Outcome {
     client.clean_up_instance(&CleanUpInstanceRequest::new(id))
 }
 
-fn codes(rec: &[RecordedRequest]) -> Vec<Option<&str>> {
-    rec.iter().map(|r| r.error_code.as_deref()).collect()
+/// Asserts that the fake answered with these error codes in order (`None`: a success), the
+/// last answer being `reply`; returns the requests.
+#[track_caller]
+fn assert_answers(
+    s: &FakeServer,
+    expected: &[Option<&str>],
+    reply: &CleanUpInstanceResponse,
+) -> Vec<RecordedRequest> {
+    let rec = s.requests();
+    let codes: Vec<Option<&str>> = rec.iter().map(|r| r.error_code.as_deref()).collect();
+    assert_eq!(codes, expected);
+    assert_eq!(
+        rec.last().and_then(|r| r.request_id.as_deref()),
+        Some(reply.request_id.as_str())
+    );
+    rec
 }
 
 fn timestamp(r: &RecordedRequest) -> u64 {
@@ -95,23 +69,12 @@ fn timestamp(r: &RecordedRequest) -> u64 {
 #[test]
 fn rate_limited_twice_then_success_returns_the_third_attempts_success() {
     let s = server(rate_limited(2));
-    let clock = FakeClock::new();
+    let clock = ManualClock::system_offset(0);
     let client = builder(&s, &clock).build().unwrap();
     let reply = clean(&client, ID).unwrap();
-    let rec = s.requests();
-    assert_eq!(
-        codes(&rec),
-        [
-            Some("RequestLimitExceeded"),
-            Some("RequestLimitExceeded"),
-            None
-        ]
-    );
     // The success returned is the third attempt's: its request id and its TaskId.
-    assert_eq!(
-        rec[2].request_id.as_deref(),
-        Some(reply.request_id.as_str())
-    );
+    let limited = Some("RequestLimitExceeded");
+    let rec = assert_answers(&s, &[limited, limited, None], &reply);
     assert_eq!(reply.task_id, 10856);
     assert_eq!(s.instance(ID), Some(InstanceStatus::CleanedUp));
     // Two backoffs (0.5 s then 1 s, jittered into [d/2, d]), none after the success.
@@ -126,7 +89,7 @@ fn rate_limited_twice_then_success_returns_the_third_attempts_success() {
 #[test]
 fn each_attempt_is_signed_again_with_a_fresh_timestamp() {
     let s = server(rate_limited(2));
-    let clock = FakeClock::new();
+    let clock = ManualClock::system_offset(0);
     // Backoffs of at least 1 s, so that the (whole-second) timestamp must move.
     let client = builder(&s, &clock)
         .retry(RetryPolicy::default().initial_backoff(Duration::from_secs(2)))
@@ -152,7 +115,7 @@ fn each_attempt_is_signed_again_with_a_fresh_timestamp() {
 #[test]
 fn rate_limited_on_every_attempt_gives_the_last_error_after_exactly_three_sends() {
     let s = server(rate_limited(5));
-    let clock = FakeClock::new();
+    let clock = ManualClock::system_offset(0);
     let client = builder(&s, &clock).build().unwrap();
     match clean(&client, ID) {
         Err(Error::Api(e)) => {
@@ -174,7 +137,7 @@ fn rate_limited_on_every_attempt_gives_the_last_error_after_exactly_three_sends(
 fn max_attempts_is_honoured_exactly() {
     for attempts in [1u32, 2, 5] {
         let s = server(rate_limited(10));
-        let clock = FakeClock::new();
+        let clock = ManualClock::system_offset(0);
         let client = builder(&s, &clock)
             .retry(RetryPolicy::default().max_attempts(attempts))
             .build()
@@ -189,7 +152,7 @@ fn max_attempts_is_honoured_exactly() {
 #[test]
 fn backoff_is_capped_by_max_backoff() {
     let s = server(rate_limited(10));
-    let clock = FakeClock::new();
+    let clock = ManualClock::system_offset(0);
     let client = builder(&s, &clock)
         .retry(
             RetryPolicy::default()
@@ -223,15 +186,10 @@ fn every_request_limit_exceeded_code_is_retried() {
             code: code.into(),
             count: 1,
         }));
-        let clock = FakeClock::new();
+        let clock = ManualClock::system_offset(0);
         let client = builder(&s, &clock).build().unwrap();
         let reply = clean(&client, ID).unwrap();
-        let rec = s.requests();
-        assert_eq!(codes(&rec), [Some(code), None]);
-        assert_eq!(
-            rec[1].request_id.as_deref(),
-            Some(reply.request_id.as_str())
-        );
+        assert_answers(&s, &[Some(code), None], &reply);
         assert_eq!(clock.sleeps().len(), 1);
     }
 }
@@ -251,7 +209,7 @@ fn look_alike_codes_are_not_retried() {
             code: code.into(),
             count: 1,
         }));
-        let clock = FakeClock::new();
+        let clock = ManualClock::system_offset(0);
         let client = builder(&s, &clock).build().unwrap();
         let err = clean(&client, ID).unwrap_err();
         assert_eq!(err.code(), Some(&typed), "{code}");
@@ -264,7 +222,7 @@ fn look_alike_codes_are_not_retried() {
 #[test]
 fn retry_policy_none_sends_once() {
     let s = server(rate_limited(1));
-    let clock = FakeClock::new();
+    let clock = ManualClock::system_offset(0);
     let client = builder(&s, &clock)
         .retry(RetryPolicy::none())
         .build()
@@ -282,7 +240,7 @@ fn retry_policy_none_sends_once() {
 #[test]
 fn gateway_5xx_is_not_retried_for_a_non_idempotent_action() {
     let s = server(Some(Fault::HttpStatus(503, "<html>busy</html>".into())));
-    let clock = FakeClock::new();
+    let clock = ManualClock::system_offset(0);
     let client = builder(&s, &clock)
         .retry(RetryPolicy::default().max_attempts(5))
         .build()
@@ -299,7 +257,7 @@ fn gateway_5xx_is_not_retried_for_a_non_idempotent_action() {
 
 /// Sleeps longer than the rate limiter's spacing (52.5 ms at 20/s, with its 5 % margin): retry
 /// backoffs.
-fn backoffs(clock: &FakeClock) -> usize {
+fn backoffs(clock: &ManualClock) -> usize {
     clock
         .sleeps()
         .iter()
@@ -309,28 +267,16 @@ fn backoffs(clock: &FakeClock) -> usize {
 
 fn check_skew_learnt(offset: i64) {
     let s = server(None);
-    let clock = FakeClock::offset(offset);
+    let clock = ManualClock::system_offset(offset);
     let client = builder(&s, &clock).build().unwrap();
     assert_eq!(client.clock_skew(), 0);
     let reply = clean(&client, ID).unwrap();
-    let rec = s.requests();
-    assert_eq!(
-        codes(&rec),
-        [Some("AuthFailure.SignatureExpire"), None],
-        "offset {offset}"
-    );
-    assert_eq!(
-        rec[1].request_id.as_deref(),
-        Some(reply.request_id.as_str())
-    );
+    let rec = assert_answers(&s, &[Some("AuthFailure.SignatureExpire"), None], &reply);
     let skew = client.clock_skew();
     assert!((-offset - 2..=-offset + 2).contains(&skew), "{skew}");
     // The re-signed request carries the server's time, and the correction did not back off
     // (the only wait is the rate limiter's 52.5 ms spacing of two sends at 20/s).
-    let server_now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let server_now = system_now().as_secs();
     assert!(timestamp(&rec[1]).abs_diff(server_now) <= 2);
     assert!(rec[0].header("authorization") != rec[1].header("authorization"));
     assert_eq!(backoffs(&clock), 0, "{:?}", clock.sleeps());
@@ -360,7 +306,7 @@ fn client_clock_600s_ahead_is_corrected_once_and_remembered() {
 #[test]
 fn skew_correction_works_with_retries_off_and_is_not_an_attempt() {
     let s = server(None);
-    let clock = FakeClock::offset(-600);
+    let clock = ManualClock::system_offset(-600);
     let client = builder(&s, &clock)
         .retry(RetryPolicy::none())
         .build()
@@ -370,25 +316,18 @@ fn skew_correction_works_with_retries_off_and_is_not_an_attempt() {
 
     // Rate limited once, then the skew: 2 attempts allowed, 3 sends (the re-sign is free).
     let s = server(rate_limited(1));
-    let clock = FakeClock::offset(-600);
+    let clock = ManualClock::system_offset(-600);
     let client = builder(&s, &clock)
         .retry(RetryPolicy::default().max_attempts(2))
         .build()
         .unwrap();
     let reply = clean(&client, ID).unwrap();
-    let rec = s.requests();
-    assert_eq!(
-        codes(&rec),
-        [
-            Some("RequestLimitExceeded"),
-            Some("AuthFailure.SignatureExpire"),
-            None
-        ]
-    );
-    assert_eq!(
-        rec[2].request_id.as_deref(),
-        Some(reply.request_id.as_str())
-    );
+    let expected = [
+        Some("RequestLimitExceeded"),
+        Some("AuthFailure.SignatureExpire"),
+        None,
+    ];
+    assert_answers(&s, &expected, &reply);
     assert_eq!(backoffs(&clock), 1, "{:?}", clock.sleeps());
 }
 
@@ -396,10 +335,7 @@ fn skew_correction_works_with_retries_off_and_is_not_an_attempt() {
 fn skew_is_corrected_at_most_once_per_call() {
     // A server whose clock jumps 1000 s at every reading: the learnt offset is always stale.
     let ticks = Arc::new(AtomicU64::new(0));
-    let base = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let base = system_now().as_secs();
     let server_clock = {
         let ticks = ticks.clone();
         Arc::new(move || base + 1000 * ticks.fetch_add(1, Ordering::SeqCst))
@@ -411,7 +347,7 @@ fn skew_is_corrected_at_most_once_per_call() {
     )
     .unwrap();
     ticks.store(1, Ordering::SeqCst);
-    let clock = FakeClock::new();
+    let clock = ManualClock::system_offset(0);
     let client = builder(&s, &clock).build().unwrap();
     match clean(&client, ID) {
         Err(Error::Api(e)) => {

@@ -4,9 +4,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, TcpListener};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tc_redis::clock::Clock;
 use tc_redis::credentials::{
     CvmRoleProvider, DefaultChain, EnvProvider, ProfileProvider, ProvideCredentials, StaticProvider,
 };
@@ -14,6 +12,7 @@ use tc_redis::{
     CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, CleanUpInstanceResponse, Client,
     ClientBuilder, Credentials, Error, RetryPolicy,
 };
+use tc_redis_tests::support::ManualClock;
 use tc_redis_tests::{FakeConfig, FakeServer, Fault};
 
 const SECRET_ID: &str = "AKIDtmpSecurityTest000000000000";
@@ -22,29 +21,6 @@ const TOKEN: &str = "ToKeN-do-not-leak-91c2";
 const SECRETS: [&str; 2] = [SECRET_KEY, TOKEN];
 const ID: &str = "crs-inbin001";
 const RUNNING: &str = "crs-running1";
-
-/// A clock that moves only when slept on.
-#[derive(Debug, Clone)]
-struct FakeClock(Arc<Mutex<Duration>>);
-
-impl FakeClock {
-    fn offset(secs: i64) -> Self {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-        FakeClock(Arc::new(Mutex::new(Duration::from_secs(
-            (now.as_secs() as i64 + secs) as u64,
-        ))))
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> Duration {
-        *self.0.lock().unwrap()
-    }
-
-    fn sleep(&self, d: Duration) {
-        *self.0.lock().unwrap() += d;
-    }
-}
 
 type Outcome = Result<CleanUpInstanceResponse, Error<Code>>;
 
@@ -95,7 +71,7 @@ fn builder(endpoint: String, credentials: Credentials) -> ClientBuilder {
         .endpoint(endpoint)
         .allow_plain_http(true)
         .credentials(credentials)
-        .clock(FakeClock::offset(0))
+        .clock(ManualClock::system_offset(0))
         .timeout(Duration::from_millis(300))
 }
 
@@ -246,7 +222,7 @@ fn no_secret_in_api_and_auth_errors() {
     let r = drive(
         "skew",
         builder(s.endpoint(), credentials())
-            .clock(FakeClock::offset(-600))
+            .clock(ManualClock::system_offset(-600))
             .retry(RetryPolicy::none()),
         ID,
     );

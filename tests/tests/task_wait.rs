@@ -1,18 +1,12 @@
 //! `Client::wait_for_task` against the fake, whose cleanup tasks run for a set time.
 
 use std::time::{Duration, Instant};
-use tc_redis::credentials::Credentials;
 use tc_redis::{CleanUpInstanceRequest, Client, TaskStatus, WaitError};
-use tc_redis_tests::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
+use tc_redis_tests::support::client_builder;
+use tc_redis_tests::{FakeConfig, FakeServer};
 
 fn client(server: &FakeServer) -> Client {
-    Client::builder()
-        .region("ap-guangzhou")
-        .endpoint(server.endpoint())
-        .allow_plain_http(true)
-        .credentials(Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap())
-        .build()
-        .unwrap()
+    client_builder(server).build().unwrap()
 }
 
 fn start(config: FakeConfig, id: &str) -> (FakeServer, Client, u64) {
