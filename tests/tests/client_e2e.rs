@@ -403,3 +403,32 @@ fn debug_output_never_shows_secrets() {
         shown[0]
     );
 }
+
+/// The figure the note reports: 1,000 sequential CleanUpInstance calls against the fake, over
+/// keep-alive. Not a timed test: it asserts the connection count only and prints the rate.
+/// `cargo test --release -p tc-redis-tests --test client_e2e -- --ignored --nocapture figures`
+#[test]
+#[ignore = "a measurement; run it by hand (see the doc comment)"]
+fn figures_1000_sequential_calls() {
+    let ids: Vec<String> = (0..1000).map(|i| format!("crs-seq{i:05}")).collect();
+    let mut config = FakeConfig::new().rate_limit(None);
+    for id in &ids {
+        config = config.instance_in_recycle_bin(id);
+    }
+    let server = FakeServer::start(config).unwrap();
+    let c = builder(&server).rate_limit(RateLimit::Off).build().unwrap();
+    let start = std::time::Instant::now();
+    for id in &ids {
+        cleanup(&c, id).unwrap();
+    }
+    let elapsed = start.elapsed();
+    let stats = server.stats();
+    println!(
+        "1000 sequential calls: {:.0} calls/s ({:.1} µs per call), {} connection(s), {} requests",
+        1000.0 / elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1e6 / 1000.0,
+        stats.connections,
+        stats.requests
+    );
+    assert_eq!((stats.connections, stats.requests), (1, 1000));
+}
