@@ -98,6 +98,7 @@ fn emit_action(name: &str, action: &Action, spec: &Spec) -> TokenStream {
     };
 
     let code_enum_tokens = emit_error_codes(name, &action.error_codes, &spec.common_error_codes);
+    let check = emit_check(&spec.objects[&action.input]);
     let action_doc = format!(
         " `{name}`: [`{}`] in, [`{}`] out.",
         action.input, action.output
@@ -112,6 +113,7 @@ fn emit_action(name: &str, action: &Action, spec: &Spec) -> TokenStream {
             const RATE_LIMIT_PER_SECOND: ::std::option::Option<u32> = #rate_limit;
             type Response = #response;
             type ErrorCode = #code_enum;
+            #check
         }
 
         impl crate::Client {
@@ -126,6 +128,38 @@ fn emit_action(name: &str, action: &Action, spec: &Spec) -> TokenStream {
             ) -> ::std::result::Result<#response, crate::Error<#code_enum>> {
                 self.call(request)
             }
+        }
+    }
+}
+
+/// `Action::check` for a request whose required string members must not be empty (the API
+/// answers `InvalidParameter.EmptyParam` or `MissingParameter`): the client refuses such a
+/// request before sending it. Nothing when there is nothing to check.
+fn emit_check(request: &Object) -> TokenStream {
+    let required_strings: Vec<&Member> = request
+        .members
+        .iter()
+        .filter(|m| m.required && m.ty == FieldType::One(Element::String))
+        .collect();
+    if required_strings.is_empty() {
+        return quote! {};
+    }
+    let checks = required_strings.iter().map(|m| {
+        let field = ident(&field_name(&m.name));
+        let wire = &m.name;
+        quote! {
+            if self.#field.is_empty() {
+                return ::std::result::Result::Err(crate::InvalidParameter {
+                    parameter: #wire,
+                    problem: "is empty",
+                });
+            }
+        }
+    });
+    quote! {
+        fn check(&self) -> ::std::result::Result<(), crate::InvalidParameter> {
+            #(#checks)*
+            ::std::result::Result::Ok(())
         }
     }
 }

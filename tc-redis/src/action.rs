@@ -22,6 +22,27 @@ pub trait Action: Serialize {
     type Response: DeserializeOwned;
     /// The error codes the action can return.
     type ErrorCode: ErrorCode;
+
+    /// Refuses what the server would certainly refuse (an empty required string), so that the
+    /// client reports it before sending anything. Generated from the spec.
+    fn check(&self) -> Result<(), InvalidParameter> {
+        Ok(())
+    }
+}
+
+/// A request parameter that cannot be valid; see [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidParameter {
+    /// The parameter's wire name, e.g. `InstanceId`.
+    pub parameter: &'static str,
+    /// What is wrong with it.
+    pub problem: &'static str,
+}
+
+impl fmt::Display for InvalidParameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "request parameter `{}` {}", self.parameter, self.problem)
+    }
 }
 
 /// A generated `<Action>ErrorCode` enum.

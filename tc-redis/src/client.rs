@@ -146,6 +146,7 @@ impl Client {
             .region
             .as_deref()
             .ok_or(Error::Config(ConfigError::MissingRegion))?;
+        request.check().map_err(Error::InvalidRequest)?;
         let body = serde_json::to_vec(request)
             .map_err(|e| Error::Config(ConfigError::Serialize(e.to_string())))?;
         let hashed_payload = sign::hash_hex(&body);

@@ -3,7 +3,7 @@
 //! Nothing here ever holds a secret: messages are built from codes, statuses, server messages
 //! and excerpts of response bodies, never from credentials or signatures.
 
-use crate::action::ErrorCode;
+use crate::action::{ErrorCode, InvalidParameter};
 use crate::credentials::CredentialsError;
 use std::fmt;
 
@@ -38,6 +38,8 @@ pub enum Error<C> {
     Transport(TransportError),
     /// The client's configuration cannot make this call; nothing was sent.
     Config(ConfigError),
+    /// A request parameter cannot be valid (an empty required string); nothing was sent.
+    InvalidRequest(InvalidParameter),
     /// No usable credentials; nothing was sent.
     Credentials(CredentialsError),
 }
@@ -164,6 +166,7 @@ impl<C: ErrorCode> fmt::Display for Error<C> {
             }
             Error::Transport(e) => fmt::Display::fmt(e, f),
             Error::Config(e) => write!(f, "invalid configuration: {e}"),
+            Error::InvalidRequest(e) => write!(f, "invalid request: {e}; nothing was sent"),
             Error::Credentials(e) => write!(f, "credentials: {e}"),
         }
     }

@@ -70,7 +70,7 @@ pub mod sign;
 pub mod task;
 pub mod transport;
 
-pub use action::{Action, ErrorCode};
+pub use action::{Action, ErrorCode, InvalidParameter};
 pub use client::{Client, ClientBuilder, Language};
 pub use credentials::Credentials;
 pub use error::{ApiError, ConfigError, Error, TransportError, TransportErrorKind};

@@ -174,3 +174,19 @@ fn the_action_constants_come_from_the_spec() {
     assert_eq!(tc_redis::SERVICE, "redis");
     assert_eq!(tc_redis::API_VERSION, "2018-04-12");
 }
+
+#[test]
+fn an_empty_required_string_is_refused_by_check() {
+    let err = CleanUpInstanceRequest::new("").check().unwrap_err();
+    assert_eq!(
+        err,
+        tc_redis::InvalidParameter {
+            parameter: "InstanceId",
+            problem: "is empty"
+        }
+    );
+    assert_eq!(err.to_string(), "request parameter `InstanceId` is empty");
+    assert!(CleanUpInstanceRequest::new("crs-5a4py64p").check().is_ok());
+    // DescribeTaskInfo's only parameter is a number: nothing to check.
+    assert!(tc_redis::DescribeTaskInfoRequest::new(0u64).check().is_ok());
+}

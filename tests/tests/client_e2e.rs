@@ -109,8 +109,13 @@ fn every_business_error_has_its_code_and_request_id() {
     )
     .unwrap();
     let c = client(&server);
-    let cases: [(&str, Code); 4] = [
-        ("", Code::InvalidParameterEmptyParam),
+    // An empty id is refused before sending (the API would answer InvalidParameter.EmptyParam).
+    match cleanup(&c, "") {
+        Err(Error::InvalidRequest(p)) => assert_eq!(p.parameter, "InstanceId"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.stats().requests, 0);
+    let cases: [(&str, Code); 3] = [
         (
             "crs-running1",
             Code::ResourceUnavailableInstanceStatusAbnormal,
@@ -214,14 +219,15 @@ fn region_errors() {
 fn language_selects_the_message_language() {
     let server = FakeServer::start(FakeConfig::new()).unwrap();
     let en = builder(&server).language(Language::EnUs).build().unwrap();
-    let e = api_error(cleanup(&en, ""));
-    assert_eq!(e.code, Code::InvalidParameterEmptyParam);
+    let e = api_error(cleanup(&en, "crs-unknown1"));
+    assert_eq!(e.code, Code::ResourceNotFoundInstanceNotExists);
     assert!(e.message.is_ascii(), "{}", e.message);
     assert_eq!(server.requests()[0].header("x-tc-language"), Some("en-US"));
     let zh = client(&server);
-    let e = api_error(cleanup(&zh, ""));
+    let e = api_error(cleanup(&zh, "crs-unknown1"));
     assert_eq!(server.requests()[1].header("x-tc-language"), Some("zh-CN"));
-    assert_eq!(e.code, Code::InvalidParameterEmptyParam);
+    assert_eq!(e.code, Code::ResourceNotFoundInstanceNotExists);
+    assert!(!e.message.is_ascii(), "{}", e.message);
 }
 
 #[test]

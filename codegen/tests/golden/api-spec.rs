@@ -421,6 +421,15 @@ impl crate::Action for CleanUpInstanceRequest {
     );
     type Response = CleanUpInstanceResponse;
     type ErrorCode = CleanUpInstanceErrorCode;
+    fn check(&self) -> ::std::result::Result<(), crate::InvalidParameter> {
+        if self.instance_id.is_empty() {
+            return ::std::result::Result::Err(crate::InvalidParameter {
+                parameter: "InstanceId",
+                problem: "is empty",
+            });
+        }
+        ::std::result::Result::Ok(())
+    }
 }
 impl crate::Client {
     /// Eliminates instance in recycle bin immediately
