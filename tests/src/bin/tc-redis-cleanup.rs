@@ -337,6 +337,7 @@ fn failure(e: Error<CleanUpInstanceErrorCode>) -> Failure {
         Error::Api(api) => (1, api.code.as_str().to_owned(), api.message.clone()),
         Error::Credentials(_) => (3, "ClientError.Credentials".to_owned(), line.clone()),
         Error::Config(_) => (2, "ClientError.Config".to_owned(), line.clone()),
+        Error::InvalidRequest(_) => (2, "ClientError.InvalidRequest".to_owned(), line.clone()),
         Error::Http { status, .. } => (4, format!("ClientError.HttpStatus{status}"), line.clone()),
         Error::MalformedResponse { .. } => {
             (4, "ClientError.MalformedResponse".to_owned(), line.clone())
