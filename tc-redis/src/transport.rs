@@ -210,3 +210,68 @@ fn map_error(e: ureq::Error) -> TransportError {
         may_have_been_sent: sent,
     }
 }
+
+/// The HTTP client of [`CvmRoleProvider`](crate::credentials::CvmRoleProvider): plain GETs to
+/// the CVM instance metadata service, with no proxy (not even from the environment), no
+/// redirects, name resolution and connection bounded by the connection timeout, and every
+/// status returned as is. One agent, so that the role listing and the credentials request can
+/// share a connection.
+pub(crate) struct MetadataAgent {
+    agent: ureq::Agent,
+}
+
+/// Why a [`MetadataAgent::get`] failed.
+#[derive(Debug)]
+pub(crate) enum MetadataGetError {
+    /// No connection, or no complete answer; `timed_out` when a timeout expired. `message` is
+    /// the HTTP stack's description.
+    Unreachable { timed_out: bool, message: String },
+    /// A 200 answer's body is longer than the limit.
+    TooLarge,
+}
+
+impl MetadataAgent {
+    /// `connect_timeout` bounds name resolution and the connection, `timeout` each whole
+    /// request.
+    pub(crate) fn new(connect_timeout: Duration, timeout: Duration) -> MetadataAgent {
+        MetadataAgent {
+            agent: ureq::Agent::config_builder()
+                .timeout_connect(Some(connect_timeout))
+                .timeout_resolve(Some(connect_timeout))
+                .timeout_global(Some(timeout))
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .proxy(None)
+                .build()
+                .into(),
+        }
+    }
+
+    /// `GET url`: the status and, for a 200 only, at most `max_bytes` bytes of body (other
+    /// statuses come with an empty body, not read).
+    pub(crate) fn get(
+        &self,
+        url: &str,
+        max_bytes: u64,
+    ) -> Result<(u16, Vec<u8>), MetadataGetError> {
+        let unreachable = |e: ureq::Error| MetadataGetError::Unreachable {
+            timed_out: matches!(e, ureq::Error::Timeout(_)),
+            message: e.to_string(),
+        };
+        let mut response = self.agent.get(url).call().map_err(unreachable)?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            return Ok((status, Vec::new()));
+        }
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(max_bytes)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => MetadataGetError::TooLarge,
+                e => unreachable(e),
+            })?;
+        Ok((status, body))
+    }
+}

@@ -1,0 +1,585 @@
+//! [`ProfileProvider`]: credentials from an INI credentials file, and its parser.
+
+use super::{
+    CredentialField, Credentials, CredentialsError, Lookup, ProvideCredentials, invalid_reason,
+    non_empty, process_env,
+};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Reads credentials from an INI credentials file, at every
+/// [`provide`](ProvideCredentials::provide).
+///
+/// Which file: the one named by `TENCENTCLOUD_CREDENTIALS_FILE`, else
+/// `$HOME/.tencentcloud/credentials`, else `/etc/tencentcloud/credentials` — unless a path is
+/// given with [`ProfileProvider::from_path`]. A named file (variable or constructor) that does
+/// not exist is an error ([`CredentialsError::ProfileRead`]); when neither default location
+/// exists the provider is [`CredentialsError::NotConfigured`].
+///
+/// Format, as the official SDKs write it:
+///
+/// ```ini
+/// # comment
+/// [default]
+/// secret_id = AKIDxxxxxxxx
+/// secret_key = xxxxxxxx
+/// ; token = only for temporary credentials
+/// ```
+///
+/// * section `[default]` unless another profile is chosen with
+///   [`ProfileProvider::with_profile`]; section names are case-sensitive, key names are not;
+/// * keys `secret_id`, `secret_key` and optional `token` (an empty token counts as absent); other
+///   keys and other sections are ignored; `key: value` is accepted like `key = value`;
+/// * values are whitespace-stripped, then one pair of matching surrounding quotes (`"…"` or
+///   `'…'`) is removed. The Python SDK keeps the quotes literally, a known footgun;
+/// * whole-line comments start with `#` or `;`; there are no inline comments (like Python's
+///   `configparser`) and no multi-line values.
+#[derive(Clone)]
+pub struct ProfileProvider {
+    source: ProfileSource,
+    profile: String,
+    /// The last-resort location; a field so that tests can point it elsewhere.
+    pub(super) system_path: PathBuf,
+}
+
+#[derive(Clone)]
+enum ProfileSource {
+    Explicit(PathBuf),
+    Discover(Lookup),
+}
+
+impl ProfileProvider {
+    /// The profile read unless [`with_profile`](Self::with_profile) says otherwise.
+    pub const DEFAULT_PROFILE: &'static str = "default";
+    /// The variable naming the credentials file.
+    pub const FILE_VAR: &'static str = "TENCENTCLOUD_CREDENTIALS_FILE";
+    /// The system-wide credentials file, tried last.
+    pub const SYSTEM_PATH: &'static str = "/etc/tencentcloud/credentials";
+
+    /// Finds the file through the process environment (`TENCENTCLOUD_CREDENTIALS_FILE`, `HOME`).
+    pub fn new() -> Self {
+        Self::discover(process_env())
+    }
+
+    /// Reads exactly `path`.
+    pub fn from_path(path: impl Into<PathBuf>) -> Self {
+        ProfileProvider {
+            source: ProfileSource::Explicit(path.into()),
+            profile: Self::DEFAULT_PROFILE.to_owned(),
+            system_path: PathBuf::from(Self::SYSTEM_PATH),
+        }
+    }
+
+    /// Finds the file like [`new`](Self::new), looking `TENCENTCLOUD_CREDENTIALS_FILE` and `HOME`
+    /// up through `lookup` instead of the process environment.
+    pub fn with_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        Self::discover(Arc::new(lookup))
+    }
+
+    /// Reads section `[profile]` instead of `[default]`.
+    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = profile.into();
+        self
+    }
+
+    fn discover(lookup: Lookup) -> Self {
+        ProfileProvider {
+            source: ProfileSource::Discover(lookup),
+            profile: Self::DEFAULT_PROFILE.to_owned(),
+            system_path: PathBuf::from(Self::SYSTEM_PATH),
+        }
+    }
+
+    /// The file to read, or why there is none.
+    fn locate(&self) -> Result<PathBuf, CredentialsError> {
+        let lookup = match &self.source {
+            ProfileSource::Explicit(path) => return Ok(path.clone()),
+            ProfileSource::Discover(lookup) => lookup,
+        };
+        if let Some(path) = non_empty(lookup, Self::FILE_VAR) {
+            return Ok(PathBuf::from(path));
+        }
+        let mut not_found = Vec::new();
+        if let Some(home) = non_empty(lookup, "HOME") {
+            let path = Path::new(&home).join(".tencentcloud").join("credentials");
+            if path.exists() {
+                return Ok(path);
+            }
+            not_found.push(path);
+        }
+        if self.system_path.exists() {
+            return Ok(self.system_path.clone());
+        }
+        not_found.push(self.system_path.clone());
+        let listed: Vec<String> = not_found.iter().map(|p| p.display().to_string()).collect();
+        Err(CredentialsError::NotConfigured {
+            provider: self.name(),
+            detail: format!("{} not found", listed.join(", ")),
+        })
+    }
+}
+
+impl Default for ProfileProvider {
+    fn default() -> Self {
+        ProfileProvider::new()
+    }
+}
+
+impl fmt::Debug for ProfileProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("ProfileProvider");
+        match &self.source {
+            ProfileSource::Explicit(path) => d.field("path", path),
+            ProfileSource::Discover(_) => d.field("path", &"<discovered>"),
+        };
+        d.field("profile", &self.profile).finish()
+    }
+}
+
+impl ProvideCredentials for ProfileProvider {
+    fn provide(&self) -> Result<Credentials, CredentialsError> {
+        let path = self.locate()?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|source| CredentialsError::ProfileRead {
+                path: path.clone(),
+                source,
+            })?;
+        parse_profile(&text, &path, &self.profile)
+    }
+
+    fn name(&self) -> &'static str {
+        "profile"
+    }
+}
+
+/// A value found in the profile section, with its line.
+struct Entry {
+    value: String,
+    line: usize,
+}
+
+/// Extracts and validates the credentials of section `[profile]` of an INI text.
+fn parse_profile(text: &str, path: &Path, profile: &str) -> Result<Credentials, CredentialsError> {
+    let syntax = |line: usize, message: String| CredentialsError::ProfileSyntax {
+        path: path.to_owned(),
+        line,
+        message,
+    };
+    let mut seen_section = false;
+    let mut in_profile = false;
+    let mut section_line = None;
+    let (mut id, mut key, mut token): (Option<Entry>, Option<Entry>, Option<Entry>) =
+        (None, None, None);
+
+    for (index, raw) in text.lines().enumerate() {
+        let n = index + 1;
+        let raw = if n == 1 {
+            raw.strip_prefix('\u{feff}').unwrap_or(raw)
+        } else {
+            raw
+        };
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(header) = line.strip_prefix('[') {
+            let Some(name) = header.strip_suffix(']') else {
+                return Err(syntax(n, "section header without closing `]`".into()));
+            };
+            seen_section = true;
+            in_profile = name.trim() == profile;
+            if in_profile {
+                if let Some(first) = section_line {
+                    return Err(syntax(
+                        n,
+                        format!("duplicate section [{profile}] (first at line {first})"),
+                    ));
+                }
+                section_line = Some(n);
+            }
+            continue;
+        }
+        let Some(split) = line.find(['=', ':']) else {
+            return Err(syntax(
+                n,
+                "expected `key = value`, a `[section]` header or a `#` comment".into(),
+            ));
+        };
+        if !seen_section {
+            return Err(syntax(n, "key outside any `[section]`".into()));
+        }
+        if !in_profile {
+            continue;
+        }
+        let name = line[..split].trim().to_ascii_lowercase();
+        let (slot, name) = match name.as_str() {
+            "secret_id" => (&mut id, "secret_id"),
+            "secret_key" => (&mut key, "secret_key"),
+            "token" => (&mut token, "token"),
+            _ => continue,
+        };
+        if let Some(first) = slot {
+            return Err(syntax(
+                n,
+                format!("duplicate key `{name}` (first at line {})", first.line),
+            ));
+        }
+        *slot = Some(Entry {
+            value: strip_quotes(line[split + 1..].trim()).to_owned(),
+            line: n,
+        });
+    }
+
+    let Some(section_line) = section_line else {
+        return Err(CredentialsError::ProfileMissingSection {
+            path: path.to_owned(),
+            profile: profile.to_owned(),
+        });
+    };
+    let required = |entry: Option<Entry>, name: &'static str, field: CredentialField| {
+        let entry = entry.ok_or_else(|| CredentialsError::ProfileMissingKey {
+            path: path.to_owned(),
+            profile: profile.to_owned(),
+            section_line,
+            key: name,
+        })?;
+        validate_entry(entry, field, path)
+    };
+    let id = required(id, "secret_id", CredentialField::SecretId)?;
+    let key = required(key, "secret_key", CredentialField::SecretKey)?;
+    let token = match token {
+        Some(entry) if !entry.value.is_empty() => {
+            Some(validate_entry(entry, CredentialField::Token, path)?)
+        }
+        _ => None,
+    };
+    let credentials = Credentials::new(id, key)?;
+    match token {
+        Some(t) => credentials.with_token(t),
+        None => Ok(credentials),
+    }
+}
+
+fn validate_entry(
+    entry: Entry,
+    field: CredentialField,
+    path: &Path,
+) -> Result<String, CredentialsError> {
+    match invalid_reason(&entry.value) {
+        Some(reason) => Err(CredentialsError::ProfileInvalid {
+            path: path.to_owned(),
+            line: entry.line,
+            field,
+            reason,
+        }),
+        None => Ok(entry.value),
+    }
+}
+
+/// Removes one pair of matching surrounding quotes.
+fn strip_quotes(value: &str) -> &str {
+    for quote in ['"', '\''] {
+        if value.len() >= 2 && value.starts_with(quote) && value.ends_with(quote) {
+            return &value[1..value.len() - 1];
+        }
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::InvalidReason;
+    use crate::credentials::test_support::{ID, KEY, TOKEN, TempDir, assert_no_secret};
+
+    fn profile(text: &str) -> Result<Credentials, CredentialsError> {
+        parse_profile(text, Path::new("/test/credentials"), "default")
+    }
+
+    // --- ProfileProvider parsing -------------------------------------------------------------
+
+    #[test]
+    fn profile_basic_and_other_sections() {
+        let text = format!(
+            "[other]\nsecret_id = AKIDother\nsecret_key = otherkey\n\n[default]\nsecret_id = {ID}\nsecret_key={KEY}\nrole_arn = qcs::cam::uin/1:roleName/x\n[later]\nsecret_id = AKIDlater\n"
+        );
+        let c = profile(&text).unwrap();
+        assert_eq!((c.secret_id(), c.secret_key(), c.token()), (ID, KEY, None));
+    }
+
+    #[test]
+    fn profile_quotes_whitespace_and_case() {
+        let text = format!(
+            "[default]\n  SECRET_ID   =   \"{ID}\"   \r\nSecret_Key: '{KEY}'\r\ntoken = \"{TOKEN}\"\r\n"
+        );
+        let c = profile(&text).unwrap();
+        assert_eq!(
+            (c.secret_id(), c.secret_key(), c.token()),
+            (ID, KEY, Some(TOKEN))
+        );
+        // Mismatched quotes are kept, and then the value is still a (strange) valid value.
+        let c = profile("[default]\nsecret_id = \"AKID'\nsecret_key = 'k\n").unwrap();
+        assert_eq!((c.secret_id(), c.secret_key()), ("\"AKID'", "'k"));
+        // Whitespace inside quotes is an error at its line.
+        let e = profile("[default]\nsecret_id = AKID\nsecret_key = \" k\"\n").unwrap_err();
+        assert!(
+            matches!(
+                e,
+                CredentialsError::ProfileInvalid {
+                    line: 3,
+                    field: CredentialField::SecretKey,
+                    reason: InvalidReason::SurroundingWhitespace,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "profile: /test/credentials line 3: SecretKey has leading or trailing whitespace (remove it: it makes every signature fail)"
+        );
+        // An empty quoted value is empty.
+        let e = profile("[default]\nsecret_id = \"\"\nsecret_key = k\n").unwrap_err();
+        assert!(
+            matches!(
+                e,
+                CredentialsError::ProfileInvalid {
+                    line: 2,
+                    reason: InvalidReason::Empty,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn profile_comments_and_bom() {
+        let text = format!(
+            "\u{feff}# leading comment\n; another\n[default]\n# secret_id = AKIDcommented\n  ; secret_key = no\nsecret_id = {ID}\n\nsecret_key = {KEY}\n"
+        );
+        let c = profile(&text).unwrap();
+        assert_eq!((c.secret_id(), c.secret_key()), (ID, KEY));
+    }
+
+    #[test]
+    fn profile_empty_token_is_absent() {
+        let c = profile("[default]\nsecret_id = a\nsecret_key = b\ntoken =\n").unwrap();
+        assert_eq!(c.token(), None);
+    }
+
+    #[test]
+    fn profile_missing_keys_and_section() {
+        let e = profile("[other]\nsecret_id = a\n\n[default]\nsecret_key = b\n").unwrap_err();
+        assert!(
+            matches!(
+                e,
+                CredentialsError::ProfileMissingKey {
+                    section_line: 4,
+                    key: "secret_id",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "profile: /test/credentials line 4: section [default] has no `secret_id` key"
+        );
+        let e = profile("[default]\nsecret_id = a\n").unwrap_err();
+        assert!(
+            matches!(
+                e,
+                CredentialsError::ProfileMissingKey {
+                    section_line: 1,
+                    key: "secret_key",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let e = profile("[other]\nsecret_id = a\nsecret_key = b\n").unwrap_err();
+        assert!(
+            matches!(e, CredentialsError::ProfileMissingSection { .. }),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "profile: /test/credentials has no [default] section; add one with secret_id and secret_key"
+        );
+        assert!(matches!(
+            profile("").unwrap_err(),
+            CredentialsError::ProfileMissingSection { .. }
+        ));
+    }
+
+    #[test]
+    fn profile_syntax_errors_name_line_not_content() {
+        let cases: [(String, usize, &str); 5] = [
+            (
+                format!("[default]\nsecret_id = a\n{KEY}\n"),
+                3,
+                "expected `key = value`",
+            ),
+            (
+                format!("secret_key = {KEY}\n[default]\n"),
+                1,
+                "key outside any",
+            ),
+            ("[default\nsecret_id = a\n".into(), 1, "without closing"),
+            (
+                format!("[default]\nsecret_key = {KEY}\nsecret_key = {KEY}\n"),
+                3,
+                "duplicate key `secret_key` (first at line 2)",
+            ),
+            (
+                "[default]\nsecret_id=a\nsecret_key=b\n[x]\n[default]\n".into(),
+                5,
+                "duplicate section [default] (first at line 1)",
+            ),
+        ];
+        for (text, line, message) in cases {
+            let e = profile(&text).unwrap_err();
+            match &e {
+                CredentialsError::ProfileSyntax {
+                    line: l,
+                    message: m,
+                    ..
+                } => {
+                    assert_eq!(*l, line, "{text:?}");
+                    assert!(m.contains(message), "{m}");
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
+            assert_no_secret(&format!("{e} {e:?}"));
+        }
+        // Duplicates outside the profile section do not matter.
+        assert!(profile("[x]\na=1\na=2\n[default]\nsecret_id=a\nsecret_key=b\n").is_ok());
+    }
+
+    #[test]
+    fn profile_custom_name() {
+        let text = "[default]\nsecret_id = d\nsecret_key = d\n[prod]\nsecret_id = p\nsecret_key = pk\ntoken = t\n";
+        let c = parse_profile(text, Path::new("/f"), "prod").unwrap();
+        assert_eq!(
+            (c.secret_id(), c.secret_key(), c.token()),
+            ("p", "pk", Some("t"))
+        );
+        let e = parse_profile(text, Path::new("/f"), "Prod").unwrap_err();
+        assert!(
+            matches!(e, CredentialsError::ProfileMissingSection { ref profile, .. } if profile == "Prod")
+        );
+    }
+
+    // --- ProfileProvider files ---------------------------------------------------------------
+
+    #[test]
+    fn profile_from_path() {
+        let dir = TempDir::new("from-path");
+        let path = dir.0.join("credentials");
+        std::fs::write(&path, format!("[default]\nsecret_id = {ID}\nsecret_key = {KEY}\n[ci]\nsecret_id = AKIDci\nsecret_key = ci\n")).unwrap();
+        let p = ProfileProvider::from_path(&path);
+        assert_eq!(p.provide().unwrap().secret_key(), KEY);
+        assert_eq!(
+            ProfileProvider::from_path(&path)
+                .with_profile("ci")
+                .provide()
+                .unwrap()
+                .secret_id(),
+            "AKIDci"
+        );
+        let debug = format!("{p:?}");
+        assert!(
+            debug.contains("credentials") && debug.contains("default"),
+            "{debug}"
+        );
+        assert_no_secret(&debug);
+        assert_eq!(p.name(), "profile");
+    }
+
+    #[test]
+    fn profile_missing_explicit_file_is_an_error() {
+        let dir = TempDir::new("missing");
+        let path = dir.0.join("nope");
+        let e = ProfileProvider::from_path(&path).provide().unwrap_err();
+        match &e {
+            CredentialsError::ProfileRead { path: p, source } => {
+                assert_eq!(p, &path);
+                assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(e.to_string().contains(&path.display().to_string()));
+        assert!(std::error::Error::source(&e).is_some());
+        assert!(!e.does_not_apply());
+        // Same when named by TENCENTCLOUD_CREDENTIALS_FILE.
+        let named = path.display().to_string();
+        let e = ProfileProvider::with_lookup(move |k| {
+            (k == ProfileProvider::FILE_VAR).then(|| named.clone())
+        })
+        .provide()
+        .unwrap_err();
+        assert!(matches!(e, CredentialsError::ProfileRead { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn profile_discovery() {
+        let dir = TempDir::new("discovery");
+        let home = dir.0.join("home");
+        std::fs::create_dir_all(home.join(".tencentcloud")).unwrap();
+        let system = dir.0.join("etc-credentials");
+        let home_str = home.display().to_string();
+        let discover = |vars: Vec<(&'static str, String)>| {
+            let mut p = ProfileProvider::with_lookup(move |k| {
+                vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+            });
+            p.system_path = system.clone();
+            p
+        };
+        // Nothing anywhere: not configured, listing both paths.
+        let e = discover(vec![("HOME", home_str.clone())])
+            .provide()
+            .unwrap_err();
+        assert!(e.does_not_apply(), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "profile: {}, {} not found",
+                home.join(".tencentcloud/credentials").display(),
+                system.display()
+            )
+        );
+        // The system file.
+        std::fs::write(&system, "[default]\nsecret_id = sys\nsecret_key = sys\n").unwrap();
+        assert_eq!(
+            discover(vec![("HOME", home_str.clone())])
+                .provide()
+                .unwrap()
+                .secret_id(),
+            "sys"
+        );
+        assert_eq!(discover(vec![]).provide().unwrap().secret_id(), "sys");
+        // The home file wins over the system file.
+        std::fs::write(
+            home.join(".tencentcloud/credentials"),
+            "[default]\nsecret_id = home\nsecret_key = h\n",
+        )
+        .unwrap();
+        assert_eq!(
+            discover(vec![("HOME", home_str.clone())])
+                .provide()
+                .unwrap()
+                .secret_id(),
+            "home"
+        );
+        // The variable wins over both.
+        let named = dir.0.join("named");
+        std::fs::write(&named, "[default]\nsecret_id = named\nsecret_key = n\n").unwrap();
+        let vars = vec![
+            ("HOME", home_str),
+            (ProfileProvider::FILE_VAR, named.display().to_string()),
+        ];
+        assert_eq!(discover(vars).provide().unwrap().secret_id(), "named");
+    }
+}
