@@ -67,7 +67,10 @@ fn emit_action(name: &str, action: &Action, spec: &Spec) -> TokenStream {
     let method = ident(&field_name(name));
     let idempotent = action.idempotent;
     let rate_limit = match action.rate_limit_per_second {
-        Some(n) => quote! { ::std::option::Option::Some(#n) },
+        Some(n) => {
+            let n = proc_macro2::Literal::u32_unsuffixed(n);
+            quote! { ::std::option::Option::Some(#n) }
+        }
         None => quote! { ::std::option::Option::None },
     };
 

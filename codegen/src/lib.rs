@@ -149,7 +149,28 @@ pub fn generate(spec: &Spec) -> Result<String, SpecError> {
          // (api-spec/) and rebuild.\n\n",
         spec.service, spec.api_version
     );
-    Ok(header + &prettyplease::unparse(&file))
+    Ok(header + &separate_items(&prettyplease::unparse(&file)))
+}
+
+/// prettyplease writes items back to back; a blank line after each top-level item and each
+/// method makes the generated file read like hand-written code.
+fn separate_items(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + code.len() / 16);
+    let mut prev: Option<&str> = None;
+    for line in code.lines() {
+        if let Some(p) = prev {
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            let ends_item = p == "}" || p == "    }" || (indent(p) == 0 && p.ends_with(';'));
+            let same_level = indent(line) == indent(p);
+            if ends_item && same_level && !line.trim_start().starts_with('}') {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        prev = Some(line);
+    }
+    out
 }
 
 /// [`load`] then [`generate`].
@@ -160,4 +181,18 @@ pub fn generate_path(path: &Path) -> Result<String, SpecError> {
 /// [`load_all`] then [`generate`].
 pub fn generate_paths(paths: &[&Path]) -> Result<String, SpecError> {
     generate(&load_all(paths)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::separate_items;
+
+    #[test]
+    fn items_and_methods_are_separated_by_a_blank_line() {
+        let code = "pub const A: u8 = 1;\npub const B: u8 = 2;\nimpl X {\n    fn a() {\n        f();\n    }\n    fn b() {}\n}\nstruct Y {\n    a: u8,\n    b: u8,\n}\n";
+        assert_eq!(
+            separate_items(code),
+            "pub const A: u8 = 1;\n\npub const B: u8 = 2;\n\nimpl X {\n    fn a() {\n        f();\n    }\n\n    fn b() {}\n}\n\nstruct Y {\n    a: u8,\n    b: u8,\n}\n"
+        );
+    }
 }

@@ -3,8 +3,10 @@
 
 /// The signing service name and host prefix of this API.
 pub const SERVICE: &str = "redis";
+
 /// The API version, sent as `X-TC-Version`.
 pub const API_VERSION: &str = "2018-04-12";
+
 /// The error codes `CleanUpInstance` can return: its documented codes, then the common codes of the API.
 ///
 /// Match on the code, not on the message: Tencent changes message wording and language.
@@ -104,6 +106,7 @@ pub enum CleanUpInstanceErrorCode {
     /// A code this crate's spec does not list for this action, kept verbatim.
     Other(::std::string::String),
 }
+
 impl CleanUpInstanceErrorCode {
     /// The code as the server sends it.
     pub fn as_str(&self) -> &str {
@@ -166,6 +169,7 @@ impl CleanUpInstanceErrorCode {
             Self::Other(code) => code,
         }
     }
+
     /// The spec's description of the code, `None` for [`Self::Other`].
     pub fn description(&self) -> ::std::option::Option<&'static str> {
         match self {
@@ -322,6 +326,7 @@ impl CleanUpInstanceErrorCode {
         }
     }
 }
+
 impl ::std::str::FromStr for CleanUpInstanceErrorCode {
     type Err = ::std::convert::Infallible;
     fn from_str(code: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -393,11 +398,13 @@ impl ::std::str::FromStr for CleanUpInstanceErrorCode {
         )
     }
 }
+
 impl ::std::fmt::Display for CleanUpInstanceErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl crate::ErrorCode for CleanUpInstanceErrorCode {
     fn from_code(code: &str) -> Self {
         match code.parse() {
@@ -405,19 +412,22 @@ impl crate::ErrorCode for CleanUpInstanceErrorCode {
             ::std::result::Result::Err(never) => match never {}
         }
     }
+
     fn as_str(&self) -> &str {
         CleanUpInstanceErrorCode::as_str(self)
     }
+
     fn description(&self) -> ::std::option::Option<&'static str> {
         CleanUpInstanceErrorCode::description(self)
     }
 }
+
 /// `CleanUpInstance`: [`CleanUpInstanceRequest`] in, [`CleanUpInstanceResponse`] out.
 impl crate::Action for CleanUpInstanceRequest {
     const NAME: &'static str = "CleanUpInstance";
     const IDEMPOTENT: bool = false;
     const RATE_LIMIT_PER_SECOND: ::std::option::Option<u32> = ::std::option::Option::Some(
-        20u32,
+        20,
     );
     type Response = CleanUpInstanceResponse;
     type ErrorCode = CleanUpInstanceErrorCode;
@@ -431,6 +441,7 @@ impl crate::Action for CleanUpInstanceRequest {
         ::std::result::Result::Ok(())
     }
 }
+
 impl crate::Client {
     /// Eliminates instance in recycle bin immediately
     ///
@@ -450,6 +461,7 @@ impl crate::Client {
         self.call(request)
     }
 }
+
 /// The error codes `DescribeTaskInfo` can return: its documented codes, then the common codes of the API.
 ///
 /// Match on the code, not on the message: Tencent changes message wording and language.
@@ -543,6 +555,7 @@ pub enum DescribeTaskInfoErrorCode {
     /// A code this crate's spec does not list for this action, kept verbatim.
     Other(::std::string::String),
 }
+
 impl DescribeTaskInfoErrorCode {
     /// The code as the server sends it.
     pub fn as_str(&self) -> &str {
@@ -598,6 +611,7 @@ impl DescribeTaskInfoErrorCode {
             Self::Other(code) => code,
         }
     }
+
     /// The spec's description of the code, `None` for [`Self::Other`].
     pub fn description(&self) -> ::std::option::Option<&'static str> {
         match self {
@@ -739,6 +753,7 @@ impl DescribeTaskInfoErrorCode {
         }
     }
 }
+
 impl ::std::str::FromStr for DescribeTaskInfoErrorCode {
     type Err = ::std::convert::Infallible;
     fn from_str(code: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -805,11 +820,13 @@ impl ::std::str::FromStr for DescribeTaskInfoErrorCode {
         )
     }
 }
+
 impl ::std::fmt::Display for DescribeTaskInfoErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl crate::ErrorCode for DescribeTaskInfoErrorCode {
     fn from_code(code: &str) -> Self {
         match code.parse() {
@@ -817,13 +834,16 @@ impl crate::ErrorCode for DescribeTaskInfoErrorCode {
             ::std::result::Result::Err(never) => match never {}
         }
     }
+
     fn as_str(&self) -> &str {
         DescribeTaskInfoErrorCode::as_str(self)
     }
+
     fn description(&self) -> ::std::option::Option<&'static str> {
         DescribeTaskInfoErrorCode::description(self)
     }
 }
+
 /// `DescribeTaskInfo`: [`DescribeTaskInfoRequest`] in, [`DescribeTaskInfoResponse`] out.
 impl crate::Action for DescribeTaskInfoRequest {
     const NAME: &'static str = "DescribeTaskInfo";
@@ -832,6 +852,7 @@ impl crate::Action for DescribeTaskInfoRequest {
     type Response = DescribeTaskInfoResponse;
     type ErrorCode = DescribeTaskInfoErrorCode;
 }
+
 impl crate::Client {
     /// Queries Redis task result
     ///
@@ -849,6 +870,7 @@ impl crate::Client {
         self.call(request)
     }
 }
+
 /// CleanUpInstance request structure.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -859,6 +881,7 @@ pub struct CleanUpInstanceRequest {
     #[serde(rename = "InstanceId")]
     pub instance_id: ::std::string::String,
 }
+
 impl CleanUpInstanceRequest {
     /// A request with its required parameters: `InstanceId`.
     pub fn new(instance_id: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -867,6 +890,7 @@ impl CleanUpInstanceRequest {
         }
     }
 }
+
 /// CleanUpInstance response structure.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -880,6 +904,7 @@ pub struct CleanUpInstanceResponse {
     #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
 }
+
 /// DescribeTaskInfo request structure.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -890,12 +915,14 @@ pub struct DescribeTaskInfoRequest {
     #[serde(rename = "TaskId")]
     pub task_id: u64,
 }
+
 impl DescribeTaskInfoRequest {
     /// A request with its required parameters: `TaskId`.
     pub fn new(task_id: impl ::std::convert::Into<u64>) -> Self {
         Self { task_id: task_id.into() }
     }
 }
+
 /// DescribeTaskInfo response structure.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
