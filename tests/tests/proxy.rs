@@ -5,8 +5,11 @@ use std::net::TcpListener;
 use std::sync::mpsc;
 use tc_redis::{CleanUpInstanceRequest, Client, ConfigError, credentials::Credentials};
 
+/// A request head: its lines, request line first.
+type Head = Vec<String>;
+
 /// Reads one request head (and its body), returning the head's lines.
-fn read_request(reader: &mut impl BufRead) -> Vec<String> {
+fn read_request(reader: &mut impl BufRead) -> Head {
     let mut head = Vec::new();
     let mut length = 0;
     loop {
@@ -28,7 +31,7 @@ fn read_request(reader: &mut impl BufRead) -> Vec<String> {
 
 /// A one-shot HTTP proxy: it accepts the client's `CONNECT`, then answers the tunnelled request
 /// itself (the target is never contacted) and reports both request heads.
-fn one_shot_proxy() -> (String, mpsc::Receiver<(Vec<String>, Vec<String>)>) {
+fn one_shot_proxy() -> (String, mpsc::Receiver<(Head, Head)>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::channel();
