@@ -54,7 +54,8 @@
 //!
 //! Module map: [`client`] (the client and its builder), [`credentials`], [`sign`],
 //! [`transport`] (the only module that knows HTTP), [`error`], [`retry`], [`rate_limit`],
-//! [`clock`], [`task`] (waiting for a task), and the generated types at the crate root.
+//! [`clock`], [`response`] (reading the envelope), [`task`] (waiting for a task), and the
+//! generated types at the crate root.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod action;
