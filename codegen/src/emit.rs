@@ -345,7 +345,8 @@ fn emit_struct(name: &str, object: &Object, role: Role) -> TokenStream {
         } else {
             quote! {
                 #doc
-                #[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")]
+                #[serde(rename = #wire)]
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                 pub #field: ::std::option::Option<#inner>,
             }
         }

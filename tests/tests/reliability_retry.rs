@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tc_redis::{
     CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, CleanUpInstanceResponse, Client,
-    ClientBuilder, Error, RetryPolicy,
+    ClientBuilder, Error, RateLimit, RetryPolicy,
 };
 use tc_redis_tests::support::{ManualClock, client_builder, system_now};
 use tc_redis_tests::{FakeConfig, FakeServer, Fault, InstanceStatus, RecordedRequest};
@@ -153,7 +153,10 @@ fn max_attempts_is_honoured_exactly() {
 fn backoff_is_capped_by_max_backoff() {
     let s = server(rate_limited(10));
     let clock = ManualClock::system_offset(0);
+    // The limiter off: a jittered 50 ms backoff is shorter than its 52.5 ms spacing, and its
+    // top-up wait would count as one more sleep.
     let client = builder(&s, &clock)
+        .rate_limit(RateLimit::Off)
         .retry(
             RetryPolicy::default()
                 .max_attempts(6)
