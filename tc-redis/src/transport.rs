@@ -41,9 +41,12 @@ pub trait Transport: Send + Sync + fmt::Debug {
 
 /// Idle keep-alive connections kept per client (all to one host).
 const MAX_IDLE_CONNECTIONS: usize = 64;
+/// Idle connections older than this are not reused (Go SDK: 30 s): a server that dropped one
+/// would fail the next POST, which must not be retried blindly.
+const MAX_IDLE_AGE: Duration = Duration::from_secs(30);
 /// How long a resolved address is reused: the idle-connection age, so that a connection is
 /// never older than the address it was opened to.
-const DNS_CACHE_TTL: Duration = Duration::from_secs(30);
+const DNS_CACHE_TTL: Duration = MAX_IDLE_AGE;
 
 /// Settings of the default transport.
 #[derive(Debug, Clone)]
@@ -90,9 +93,11 @@ impl UreqTransport {
             .timeout_global(Some(s.timeout))
             .proxy(proxy)
             .user_agent(s.user_agent.as_str())
-            // Idle connections older than this are not reused (Go SDK: 30 s): a server that
-            // dropped one would fail the next POST, which must not be retried blindly.
-            .max_idle_age(Duration::from_secs(30))
+            // The API never redirects. Following one would resend the `X-TC-*` headers (the
+            // session token among them) to wherever `Location` points, as a GET; a 3xx is
+            // returned as it is and reported as `Error::Http`.
+            .max_redirects(0)
+            .max_idle_age(MAX_IDLE_AGE)
             // ureq keeps 3 idle connections per host by default: threads sharing a client
             // beyond that would open a new connection for most calls.
             .max_idle_connections(MAX_IDLE_CONNECTIONS)
@@ -187,10 +192,10 @@ fn map_error(e: ureq::Error) -> TransportError {
         ureq::Error::Timeout(Timeout::Connect) => (TransportErrorKind::Timeout, false),
         ureq::Error::Timeout(_) => (TransportErrorKind::Timeout, true),
         ureq::Error::Io(io) => match io.kind() {
-            Io::ConnectionRefused
-            | Io::AddrNotAvailable
-            | Io::NetworkUnreachable
-            | Io::HostUnreachable => (TransportErrorKind::Connect, false),
+            // Only errors a socket gives while connecting. Host/network unreachable can also
+            // come from an established (pooled) connection after the request was written.
+            Io::ConnectionRefused | Io::AddrNotAvailable => (TransportErrorKind::Connect, false),
+            Io::NetworkUnreachable | Io::HostUnreachable => (TransportErrorKind::Connect, true),
             Io::TimedOut | Io::WouldBlock => (TransportErrorKind::Timeout, true),
             _ => (TransportErrorKind::Io, true),
         },
