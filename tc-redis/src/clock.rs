@@ -1,13 +1,26 @@
-//! Time: the wall clock that timestamps requests, and the sleep that backoff and rate limiting
-//! wait with, behind one trait so that tests replace both and never wait.
+//! Time: the wall clock that timestamps requests, the monotonic clock that paces them, and the
+//! sleep that backoff and rate limiting wait with, behind one trait so that tests replace all
+//! three and never wait.
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A source of time and a way to wait.
 pub trait Clock: Send + Sync + fmt::Debug {
-    /// Time since the Unix epoch.
+    /// Wall-clock time since the Unix epoch: what requests are timestamped with.
     fn now(&self) -> Duration;
+
+    /// Time since some fixed point that never goes back: what rate limiting and waiting are
+    /// measured with, so that a wall clock stepped back (NTP correcting a wrong clock) does not
+    /// make the client sleep for the size of the step.
+    ///
+    /// The default is [`now`](Clock::now), which suits test clocks that only move forward; a
+    /// clock that follows real time must override it.
+    fn monotonic(&self) -> Duration {
+        self.now()
+    }
+
     /// Waits for `duration`.
     fn sleep(&self, duration: Duration);
 }
@@ -24,12 +37,19 @@ impl Clock for SystemClock {
             .unwrap_or_default()
     }
 
+    fn monotonic(&self) -> Duration {
+        static ORIGIN: OnceLock<Instant> = OnceLock::new();
+        ORIGIN.get_or_init(Instant::now).elapsed()
+    }
+
     fn sleep(&self, duration: Duration) {
         std::thread::sleep(duration);
     }
 }
 
 /// Parses an HTTP `Date` header (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`) to Unix seconds.
+///
+/// The value comes from the network: anything but a real date from 1970 to 9999 is `None`.
 pub(crate) fn parse_http_date(value: &str) -> Option<u64> {
     let mut parts = value.split_ascii_whitespace();
     let _weekday = parts.next()?;
@@ -52,19 +72,30 @@ pub(crate) fn parse_http_date(value: &str) -> Option<u64> {
     let year: u64 = parts.next()?.parse().ok()?;
     let mut hms = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
     let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if parts.next()? != "GMT"
-        || !(1..=31).contains(&day)
-        || year < 1970
-        || h > 23
-        || m > 59
-        || s > 60
-    {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
+    let valid = parts.next()? == "GMT"
+        && parts.next().is_none()
+        && hms.next().is_none()
+        && (1970..=9999).contains(&year)
+        && (1..=days_in_month(year, month)).contains(&day)
+        && h <= 23
+        && m <= 59
+        && s <= 60;
+    // With the year bounded, the arithmetic below cannot overflow.
+    valid.then(|| days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
 }
 
-/// Days since 1970-01-01 of a Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_in_month(year: u64, month: u64) -> u64 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a Gregorian date from 1970 on (Howard Hinnant's `days_from_civil`).
 fn days_from_civil(y: u64, m: u64, d: u64) -> u64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y / 400;
@@ -90,6 +121,10 @@ mod tests {
             parse_http_date("Thu, 29 Feb 2024 23:59:59 GMT"),
             Some(1709251199)
         );
+        assert_eq!(
+            parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(253402300799)
+        );
         for bad in [
             "",
             "yesterday",
@@ -97,8 +132,20 @@ mod tests {
             "Mon, 25 Feb 2019 16:44:25 PST",
             "Mon, 25 Feb 2019 25:00:00 GMT",
             "Mon, 25 Feb 2019 16:44 GMT",
+            "Mon, 01 Jan 18446744073709551615 00:00:00 GMT",
+            "Mon, 01 Jan 300000000000 00:00:00 GMT",
+            "Mon, 31 Feb 2019 00:00:00 GMT",
+            "Mon, 29 Feb 2019 00:00:00 GMT",
+            "Mon, 25 Feb 2019 16:44:25 GMT extra",
+            "Mon, 25 Feb 2019 16:44:25:01 GMT",
         ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_system_clock_is_monotonic() {
+        let (a, b) = (SystemClock.monotonic(), SystemClock.monotonic());
+        assert!(b >= a);
     }
 }

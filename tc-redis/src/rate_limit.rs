@@ -53,7 +53,7 @@ impl Limiter {
         // Reserve the next free slot under the lock, then wait outside it.
         let wait = {
             let mut slots = self.next_free.lock().unwrap_or_else(|p| p.into_inner());
-            let now = clock.now();
+            let now = clock.monotonic();
             let slot = slots.entry(action).or_insert(now);
             let start = (*slot).max(now);
             *slot = start + interval;
@@ -141,5 +141,35 @@ mod tests {
         // 40 slots at 10/s (105 ms apart) were handed out: the next free one is at 4.2 s.
         let slots = l.next_free.lock().unwrap();
         assert_eq!(slots["A"], Duration::from_millis(4200));
+    }
+
+    /// Wall time that an NTP step moves an hour back after the first reading; monotonic time
+    /// that does not move.
+    #[derive(Debug, Default)]
+    struct SteppedBack(AtomicU64);
+    impl Clock for SteppedBack {
+        fn now(&self) -> Duration {
+            let readings = self.0.fetch_add(1, Ordering::SeqCst);
+            Duration::from_secs(if readings == 0 {
+                1_700_000_000
+            } else {
+                1_700_000_000 - 3600
+            })
+        }
+        fn monotonic(&self) -> Duration {
+            Duration::from_secs(100)
+        }
+        fn sleep(&self, d: Duration) {
+            assert!(d < Duration::from_secs(1), "slept {d:?}");
+        }
+    }
+
+    #[test]
+    fn a_wall_clock_stepped_back_does_not_stall_the_limiter() {
+        let l = Limiter::new(RateLimit::FromSpec);
+        let clock = SteppedBack::default();
+        for _ in 0..3 {
+            l.acquire("A", Some(20), &clock);
+        }
     }
 }

@@ -67,6 +67,8 @@ pub enum WaitError {
     },
     /// A poll failed (after the client's own retries; DescribeTaskInfo is idempotent).
     Poll(Error<DescribeTaskInfoErrorCode>),
+    /// The task id is negative, which no task has; nothing was sent.
+    InvalidTaskId(i64),
 }
 
 impl fmt::Display for WaitError {
@@ -86,6 +88,9 @@ impl fmt::Display for WaitError {
                 )
             }
             WaitError::Poll(e) => write!(f, "polling the task failed: {e}"),
+            WaitError::InvalidTaskId(id) => {
+                write!(f, "{id} is not a task id (task ids are not negative)")
+            }
         }
     }
 }
@@ -109,13 +114,13 @@ impl Client {
     ///
     /// let client = Client::builder().region("ap-guangzhou").build()?;
     /// let started = client.clean_up_instance(&CleanUpInstanceRequest::new("crs-5a4py64p"))?;
-    /// let done = client.wait_for_task(started.task_id as u64, Duration::from_secs(300))?;
+    /// let done = client.wait_for_task(started.task_id, Duration::from_secs(300))?;
     /// println!("{}: {}", done.instance_id, done.status);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn wait_for_task(
         &self,
-        task_id: u64,
+        task_id: i64,
         timeout: Duration,
     ) -> Result<DescribeTaskInfoResponse, WaitError> {
         self.wait_for_task_with(task_id, timeout, |_| {})
@@ -125,16 +130,18 @@ impl Client {
     /// status line).
     pub fn wait_for_task_with(
         &self,
-        task_id: u64,
+        task_id: i64,
         timeout: Duration,
         mut progress: impl FnMut(&DescribeTaskInfoResponse),
     ) -> Result<DescribeTaskInfoResponse, WaitError> {
+        // Actions return task ids as int64; DescribeTaskInfo takes a uint64.
+        let id = u64::try_from(task_id).map_err(|_| WaitError::InvalidTaskId(task_id))?;
         let clock = self.clock();
-        let start = clock.now();
+        let start = clock.monotonic();
         let mut interval = FIRST_POLL_INTERVAL;
         loop {
             let reply = self
-                .describe_task_info(&DescribeTaskInfoRequest::new(task_id))
+                .describe_task_info(&DescribeTaskInfoRequest::new(id))
                 .map_err(WaitError::Poll)?;
             progress(&reply);
             match TaskStatus::parse(&reply.status) {
@@ -144,7 +151,7 @@ impl Client {
                 }
                 _ => {}
             }
-            let waited = clock.now().saturating_sub(start);
+            let waited = clock.monotonic().saturating_sub(start);
             if waited >= timeout {
                 let last = Box::new(reply);
                 return Err(WaitError::Timeout { waited, last });

@@ -9,14 +9,14 @@ fn client(server: &FakeServer) -> Client {
     client_builder(server).build().unwrap()
 }
 
-fn start(config: FakeConfig, id: &str) -> (FakeServer, Client, u64) {
+fn start(config: FakeConfig, id: &str) -> (FakeServer, Client, i64) {
     let server = FakeServer::start(config.instance_in_recycle_bin(id)).unwrap();
     let client = client(&server);
     let task = client
         .clean_up_instance(&CleanUpInstanceRequest::new(id))
         .unwrap()
         .task_id;
-    (server, client, u64::try_from(task).unwrap())
+    (server, client, task)
 }
 
 #[test]
@@ -91,4 +91,14 @@ fn an_unknown_task_is_a_poll_error() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn a_negative_task_id_is_refused_before_sending() {
+    let server = FakeServer::start(FakeConfig::new()).unwrap();
+    match client(&server).wait_for_task(-1, Duration::from_secs(5)) {
+        Err(WaitError::InvalidTaskId(-1)) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.stats().requests, 0);
 }

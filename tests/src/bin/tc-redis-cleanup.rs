@@ -248,11 +248,7 @@ fn run(args: Args) -> Result<(), Failure> {
         println!("RequestId: {}", reply.request_id);
         println!("TaskId: {}", reply.task_id);
     }
-    let task = u64::try_from(reply.task_id).map_err(|_| Failure {
-        status: 4,
-        json: serde_json::json!({ "Error": { "Code": "ClientError.MalformedResponse", "Message": "negative TaskId" } }),
-        line: format!("the API returned a negative TaskId ({})", reply.task_id),
-    })?;
+    let task = reply.task_id;
     let mut progress = Progress::new(task);
     let waited = client.wait_for_task_with(task, timeout, |r| progress.show(r));
     progress.finish();
@@ -272,6 +268,7 @@ fn run(args: Args) -> Result<(), Failure> {
             let (status, code) = match &e {
                 WaitError::TaskFailed(_) => (5, "ClientError.TaskFailed"),
                 WaitError::Timeout { .. } => (6, "ClientError.WaitTimeout"),
+                WaitError::InvalidTaskId(_) => (4, "ClientError.MalformedResponse"),
                 _ => (4, "ClientError.Poll"),
             };
             Err(Failure {
@@ -286,7 +283,7 @@ fn run(args: Args) -> Result<(), Failure> {
 /// The task's progress on stderr: a status line redrawn in place with a spinner on a
 /// terminal, plain lines (one per change of status) otherwise.
 struct Progress {
-    task: u64,
+    task: i64,
     terminal: bool,
     started: Instant,
     polls: usize,
@@ -294,7 +291,7 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(task: u64) -> Self {
+    fn new(task: i64) -> Self {
         Progress {
             task,
             terminal: std::io::stderr().is_terminal(),
