@@ -201,6 +201,9 @@ fn emit_error_codes(action: &str, documented: &[ErrorCode], common: &[ErrorCode]
                 #variants,
             )*
             /// A code this crate's spec does not list for this action, kept verbatim.
+            ///
+            /// Parsing never puts a listed code here, so build codes with `from_str` (or
+            /// compare `as_str()`): `Other("AuthFailure".into())` is not `AuthFailure`.
             Other(::std::string::String),
         }
 

@@ -7,14 +7,42 @@ use crate::spec::{Element, Spec};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Names the runtime defines next to the generated code, and the primitive and prelude types
-/// the generated code names unqualified: objects may not take them.
+/// Names the runtime defines at the crate root next to the generated code (its modules and
+/// re-exports: a generated type of the same name would be silently hidden by them), and the
+/// primitive types the generated code names unqualified: objects may not take them. Keep in
+/// step with `tc-redis/src/lib.rs`.
 const RESERVED_TYPES: &[&str] = &[
-    "Client",
-    "Error",
+    // tc-redis's root re-exports and modules.
     "Action",
-    "ErrorCode",
     "ApiError",
+    "Client",
+    "ClientBuilder",
+    "ConfigError",
+    "Credentials",
+    "Error",
+    "ErrorCode",
+    "InvalidParameter",
+    "Language",
+    "RateLimit",
+    "RetryPolicy",
+    "TaskStatus",
+    "TransportError",
+    "TransportErrorKind",
+    "WaitError",
+    "action",
+    "client",
+    "clock",
+    "credentials",
+    "endpoint",
+    "error",
+    "generated",
+    "rate_limit",
+    "response",
+    "retry",
+    "sign",
+    "task",
+    "transport",
+    // Primitive types.
     "bool",
     "char",
     "str",
@@ -34,16 +62,21 @@ const RESERVED_TYPES: &[&str] = &[
     "usize",
 ];
 
-/// Methods `Client` has besides the generated ones: actions may not map to them.
+/// Methods `Client` has besides the generated ones, private ones included (an inherent method
+/// of the same name would not compile): actions may not map to them. Keep in step with
+/// `tc-redis/src/client.rs` and `task.rs`.
 const RESERVED_METHODS: &[&str] = &[
+    "authorization",
     "builder",
     "call",
     "clock",
     "clock_skew",
     "endpoint",
+    "learn_skew",
     "timestamp",
     "wait_for_task",
     "wait_for_task_with",
+    "with_signing_key",
 ];
 
 /// Validates `spec`; `file` names the source in errors.

@@ -508,3 +508,28 @@ fn an_action_code_colliding_with_a_common_code_of_another_file() {
         &["`InternalError`", "actions.Foo.error_codes[0].code"],
     );
 }
+
+#[test]
+fn an_action_named_like_a_client_method() {
+    let mut spec = valid();
+    let foo = spec["actions"]["Foo"].take();
+    spec["actions"] = json!({ "Authorization": foo });
+    let (_dir, file, err) = load_err(&spec);
+    assert_error(
+        &err,
+        &file,
+        "actions.Authorization",
+        &["`authorization`", "Client's own methods"],
+    );
+}
+
+#[test]
+fn an_object_named_like_a_crate_root_item() {
+    let mut spec = valid();
+    let tag = spec["objects"]["Tag"].take();
+    spec["objects"]["Credentials"] = tag;
+    spec["objects"]["FooRequest"]["members"][1]["member"] = json!("Credentials");
+    spec["objects"].as_object_mut().unwrap().remove("Tag");
+    let (_dir, file, err) = load_err(&spec);
+    assert_error(&err, &file, "objects.Credentials", &["runtime type"]);
+}

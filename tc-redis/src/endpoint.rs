@@ -69,19 +69,44 @@ fn parse(endpoint: &str, allow_http: bool) -> Result<Endpoint, ConfigError> {
             "must be scheme://host[:port] with no path, query or user info",
         ));
     }
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => {
-            let port: u16 = p
-                .parse()
+    // `[v6 address]` or a name / v4 address, then an optional `:port`.
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => {
+            let (address, rest) = v6
+                .split_once(']')
+                .ok_or_else(|| invalid("an IPv6 address must be closed with `]`"))?;
+            let valid = !address.is_empty()
+                && address
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+            if !valid {
+                return Err(invalid("not an IPv6 address between `[` and `]`"));
+            }
+            let port = match rest {
+                "" => None,
+                _ => Some(
+                    rest.strip_prefix(':')
+                        .ok_or_else(|| invalid("only `:port` may follow an IPv6 address"))?,
+                ),
+            };
+            (&authority[..address.len() + 2], port)
+        }
+        None => match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        },
+    };
+    let port = match port {
+        Some(p) => Some(
+            p.parse::<u16>()
                 .ok()
                 .filter(|p| *p != 0)
-                .ok_or_else(|| invalid("the port is not a number from 1 to 65535"))?;
-            (h, Some(port))
-        }
-        _ => (authority, None),
+                .ok_or_else(|| invalid("the port is not a number from 1 to 65535"))?,
+        ),
+        None => None,
     };
     let host_ok = !host.is_empty()
-        && (host.starts_with('[') && host.ends_with(']')
+        && (host.starts_with('[')
             || host
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'));
@@ -142,6 +167,9 @@ mod tests {
             ok("https://example.com:8443", false).host,
             "example.com:8443"
         );
+        assert_eq!(ok("https://[::1]", false).host, "[::1]");
+        assert_eq!(ok("https://[::1]:8443/", false).url, "https://[::1]:8443/");
+        assert_eq!(ok("http://[fe80::1]:80", true).host, "[fe80::1]");
         let e = ok("http://127.0.0.1:8080", true);
         assert_eq!(
             (e.url.as_str(), e.host.as_str()),
@@ -160,6 +188,12 @@ mod tests {
             "https://x.com:99999",
             "https://x.com:port",
             "https://x_y.com",
+            "https://[::1",
+            "https://[]",
+            "https://[::g]",
+            "https://[::1]x",
+            "https://x.com:",
+            "https://a:1:2",
             "not a url",
         ] {
             assert!(parse(bad, false).is_err(), "{bad:?} accepted");

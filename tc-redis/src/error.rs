@@ -151,7 +151,7 @@ impl<C: ErrorCode> fmt::Display for Error<C> {
                 }
                 write!(
                     f,
-                    ": {body_excerpt:?}. A gateway or proxy failed; check the endpoint and proxy settings, then retry later"
+                    ": {body_excerpt:?}. A gateway or proxy failed; check the endpoint and proxy settings. The request may have been executed: check its effect before sending it again"
                 )
             }
             Error::MalformedResponse {
@@ -221,7 +221,9 @@ fn hint(code: &str) -> Option<&'static str> {
         }
         "UnsupportedRegion" => "The action is not offered in this region: check the region",
         _ => match family {
-            "RequestLimitExceeded" => "Too many requests: slow down (the client retries these)",
+            "RequestLimitExceeded" => {
+                "Too many requests: slow down (the client retries these unless retries are off)"
+            }
             "InvalidParameter"
             | "InvalidParameterValue"
             | "MissingParameter"

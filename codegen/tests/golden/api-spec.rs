@@ -104,6 +104,9 @@ pub enum CleanUpInstanceErrorCode {
     /// `UnsupportedRegion`: API does not support the requested region.
     UnsupportedRegion,
     /// A code this crate's spec does not list for this action, kept verbatim.
+    ///
+    /// Parsing never puts a listed code here, so build codes with `from_str` (or
+    /// compare `as_str()`): `Other("AuthFailure".into())` is not `AuthFailure`.
     Other(::std::string::String),
 }
 
@@ -553,6 +556,9 @@ pub enum DescribeTaskInfoErrorCode {
     /// `UnsupportedRegion`: API does not support the requested region.
     UnsupportedRegion,
     /// A code this crate's spec does not list for this action, kept verbatim.
+    ///
+    /// Parsing never puts a listed code here, so build codes with `from_str` (or
+    /// compare `as_str()`): `Other("AuthFailure".into())` is not `AuthFailure`.
     Other(::std::string::String),
 }
 
