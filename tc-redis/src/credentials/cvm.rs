@@ -3,7 +3,7 @@
 use super::{Credentials, CredentialsError, ProvideCredentials, invalid_reason};
 use crate::transport::{MetadataAgent, MetadataGetError};
 use std::fmt::{self, Write as _};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, TryLockError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Temporary credentials of the CAM role bound to a CVM instance, from the instance metadata
@@ -28,6 +28,8 @@ pub struct CvmRoleProvider {
     timeout: Duration,
     clock: Arc<dyn Fn() -> u64 + Send + Sync>,
     cache: Mutex<Option<CachedRole>>,
+    /// Held by the one caller that refreshes, across the HTTP calls; `cache` never is.
+    refreshing: Mutex<()>,
     agent: OnceLock<MetadataAgent>,
 }
 
@@ -60,6 +62,7 @@ impl CvmRoleProvider {
             timeout: Self::DEFAULT_TIMEOUT,
             clock: Arc::new(unix_now),
             cache: Mutex::new(None),
+            refreshing: Mutex::new(()),
             agent: OnceLock::new(),
         }
     }
@@ -208,22 +211,37 @@ impl fmt::Debug for CvmRoleProvider {
 impl ProvideCredentials for CvmRoleProvider {
     fn provide(&self) -> Result<Credentials, CredentialsError> {
         let now = i64::try_from((self.clock)()).unwrap_or(i64::MAX);
-        // Held during the fetch so that concurrent callers wait for one refresh.
-        let mut cache = self.lock();
-        if let Some(cached) = cache.as_ref()
-            && cached.expired_time.saturating_sub(now) > REFRESH_WINDOW_SECS
-        {
+        let fresh = |c: &CachedRole| c.expired_time.saturating_sub(now) > REFRESH_WINDOW_SECS;
+        let valid = |c: &CachedRole| now < c.expired_time;
+        if let Some(cached) = self.lock().as_ref().filter(|c| fresh(c)) {
+            return Ok(cached.credentials.clone());
+        }
+        // One caller refreshes. The others use the cached credentials while they are still
+        // valid, and wait for the refresh only when they are not: a slow metadata service must
+        // not queue every request behind it.
+        let _refreshing = match self.refreshing.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                if let Some(cached) = self.lock().as_ref().filter(|c| valid(c)) {
+                    return Ok(cached.credentials.clone());
+                }
+                self.refreshing.lock().unwrap_or_else(|p| p.into_inner())
+            }
+        };
+        // Another caller may have refreshed while this one waited.
+        if let Some(cached) = self.lock().as_ref().filter(|c| fresh(c)) {
             return Ok(cached.credentials.clone());
         }
         match self.fetch() {
-            Ok(fresh) => {
-                let credentials = fresh.credentials.clone();
-                *cache = Some(fresh);
+            Ok(refreshed) => {
+                let credentials = refreshed.credentials.clone();
+                *self.lock() = Some(refreshed);
                 Ok(credentials)
             }
-            Err(e) => match cache.as_ref() {
-                Some(cached) if now < cached.expired_time => Ok(cached.credentials.clone()),
-                _ => Err(e),
+            Err(e) => match self.lock().as_ref().filter(|c| valid(c)) {
+                Some(cached) => Ok(cached.credentials.clone()),
+                None => Err(e),
             },
         }
     }
@@ -587,5 +605,48 @@ mod tests {
             "{e:?}"
         );
         drop(listener);
+    }
+
+    #[test]
+    fn cvm_callers_do_not_queue_behind_a_slow_refresh_while_credentials_are_valid() {
+        let fetches = Arc::new(AtomicU64::new(0));
+        let f = Arc::clone(&fetches);
+        let server = fake(move |path| match path.strip_prefix(ROLE_PATH) {
+            Some("") => (200, "role".into()),
+            Some("role") => {
+                let n = f.fetch_add(1, Ordering::SeqCst) + 1;
+                if n > 1 {
+                    // The refresh is slow.
+                    std::thread::sleep(Duration::from_millis(1500));
+                }
+                let id = format!("AKIDgen{n}");
+                (200, role_json(&id, "TmpKeyQw8", "TmpTokenPo5", 10_000 * n))
+            }
+            _ => (404, String::new()),
+        });
+        let now = Arc::new(AtomicU64::new(1_000));
+        let clock = Arc::clone(&now);
+        let p = Arc::new(cvm(&server.base).with_clock(move || clock.load(Ordering::SeqCst)));
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen1");
+
+        // Within the refresh window: one caller refreshes (slowly)...
+        now.store(10_000 - 300, Ordering::SeqCst);
+        let refresher = {
+            let p = Arc::clone(&p);
+            std::thread::spawn(move || p.provide().unwrap().secret_id().to_owned())
+        };
+        while fetches.load(Ordering::SeqCst) < 2 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // ...and another gets the still-valid credentials at once.
+        let started = Instant::now();
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen1");
+        assert!(
+            started.elapsed() < Duration::from_millis(500),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(refresher.join().unwrap(), "AKIDgen2");
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen2");
     }
 }
