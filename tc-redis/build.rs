@@ -5,7 +5,12 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo:rerun-if-env-changed=TC_REDIS_API_SPEC");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let default_spec = manifest.join("../api-spec");
+    // `tc-redis/api-spec` links to the workspace's `api-spec/`, so that a packaged crate
+    // carries its spec; a checkout without symlinks falls back to the workspace path.
+    let default_spec = [manifest.join("api-spec"), manifest.join("../api-spec")]
+        .into_iter()
+        .find(|p| p.is_dir())
+        .unwrap_or_else(|| manifest.join("api-spec"));
     let mut specs = match std::env::var_os("TC_REDIS_API_SPEC") {
         Some(path) => vec![PathBuf::from(path)],
         None => vec![default_spec.clone()],
