@@ -9,31 +9,14 @@
 //! A bench target only so that it needs no crate beyond tc-redis's own dependencies; run by
 //! `cargo bench` without those arguments it does nothing.
 
-use hmac::{Hmac, KeyInit, Mac};
+mod bare;
+
+use bare::hmac;
 use sha2::{Digest, Sha256};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("any key length");
-    mac.update(msg);
-    mac.finalize().into_bytes().into()
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn utc_date(timestamp: u64) -> String {
-    let z = (timestamp / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -49,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .trim_end_matches('/');
     let body = serde_json::to_vec(&serde_json::json!({ "InstanceId": instance_id }))?;
     let timestamp = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
-    let date = utc_date(timestamp);
+    let date = bare::utc_date(timestamp / 86_400);
 
     let canonical = format!(
         "POST\n/\n\ncontent-type:application/json\nhost:{host}\n\ncontent-type;host\n{}",

@@ -11,7 +11,9 @@
 //! minimum and maximum beside it, and tc-redis and the baseline are sampled alternately so that
 //! their ratio compares like with like. Nothing here is a test: no figure fails a build.
 
-use hmac::{Hmac, KeyInit, Mac};
+mod bare;
+
+use bare::hmac;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::hint::black_box;
@@ -38,14 +40,6 @@ const TIMESTAMP: u64 = 1_551_113_065;
 // ---------------------------------------------------------------------------------------------
 // The bare baseline: what a program with no abstraction writes. Key derivation is cached per day
 // like the client's; everything else is done again on every call.
-
-type HmacSha256 = Hmac<Sha256>;
-
-fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key).expect("any key length");
-    mac.update(msg);
-    mac.finalize().into_bytes().into()
-}
 
 fn hex_into(bytes: &[u8], out: &mut String) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -76,7 +70,7 @@ impl BareSigner {
     fn authorization(&mut self, timestamp: u64, body: &[u8]) -> String {
         let day = timestamp / 86_400;
         if self.cached.as_ref().is_none_or(|c| c.0 != day) {
-            let date = bare_utc_date(day);
+            let date = bare::utc_date(day);
             let mut seed = b"TC3".to_vec();
             seed.extend_from_slice(self.secret_key.as_bytes());
             let k = hmac(&seed, date.as_bytes());
@@ -109,19 +103,6 @@ impl BareSigner {
         hex_into(&hmac(key, to_sign.as_bytes()), &mut auth);
         auth
     }
-}
-
-fn bare_utc_date(days: u64) -> String {
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 #[derive(Serialize)]
