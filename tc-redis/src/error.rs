@@ -115,6 +115,51 @@ pub enum ConfigError {
     Serialize(String),
 }
 
+/// What a failed call did, as far as the client can know: the one question to answer before
+/// sending an action that cannot be undone again. See [`Error::outcome`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// No byte of the request left the process (bad input or configuration, no credentials, a
+    /// failed DNS lookup, connection, proxy CONNECT or TLS handshake): the action did not run.
+    NotSent,
+    /// The API received the request and refused it with an error code: the action did not run.
+    Refused,
+    /// The request may have reached the server and the action may have run (a connection lost
+    /// after the request was written, a timeout waiting for the reply, a gateway error, a reply
+    /// that could not be read): check its effect before sending it again.
+    MayHaveRun,
+}
+
+impl Outcome {
+    /// `true` for [`Outcome::MayHaveRun`].
+    pub fn may_have_run(self) -> bool {
+        self == Outcome::MayHaveRun
+    }
+}
+
+impl<C: ErrorCode> Error<C> {
+    /// Whether the action may have run. Every retry decision of the client consults this.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            // `InternalError` is the server failing while it handled the request: it cannot say
+            // whether the action ran.
+            Error::Api(e) if e.code.as_str().starts_with("InternalError") => Outcome::MayHaveRun,
+            Error::Api(_) => Outcome::Refused,
+            Error::Http { .. } | Error::MalformedResponse { .. } => Outcome::MayHaveRun,
+            Error::Transport(t) if t.may_have_been_sent => Outcome::MayHaveRun,
+            Error::Transport(_)
+            | Error::Config(_)
+            | Error::InvalidRequest(_)
+            | Error::Credentials(_) => Outcome::NotSent,
+        }
+    }
+
+    /// Shorthand for `self.outcome().may_have_run()`.
+    pub fn may_have_been_executed(&self) -> bool {
+        self.outcome().may_have_run()
+    }
+}
+
 impl<C> Error<C> {
     /// The request id, when the server sent one.
     pub fn request_id(&self) -> Option<&str> {

@@ -74,7 +74,7 @@ pub mod transport;
 pub use action::{Action, ErrorCode, InvalidParameter};
 pub use client::{Client, ClientBuilder, Language};
 pub use credentials::Credentials;
-pub use error::{ApiError, ConfigError, Error, TransportError, TransportErrorKind};
+pub use error::{ApiError, ConfigError, Error, Outcome, TransportError, TransportErrorKind};
 pub use generated::*;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;

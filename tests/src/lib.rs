@@ -7,7 +7,7 @@
 //! and can inject transport faults ([`Fault`]).
 //!
 //! ```
-//! use tc_redis_tests::{FakeConfig, FakeServer};
+//! use tc_redis_fake::{FakeConfig, FakeServer};
 //!
 //! let server = FakeServer::start(FakeConfig::new().instance_in_recycle_bin("crs-5a4py64p"))?;
 //! let url = server.endpoint(); // "http://127.0.0.1:PORT", sign with Host "127.0.0.1:PORT"

@@ -3,8 +3,8 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use tc_redis_tests::support::{ManualClock, client_builder};
-//! use tc_redis_tests::{FakeConfig, FakeServer};
+//! use tc_redis_fake::support::{ManualClock, client_builder};
+//! use tc_redis_fake::{FakeConfig, FakeServer};
 //!
 //! let server = FakeServer::start(FakeConfig::new())?;
 //! let clock = ManualClock::new(Duration::from_secs(1_700_000_000));

@@ -8,8 +8,8 @@ use tc_redis::{
     CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, Client, ConfigError, Error, Language,
     RateLimit, RetryPolicy, TransportError,
 };
-use tc_redis_tests::support::{client_builder as builder, credentials};
-use tc_redis_tests::{
+use tc_redis_fake::support::{client_builder as builder, credentials};
+use tc_redis_fake::{
     DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer, Fault, InstanceStatus,
     is_uuid_v4,
 };

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
-use tc_redis_tests::client::Call;
+use tc_redis_fake::client::Call;
 
 #[test]
 fn prints_its_endpoint_first_and_serves_the_flags() {

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 use tc_redis::sign::{self, SigningKey};
-use tc_redis_tests::client::{self, Call, RawResponse, unix_now};
-use tc_redis_tests::{FakeConfig, FakeServer, InstanceStatus};
+use tc_redis_fake::client::{self, Call, RawResponse, unix_now};
+use tc_redis_fake::{FakeConfig, FakeServer, InstanceStatus};
 
 const BIN: &str = "crs-inbin001";
 const RUNNING: &str = "crs-running1";

@@ -4,8 +4,8 @@
 use std::io::{BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
-use tc_redis_tests::client::{self, Call, RawResponse};
-use tc_redis_tests::{FakeConfig, FakeServer, Fault, InstanceStatus};
+use tc_redis_fake::client::{self, Call, RawResponse};
+use tc_redis_fake::{FakeConfig, FakeServer, Fault, InstanceStatus};
 
 const ID: &str = "crs-inbin001";
 

@@ -5,8 +5,8 @@ use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
-use tc_redis_tests::client::{self, Call};
-use tc_redis_tests::{FakeConfig, FakeServer, imf_fixdate};
+use tc_redis_fake::client::{self, Call};
+use tc_redis_fake::{FakeConfig, FakeServer, imf_fixdate};
 
 fn server() -> FakeServer {
     FakeServer::start(FakeConfig::new().running_instance("crs-running1")).unwrap()

@@ -2,8 +2,8 @@
 
 use std::time::{Duration, Instant};
 use tc_redis::sign::{self, SigningKey};
-use tc_redis_tests::client::{self, Call};
-use tc_redis_tests::{
+use tc_redis_fake::client::{self, Call};
+use tc_redis_fake::{
     DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer, InstanceStatus,
 };
 

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 use std::sync::Arc;
-use tc_redis_tests::client::{self, RawResponse};
-use tc_redis_tests::{FakeConfig, FakeServer, imf_fixdate};
+use tc_redis_fake::client::{self, RawResponse};
+use tc_redis_fake::{FakeConfig, FakeServer, imf_fixdate};
 
 const INSTANCE: &str = "crs-5a4py64p";
 
@@ -149,7 +149,7 @@ fn a_flipped_body_byte_breaks_the_signature_unless_the_payload_is_unsigned() {
         }
         assert_eq!(
             server.instance(INSTANCE),
-            Some(tc_redis_tests::InstanceStatus::InRecycleBin),
+            Some(tc_redis_fake::InstanceStatus::InRecycleBin),
             "{name}"
         );
     }

@@ -11,8 +11,8 @@ use tc_redis::{
     CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, CleanUpInstanceResponse,
     ClientBuilder, Error, RetryPolicy, TransportErrorKind as Kind,
 };
-use tc_redis_tests::support::{ManualClock, endpoint_builder};
-use tc_redis_tests::{FakeConfig, FakeServer, Fault, InstanceStatus};
+use tc_redis_fake::support::{ManualClock, endpoint_builder};
+use tc_redis_fake::{FakeConfig, FakeServer, Fault, InstanceStatus};
 
 const ID: &str = "crs-inbin001";
 const RUNNING: &str = "crs-running1";

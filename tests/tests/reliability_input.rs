@@ -7,8 +7,8 @@ use tc_redis::credentials::{CredentialField, CredentialsError, EnvProvider, Inva
 use tc_redis::{
     CleanUpInstanceRequest, Client, ConfigError, Credentials, Error, Language, RateLimit,
 };
-use tc_redis_tests::support::{client_builder, credentials};
-use tc_redis_tests::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
+use tc_redis_fake::support::{client_builder, credentials};
+use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
 
 fn server() -> FakeServer {
     FakeServer::start(FakeConfig::new().instance_in_recycle_bin("crs-inbin001")).unwrap()

@@ -10,8 +10,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 use tc_redis::{CleanUpInstanceRequest, Client, RateLimit, RetryPolicy};
-use tc_redis_tests::support::endpoint_builder;
-use tc_redis_tests::{FakeConfig, FakeServer, InstanceStatus};
+use tc_redis_fake::support::endpoint_builder;
+use tc_redis_fake::{FakeConfig, FakeServer, InstanceStatus};
 
 const THREADS: usize = 8;
 const CALLS: usize = 1_000;

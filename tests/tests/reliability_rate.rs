@@ -8,8 +8,8 @@ use tc_redis::{
     CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, ClientBuilder, Error, RateLimit,
     RetryPolicy,
 };
-use tc_redis_tests::support::{ManualClock, client_builder, system_now};
-use tc_redis_tests::{FakeConfig, FakeServer};
+use tc_redis_fake::support::{ManualClock, client_builder, system_now};
+use tc_redis_fake::{FakeConfig, FakeServer};
 
 /// A clock frozen at the time it was made, recording every sleep without waiting: the limiter
 /// then hands out its slots as if every request came at once.

@@ -9,8 +9,8 @@ use tc_redis::{
     CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, CleanUpInstanceResponse, Client,
     ClientBuilder, Error, RateLimit, RetryPolicy,
 };
-use tc_redis_tests::support::{ManualClock, client_builder, system_now};
-use tc_redis_tests::{FakeConfig, FakeServer, Fault, InstanceStatus, RecordedRequest};
+use tc_redis_fake::support::{ManualClock, client_builder, system_now};
+use tc_redis_fake::{FakeConfig, FakeServer, Fault, InstanceStatus, RecordedRequest};
 
 const ID: &str = "crs-inbin001";
 const ID2: &str = "crs-inbin002";

@@ -12,8 +12,8 @@ use tc_redis::{
     CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, CleanUpInstanceResponse, Client,
     ClientBuilder, Credentials, Error, RetryPolicy,
 };
-use tc_redis_tests::support::ManualClock;
-use tc_redis_tests::{FakeConfig, FakeServer, Fault};
+use tc_redis_fake::support::ManualClock;
+use tc_redis_fake::{FakeConfig, FakeServer, Fault};
 
 const SECRET_ID: &str = "AKIDtmpSecurityTest000000000000";
 const SECRET_KEY: &str = "SeCrEtKeY-do-not-leak-7f3a";

@@ -2,8 +2,8 @@
 
 use std::time::{Duration, Instant};
 use tc_redis::{CleanUpInstanceRequest, Client, TaskStatus, WaitError};
-use tc_redis_tests::support::client_builder;
-use tc_redis_tests::{FakeConfig, FakeServer};
+use tc_redis_fake::support::client_builder;
+use tc_redis_fake::{FakeConfig, FakeServer};
 
 fn client(server: &FakeServer) -> Client {
     client_builder(server).build().unwrap()

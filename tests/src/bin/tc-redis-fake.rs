@@ -8,7 +8,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use tc_redis_tests::{FakeConfig, FakeServer};
+use tc_redis_fake::{FakeConfig, FakeServer};
 
 const USAGE: &str = "usage: tc-redis-fake [--port N] [--secret-id ID --secret-key KEY] \
 [--instance ID]... [--running-instance ID]... [--no-rate-limit]

@@ -22,7 +22,7 @@ use tc_redis::{
     CleanUpInstanceErrorCode, CleanUpInstanceRequest, Client, DescribeTaskInfoResponse, Error,
     Language, WaitError,
 };
-use tc_redis_tests::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
+use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
 
 const USAGE: &str = "\
 usage: tc-redis-cleanup [--region R] [--endpoint URL] [--language zh-CN|en-US] [--json] [--sandbox]

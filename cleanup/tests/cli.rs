@@ -1,7 +1,7 @@
 //! The main job, `tc-redis-cleanup`, as a user runs it: output and exit status in each mode.
 
 use std::process::{Command, Output};
-use tc_redis_tests::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
+use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tc-redis-cleanup");
 
@@ -74,7 +74,7 @@ fn sandbox_text_and_json() {
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert!(v["TaskId"].is_i64(), "{out}");
     assert!(
-        tc_redis_tests::is_uuid_v4(v["RequestId"].as_str().unwrap()),
+        tc_redis_fake::is_uuid_v4(v["RequestId"].as_str().unwrap()),
         "{out}"
     );
 }
