@@ -64,21 +64,26 @@ pub mod clock;
 pub mod credentials;
 mod endpoint;
 pub mod error;
+pub mod events;
+mod proxy;
 pub mod rate_limit;
 pub mod response;
 pub mod retry;
 pub mod sign;
 pub mod task;
+pub mod tls;
 pub mod transport;
 
 pub use action::{Action, ErrorCode, InvalidParameter};
 pub use client::{Client, ClientBuilder, Language};
 pub use credentials::Credentials;
+pub use endpoint::{DEFAULT_ROOT_DOMAIN, INTL_ROOT_DOMAIN};
 pub use error::{ApiError, ConfigError, Error, Outcome, TransportError, TransportErrorKind};
 pub use generated::*;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 pub use task::{TaskStatus, WaitError};
+pub use tls::TlsRoots;
 
 /// The types generated from `api-spec/` by `tc-redis-codegen` (see `build.rs`).
 mod generated {
