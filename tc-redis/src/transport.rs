@@ -222,6 +222,11 @@ fn map_error(e: ureq::Error) -> TransportError {
         ureq::Error::Timeout(Timeout::Resolve) => (TransportErrorKind::Dns, false),
         ureq::Error::Timeout(Timeout::Connect) => (TransportErrorKind::Timeout, false),
         ureq::Error::Timeout(_) => (TransportErrorKind::Timeout, true),
+        // A refused certificate comes as an I/O error wrapping rustls's: classify it as TLS.
+        ureq::Error::Io(io) if crate::tls::rustls_failure(io).is_some() => (
+            TransportErrorKind::Tls,
+            crate::tls::rustls_failure(io) != Some(true),
+        ),
         ureq::Error::Io(io) => match io.kind() {
             // Only errors a socket gives while connecting. Host/network unreachable can also
             // come from an established (pooled) connection after the request was written.
