@@ -29,7 +29,7 @@ pub(crate) struct ProxyChoice {
     /// The proxy URL, normalised to `scheme://[userinfo@]host:port` (it may hold a password:
     /// never print it, print [`ProxyChoice::redacted`]).
     pub(crate) url: String,
-    /// Where it came from: `ClientBuilder::proxy` or the environment variable's name.
+    /// Where it came from: `proxy` (the builder's setting) or the environment variable's name.
     pub(crate) source: &'static str,
     /// `host:port` of the proxy, for logs.
     pub(crate) address: String,
@@ -52,7 +52,7 @@ impl ProxyChoice {
 }
 
 /// The name [`ProxyChoice::source`] has for the builder's setting.
-pub(crate) const EXPLICIT: &str = "ClientBuilder::proxy";
+pub(crate) const EXPLICIT: &str = "proxy";
 
 /// Chooses the proxy for an endpoint (`https` or not, `host[:port]` as signed), by the rules of
 /// the module documentation. `env` reads a variable (`std::env::var` in the client; a map in

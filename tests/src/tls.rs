@@ -62,6 +62,12 @@ impl TlsFront {
     /// Generates a CA and a certificate for `127.0.0.1` and `localhost` issued by it, binds
     /// 127.0.0.1 on a free port and relays every connection to `backend`.
     pub fn start(backend: SocketAddr) -> io::Result<TlsFront> {
+        TlsFront::start_for(backend, &["127.0.0.1", "localhost"])
+    }
+
+    /// [`TlsFront::start`] with a certificate for these names (host names or IP addresses), for
+    /// a client that reaches the front under another name, through a proxy.
+    pub fn start_for(backend: SocketAddr, names: &[&str]) -> io::Result<TlsFront> {
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(other)?;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         ca_params
@@ -75,9 +81,8 @@ impl TlsFront {
         let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().map_err(other)?)
             .map_err(other)?;
         let leaf_key = KeyPair::generate().map_err(other)?;
-        let leaf_params =
-            CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-                .map_err(other)?;
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let leaf_params = CertificateParams::new(names).map_err(other)?;
         let leaf = leaf_params.signed_by(&leaf_key, &ca).map_err(other)?;
 
         let provider = Arc::new(rustls::crypto::ring::default_provider());
