@@ -160,19 +160,18 @@ pub(crate) fn rustls_failure(io: &std::io::Error) -> Option<bool> {
 fn certificates_in(pem: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     let mut der = Vec::new();
     for item in ureq::tls::parse_pem(pem) {
-        match item.map_err(|e| format!("not readable as PEM ({e})"))? {
-            ureq::tls::PemItem::Certificate(c) => {
-                let cert = rustls_pki_types::CertificateDer::from(c.der());
-                webpki::anchor_from_trusted_cert(&cert).map_err(|e| {
-                    format!(
-                        "certificate {} is not a usable CA certificate ({e:?})",
-                        der.len() + 1
-                    )
-                })?;
-                der.push(c.der().to_vec());
-            }
-            // A private key in a CA bundle is harmless to the client (ignored), but never kept.
-            _ => {}
+        // A private key in a CA bundle is harmless to the client (ignored), but never kept.
+        if let ureq::tls::PemItem::Certificate(c) =
+            item.map_err(|e| format!("not readable as PEM ({e})"))?
+        {
+            let cert = rustls_pki_types::CertificateDer::from(c.der());
+            webpki::anchor_from_trusted_cert(&cert).map_err(|e| {
+                format!(
+                    "certificate {} is not a usable CA certificate ({e:?})",
+                    der.len() + 1
+                )
+            })?;
+            der.push(c.der().to_vec());
         }
     }
     if der.is_empty() {
@@ -222,6 +221,14 @@ mod tests {
             err.to_string().contains("/nonexistent/tc-redis-ca.pem"),
             "{err}"
         );
+    }
+
+    #[cfg(feature = "platform-roots")]
+    #[test]
+    fn platform_roots_are_chosen_and_described() {
+        let store = TrustStore::resolve(Some(TlsRoots::Platform), &[]).unwrap();
+        assert!(matches!(store, TrustStore::Platform), "{store:?}");
+        assert!(store.describe().contains("operating system"), "{store:?}");
     }
 
     #[test]
