@@ -167,3 +167,38 @@ fn a_bad_ca_bundle_is_a_configuration_error_naming_it() {
         );
     }
 }
+
+/// The operating system's verifier (cargo feature `platform-roots`): the test CA is unknown to
+/// the system store, and trusted once `SSL_CERT_FILE` names it (rustls-platform-verifier reads
+/// the system bundle through rustls-native-certs on Linux, which honours `SSL_CERT_FILE`).
+#[cfg(all(feature = "platform-roots", target_os = "linux"))]
+#[test]
+fn platform_roots_refuse_the_test_ca_and_follow_ssl_cert_file() {
+    use tc_redis::TlsRoots;
+    let fake = fake();
+    let front = TlsFront::start(fake.addr()).unwrap();
+    let refused = builder(&front)
+        .tls_roots(TlsRoots::Platform)
+        .build()
+        .unwrap()
+        .describe_task_info(&DescribeTaskInfoRequest::new(1u64))
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Error::Transport(t) if t.kind == TransportErrorKind::Tls)
+            && refused.to_string().contains("operating system"),
+        "{refused}"
+    );
+
+    let bundle = TempFile::new("platform-ca.pem", front.ca_pem().as_bytes());
+    // SAFETY: no other test of this binary reads SSL_CERT_FILE or sets any variable, and the
+    // other tests' lookups are of IP literals, which never reach libc's resolver.
+    unsafe { std::env::set_var("SSL_CERT_FILE", &bundle.0) };
+    let reply = builder(&front)
+        .tls_roots(TlsRoots::Platform)
+        .build()
+        .unwrap()
+        .clean_up_instance(&CleanUpInstanceRequest::new(ID));
+    // SAFETY: as above.
+    unsafe { std::env::remove_var("SSL_CERT_FILE") };
+    assert!(reply.is_ok(), "{reply:?}");
+}
