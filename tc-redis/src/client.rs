@@ -356,7 +356,7 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("max_response_bytes", &self.max_response_bytes)
-            .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
+            .field("proxy", &self.proxy.as_deref().map(crate::proxy::redact))
             .field("root_domain", &self.root_domain)
             .field("tls_roots", &self.tls_roots)
             .field("ca_certificates", &self.ca_certificates)
@@ -365,19 +365,6 @@ impl fmt::Debug for ClientBuilder {
             .field("transport", &self.transport)
             .field("clock", &self.clock)
             .finish()
-    }
-}
-
-/// A URL with any `user:password@` replaced, for display.
-fn redact_userinfo(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => {
-            let sep = if scheme.is_empty() { "" } else { "://" };
-            format!("{scheme}{sep}<redacted>@{}", &rest[at + 1..])
-        }
-        None => url.to_owned(),
     }
 }
 
@@ -604,23 +591,5 @@ impl ClientBuilder {
                 key_cache: Mutex::new(None),
             }),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact_userinfo;
-
-    #[test]
-    fn proxy_credentials_are_redacted() {
-        assert_eq!(
-            redact_userinfo("http://user:pw@proxy:3128"),
-            "http://<redacted>@proxy:3128"
-        );
-        assert_eq!(
-            redact_userinfo("user:pw@proxy:3128/x"),
-            "<redacted>@proxy:3128/x"
-        );
-        assert_eq!(redact_userinfo("http://proxy:3128"), "http://proxy:3128");
     }
 }

@@ -53,7 +53,8 @@
 //! ```
 //!
 //! Module map: [`client`] (the client and its builder), [`credentials`], [`sign`],
-//! [`transport`] (the only module that knows HTTP), [`error`], [`retry`], [`rate_limit`],
+//! [`transport`] (the only module that knows HTTP), [`tls`] (trust stores), [`events`] (the
+//! `log` events), [`error`], [`retry`], [`rate_limit`],
 //! [`clock`], [`response`] (reading the envelope), [`task`] (waiting for a task), and the
 //! generated types at the crate root.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]

@@ -496,4 +496,15 @@ mod tests {
         assert_eq!(explicit.redacted(), "http://<redacted>@p:3128");
         assert!(!format!("{explicit:?}").contains("pw"), "{explicit:?}");
     }
+
+    #[test]
+    fn credentials_are_redacted() {
+        assert_eq!(
+            redact("http://user:pw@proxy:3128"),
+            "http://<redacted>@proxy:3128"
+        );
+        assert_eq!(redact("user:pw@proxy:3128/x"), "<redacted>@proxy:3128/x");
+        assert_eq!(redact("http://proxy:3128"), "http://proxy:3128");
+        assert_eq!(redact("http://u:p@w@proxy:1"), "http://<redacted>@proxy:1");
+    }
 }

@@ -158,21 +158,19 @@ pub(crate) fn rustls_failure(io: &std::io::Error) -> Option<bool> {
 /// certificate, or a certificate that cannot be a trust anchor is an error: a CA silently
 /// dropped would only show later, as a refused connection.
 fn certificates_in(pem: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
     let mut der = Vec::new();
-    for item in ureq::tls::parse_pem(pem) {
-        // A private key in a CA bundle is harmless to the client (ignored), but never kept.
-        if let ureq::tls::PemItem::Certificate(c) =
-            item.map_err(|e| format!("not readable as PEM ({e})"))?
-        {
-            let cert = rustls_pki_types::CertificateDer::from(c.der());
-            webpki::anchor_from_trusted_cert(&cert).map_err(|e| {
-                format!(
-                    "certificate {} is not a usable CA certificate ({e:?})",
-                    der.len() + 1
-                )
-            })?;
-            der.push(c.der().to_vec());
-        }
+    // Only `CERTIFICATE` sections are read; a private key in a bundle is skipped, never kept.
+    for cert in CertificateDer::pem_slice_iter(pem) {
+        let cert = cert.map_err(|e| format!("not readable as PEM ({e})"))?;
+        webpki::anchor_from_trusted_cert(&cert).map_err(|e| {
+            format!(
+                "certificate {} is not a usable CA certificate ({e:?})",
+                der.len() + 1
+            )
+        })?;
+        der.push(cert.to_vec());
     }
     if der.is_empty() {
         return Err(
