@@ -5,9 +5,11 @@ use crate::clock::{Clock, SystemClock, parse_http_date};
 use crate::credentials::{Credentials, DefaultChain, ProvideCredentials, StaticProvider};
 use crate::endpoint::{self, Endpoint};
 use crate::error::{ConfigError, Error};
+use crate::events::{self, CallContext};
 use crate::rate_limit::{Limiter, RateLimit};
 use crate::retry::{Jitter, RetryPolicy, is_rate_limited};
 use crate::sign::{self, SigningKey};
+use crate::tls::{CaSource, TlsRoots, TrustStore};
 use crate::transport::{HttpRequest, HttpResponse, Transport, UreqSettings, UreqTransport};
 use crate::{API_VERSION, SERVICE};
 use std::fmt;
@@ -150,6 +152,12 @@ impl Client {
         let body = serde_json::to_vec(request)
             .map_err(|e| Error::Config(ConfigError::Serialize(e.to_string())))?;
         let hashed_payload = sign::hash_hex(&body);
+        let call = CallContext {
+            action: A::NAME,
+            service: SERVICE,
+            region,
+            host: &inner.endpoint.host,
+        };
         let mut attempt = 0;
         let mut skew_corrected = false;
         loop {
@@ -173,40 +181,64 @@ impl Client {
             headers.push(("X-TC-Language", inner.language.as_str()));
             headers.push(("X-TC-RequestClient", REQUEST_CLIENT));
             headers.push(("Authorization", &auth));
+            let started = inner.clock.monotonic();
             let sent = inner.transport.send(&HttpRequest {
                 url: &inner.endpoint.url,
                 headers: &headers,
                 body: &body,
             });
 
+            let elapsed = || inner.clock.monotonic().saturating_sub(started);
             let error = match sent {
                 Ok(response) => match crate::response::parse::<A::Response, A::ErrorCode>(
                     response.status,
                     &response.body,
                 ) {
-                    Ok(parsed) => return Ok(parsed),
+                    Ok(parsed) => {
+                        events::attempt_answered(
+                            &call,
+                            attempt,
+                            response.status,
+                            &response.body,
+                            elapsed(),
+                        );
+                        return Ok(parsed);
+                    }
                     Err(Error::Api(e))
                         if e.code.as_str() == "AuthFailure.SignatureExpire" && !skew_corrected =>
                     {
+                        let error = Error::Api(e);
+                        events::attempt_failed(&call, attempt, &error, elapsed());
                         // Refused before execution: correct the clock from the server's `Date`
                         // and re-sign once, without counting an attempt or waiting.
-                        if self.learn_skew(&response) {
+                        if let Some(skew) = self.learn_skew(&response) {
+                            events::clock_skew_corrected(&call, skew);
                             skew_corrected = true;
                             attempt -= 1;
                             continue;
                         }
-                        Error::Api(e)
+                        error
                     }
-                    Err(e) => e,
+                    Err(e) => {
+                        events::attempt_failed(&call, attempt, &e, elapsed());
+                        e
+                    }
                 },
-                Err(e) => Error::Transport(e),
+                Err(e) => {
+                    let error = Error::Transport(e);
+                    events::attempt_failed(&call, attempt, &error, elapsed());
+                    error
+                }
             };
             if attempt >= inner.retry.attempts() || !retryable::<A>(&error) {
+                if retryable::<A>(&error) {
+                    events::giving_up(&call, attempt, &error);
+                }
                 return Err(error);
             }
-            inner
-                .clock
-                .sleep(inner.retry.backoff(attempt, inner.jitter.next()));
+            let wait = inner.retry.backoff(attempt, inner.jitter.next());
+            events::retry(&call, attempt, inner.retry.attempts(), wait, &error);
+            inner.clock.sleep(wait);
         }
     }
 
@@ -216,16 +248,14 @@ impl Client {
         (now + self.inner.skew.load(Ordering::Relaxed)).max(0) as u64
     }
 
-    /// Stores the offset the server's `Date` header shows; false when there is none to learn.
-    fn learn_skew(&self, response: &HttpResponse) -> bool {
-        let Some(server) = response.date.as_deref().and_then(parse_http_date) else {
-            return false;
-        };
+    /// Stores the offset the server's `Date` header shows and returns it; `None` when there is
+    /// none to learn.
+    fn learn_skew(&self, response: &HttpResponse) -> Option<i64> {
+        let server = response.date.as_deref().and_then(parse_http_date)?;
         let local = self.inner.clock.now().as_secs() as i64;
-        self.inner
-            .skew
-            .store(server as i64 - local, Ordering::Relaxed);
-        true
+        let skew = server as i64 - local;
+        self.inner.skew.store(skew, Ordering::Relaxed);
+        Some(skew)
     }
 
     /// The `Authorization` value for a request with this timestamp and payload hash.
@@ -257,6 +287,13 @@ impl Client {
             k.date == date && k.secret_id == c.secret_id() && k.secret_key == c.secret_key()
         });
         if !fresh {
+            // Other credentials than for the previous request: the provider refreshed them.
+            if cache
+                .as_ref()
+                .is_some_and(|k| k.secret_id != c.secret_id() || k.secret_key != c.secret_key())
+            {
+                events::credentials_refreshed(self.inner.credentials.name());
+            }
             *cache = Some(CachedKey {
                 date: date.to_owned(),
                 secret_id: c.secret_id().to_owned(),
@@ -299,6 +336,9 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     max_response_bytes: Option<u64>,
     proxy: Option<String>,
+    root_domain: Option<String>,
+    tls_roots: Option<TlsRoots>,
+    ca_certificates: Vec<CaSource>,
     retry: Option<RetryPolicy>,
     rate_limit: RateLimit,
     transport: Option<Arc<dyn Transport>>,
@@ -316,25 +356,15 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("max_response_bytes", &self.max_response_bytes)
-            .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
+            .field("proxy", &self.proxy.as_deref().map(crate::proxy::redact))
+            .field("root_domain", &self.root_domain)
+            .field("tls_roots", &self.tls_roots)
+            .field("ca_certificates", &self.ca_certificates)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .field("transport", &self.transport)
             .field("clock", &self.clock)
             .finish()
-    }
-}
-
-/// A URL with any `user:password@` replaced, for display.
-fn redact_userinfo(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => {
-            let sep = if scheme.is_empty() { "" } else { "://" };
-            format!("{scheme}{sep}<redacted>@{}", &rest[at + 1..])
-        }
-        None => url.to_owned(),
     }
 }
 
@@ -398,10 +428,63 @@ impl ClientBuilder {
         self
     }
 
-    /// A proxy (`http://[user:pass@]host:port`, or `socks5://...`). Without it, the
-    /// `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY` environment variables apply.
+    /// A proxy for every request: `http://[user:password@]host[:port]` (or `https://`; no
+    /// scheme means `http`, no port 1080). A value that is not such a URL is refused by
+    /// [`build`](ClientBuilder::build); the password is never printed.
+    ///
+    /// Without it, the environment is read, by curl's rules, and a malformed value is refused
+    /// by `build` naming the variable (never a silent direct connection):
+    ///
+    /// * an endpoint on loopback (`localhost`, `127.0.0.0/8`, `::1`) is reached directly;
+    /// * `no_proxy`, else `NO_PROXY`: `*`, or comma-separated host names (matching the host and
+    ///   its subdomains; a leading `.` or `*.` allowed), IP addresses and CIDR blocks, each with
+    ///   an optional `:port`; a match means a direct connection;
+    /// * an `https` endpoint uses the first set of `https_proxy`, `HTTPS_PROXY`, `all_proxy`,
+    ///   `ALL_PROXY`; a plain-`http` one `http_proxy`, `all_proxy`, `ALL_PROXY`. Upper-case
+    ///   `HTTP_PROXY` is never read (a CGI server sets it from a request header: "httpoxy").
+    ///
+    /// The proxy settings belong to the default transport: with
+    /// [`transport`](ClientBuilder::transport) they are not read.
     pub fn proxy(mut self, proxy: impl Into<String>) -> Self {
         self.proxy = Some(proxy.into());
+        self
+    }
+
+    /// The root domain of the default endpoint: `<service>.<root domain>`, and
+    /// `<service>.<region>.<root domain>` for a financial-zone region. Default
+    /// [`DEFAULT_ROOT_DOMAIN`](crate::DEFAULT_ROOT_DOMAIN) (`tencentcloudapi.com`); accounts of
+    /// Tencent Cloud's international site use [`INTL_ROOT_DOMAIN`](crate::INTL_ROOT_DOMAIN)
+    /// (`intl.tencentcloudapi.com`), as the official SDKs' `RootDomain` setting. An
+    /// [`endpoint`](ClientBuilder::endpoint) wins over it.
+    pub fn root_domain(mut self, domain: impl Into<String>) -> Self {
+        self.root_domain = Some(domain.into());
+        self
+    }
+
+    /// The trust store that verifies the endpoint's certificate. Default [`TlsRoots::Webpki`],
+    /// Mozilla's roots compiled in; `TlsRoots::Platform` (cargo feature `platform-roots`) uses
+    /// the operating system's. Verification cannot be turned off. Refused by
+    /// [`build`](ClientBuilder::build) together with CA certificates, which replace the roots.
+    pub fn tls_roots(mut self, roots: TlsRoots) -> Self {
+        self.tls_roots = Some(roots);
+        self
+    }
+
+    /// Trusts the CA certificates of this PEM (one or more `BEGIN CERTIFICATE` blocks), such
+    /// as a company's TLS-inspecting proxy's. Given CA certificates *replace* the default roots
+    /// (as curl's `--cacert`, Python requests' `REQUESTS_CA_BUNDLE` and `SSL_CERT_FILE` do);
+    /// calls add up. [`build`](ClientBuilder::build) refuses a PEM with no certificate or with
+    /// one that cannot be a CA.
+    pub fn add_ca_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_certificates.push(CaSource::Pem(pem.into()));
+        self
+    }
+
+    /// Trusts the CA certificates of a PEM file, read by [`build`](ClientBuilder::build) (an
+    /// unreadable file or bad PEM is a [`ConfigError`] naming it). Same rules as
+    /// [`add_ca_certificates_pem`](ClientBuilder::add_ca_certificates_pem).
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.ca_certificates.push(CaSource::File(path.into()));
         self
     }
 
@@ -443,6 +526,7 @@ impl ClientBuilder {
         let endpoint = endpoint::resolve(
             SERVICE,
             self.region.as_deref(),
+            self.root_domain.as_deref(),
             self.endpoint.as_deref(),
             self.allow_plain_http,
         )?;
@@ -482,7 +566,8 @@ impl ClientBuilder {
                 connect_timeout,
                 timeout,
                 max_response_bytes,
-                proxy: self.proxy,
+                proxy: crate::proxy::from_builder_or_env(self.proxy.as_deref(), &endpoint)?,
+                trust: TrustStore::resolve(self.tls_roots, &self.ca_certificates)?,
                 https_only: !self.allow_plain_http,
                 user_agent: REQUEST_CLIENT.to_owned(),
             })?),
@@ -506,23 +591,5 @@ impl ClientBuilder {
                 key_cache: Mutex::new(None),
             }),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact_userinfo;
-
-    #[test]
-    fn proxy_credentials_are_redacted() {
-        assert_eq!(
-            redact_userinfo("http://user:pw@proxy:3128"),
-            "http://<redacted>@proxy:3128"
-        );
-        assert_eq!(
-            redact_userinfo("user:pw@proxy:3128/x"),
-            "<redacted>@proxy:3128/x"
-        );
-        assert_eq!(redact_userinfo("http://proxy:3128"), "http://proxy:3128");
     }
 }

@@ -1,9 +1,21 @@
-//! Where requests go: the endpoint override, the financial-zone rule, the default host.
+//! Where requests go: the endpoint override, the financial-zone rule, the root domain.
+//!
+//! The official SDKs build the host the same way: `<service>.<root domain>`, the root domain
+//! `tencentcloudapi.com` unless the profile sets another (TencentCloud/tencentcloud-sdk-go,
+//! `tencentcloud/common/http/request.go` `GetServiceDomain` and `RootDomain`;
+//! `tencentcloud/common/profile/http_profile.go` `HttpProfile.RootDomain`; the endpoint, when
+//! set, wins: `tencentcloud/common/client.go` `completeRequest`). The international site's SDK
+//! (`tencentcloud-sdk-python-intl-en`) defaults the root domain to `intl.tencentcloudapi.com`.
+//! The SDKs have no financial-zone rule: Tencent's API pages ask for a host carrying the
+//! financial region (`redis.ap-shanghai-fsi.tencentcloudapi.com`), which this module derives.
 
 use crate::error::ConfigError;
 
-/// The root domain of the API 3.0 endpoints.
-const ROOT_DOMAIN: &str = "tencentcloudapi.com";
+/// The root domain of the API 3.0 endpoints of the Chinese site.
+pub const DEFAULT_ROOT_DOMAIN: &str = "tencentcloudapi.com";
+
+/// The root domain of the international site's endpoints.
+pub const INTL_ROOT_DOMAIN: &str = "intl.tencentcloudapi.com";
 
 /// A resolved endpoint: the URL requests are POSTed to and the `Host` value that is signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,26 +26,54 @@ pub(crate) struct Endpoint {
     pub(crate) host: String,
 }
 
-/// Picks the endpoint: an explicit override, else `<service>.<region>.tencentcloudapi.com` for a
+/// Picks the endpoint: an explicit override, else `<service>.<region>.<root domain>` for a
 /// financial-zone region (`*-fsi`, isolated from the others, so the nearest-region host cannot
-/// serve it), else `<service>.tencentcloudapi.com`.
+/// serve it), else `<service>.<root domain>`. The root domain defaults to
+/// [`DEFAULT_ROOT_DOMAIN`].
 pub(crate) fn resolve(
     service: &str,
     region: Option<&str>,
+    root_domain: Option<&str>,
     explicit: Option<&str>,
     allow_http: bool,
 ) -> Result<Endpoint, ConfigError> {
+    // Checked even when an explicit endpoint wins: a typo is reported, not silently unused.
+    let root = match root_domain {
+        Some(d) => check_root_domain(d)?,
+        None => DEFAULT_ROOT_DOMAIN.to_owned(),
+    };
     if let Some(endpoint) = explicit {
         return parse(endpoint, allow_http);
     }
     let host = match region {
-        Some(r) if r.ends_with("-fsi") => format!("{service}.{r}.{ROOT_DOMAIN}"),
-        _ => format!("{service}.{ROOT_DOMAIN}"),
+        Some(r) if r.ends_with("-fsi") => format!("{service}.{r}.{root}"),
+        _ => format!("{service}.{root}"),
     };
     Ok(Endpoint {
         url: format!("https://{host}/"),
         host,
     })
+}
+
+/// A root domain: dot-separated labels of letters, digits and `-`, such as
+/// `intl.tencentcloudapi.com`; returned in lower case.
+fn check_root_domain(domain: &str) -> Result<String, ConfigError> {
+    let valid = !domain.is_empty()
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if !valid {
+        return Err(ConfigError::InvalidSetting {
+            setting: "root_domain",
+            reason: format!(
+                "{domain:?} is not a domain name such as \"{INTL_ROOT_DOMAIN}\" (no scheme, port, path or leading dot)"
+            ),
+        });
+    }
+    Ok(domain.to_ascii_lowercase())
 }
 
 /// Parses an endpoint override: `https://host[:port]` (a trailing `/` allowed), or `http://...`
@@ -132,14 +172,14 @@ mod tests {
 
     #[test]
     fn default_and_financial_zone_hosts() {
-        let e = resolve("redis", Some("ap-guangzhou"), None, false).unwrap();
+        let e = resolve("redis", Some("ap-guangzhou"), None, None, false).unwrap();
         assert_eq!(e.url, "https://redis.tencentcloudapi.com/");
         assert_eq!(e.host, "redis.tencentcloudapi.com");
-        let e = resolve("redis", Some("ap-shanghai-fsi"), None, false).unwrap();
+        let e = resolve("redis", Some("ap-shanghai-fsi"), None, None, false).unwrap();
         assert_eq!(e.host, "redis.ap-shanghai-fsi.tencentcloudapi.com");
-        let e = resolve("redis", Some("ap-shenzhen-fsi"), None, false).unwrap();
+        let e = resolve("redis", Some("ap-shenzhen-fsi"), None, None, false).unwrap();
         assert_eq!(e.url, "https://redis.ap-shenzhen-fsi.tencentcloudapi.com/");
-        let e = resolve("redis", None, None, false).unwrap();
+        let e = resolve("redis", None, None, None, false).unwrap();
         assert_eq!(e.host, "redis.tencentcloudapi.com");
     }
 
@@ -148,6 +188,7 @@ mod tests {
         let e = resolve(
             "redis",
             Some("ap-shanghai-fsi"),
+            None,
             Some("https://redis.ap-guangzhou.tencentcloudapi.com"),
             false,
         )

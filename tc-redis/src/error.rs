@@ -292,9 +292,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Connect => {
                 "could not connect to the endpoint; check the endpoint, proxy and network"
             }
-            TransportErrorKind::Tls => {
-                "TLS failed; check the endpoint and the system's certificates"
-            }
+            TransportErrorKind::Tls => "TLS failed; check the endpoint and the trusted roots",
             TransportErrorKind::Timeout => "timed out; raise the timeout or check the network",
             TransportErrorKind::Io => "the connection failed mid-request",
             TransportErrorKind::ResponseTooLarge => {

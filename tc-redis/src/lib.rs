@@ -53,7 +53,8 @@
 //! ```
 //!
 //! Module map: [`client`] (the client and its builder), [`credentials`], [`sign`],
-//! [`transport`] (the only module that knows HTTP), [`error`], [`retry`], [`rate_limit`],
+//! [`transport`] (the only module that knows HTTP), [`tls`] (trust stores), [`events`] (the
+//! `log` events), [`error`], [`retry`], [`rate_limit`],
 //! [`clock`], [`response`] (reading the envelope), [`task`] (waiting for a task), and the
 //! generated types at the crate root.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
@@ -64,21 +65,26 @@ pub mod clock;
 pub mod credentials;
 mod endpoint;
 pub mod error;
+pub mod events;
+mod proxy;
 pub mod rate_limit;
 pub mod response;
 pub mod retry;
 pub mod sign;
 pub mod task;
+pub mod tls;
 pub mod transport;
 
 pub use action::{Action, ErrorCode, InvalidParameter};
 pub use client::{Client, ClientBuilder, Language};
 pub use credentials::Credentials;
+pub use endpoint::{DEFAULT_ROOT_DOMAIN, INTL_ROOT_DOMAIN};
 pub use error::{ApiError, ConfigError, Error, Outcome, TransportError, TransportErrorKind};
 pub use generated::*;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 pub use task::{TaskStatus, WaitError};
+pub use tls::TlsRoots;
 
 /// The types generated from `api-spec/` by `tc-redis-codegen` (see `build.rs`).
 mod generated {

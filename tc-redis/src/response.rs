@@ -94,7 +94,7 @@ pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Res
 }
 
 /// The request id of a non-200 body, when it happens to be an API envelope.
-fn envelope_request_id(body: &[u8]) -> Option<String> {
+pub(crate) fn envelope_request_id(body: &[u8]) -> Option<String> {
     let root: Value = serde_json::from_slice(body).ok()?;
     root.get("Response")?
         .get("RequestId")?

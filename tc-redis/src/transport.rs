@@ -54,8 +54,10 @@ pub(crate) struct UreqSettings {
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
     pub(crate) max_response_bytes: u64,
-    /// `None`: ureq's environment support (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, ...).
-    pub(crate) proxy: Option<String>,
+    /// The proxy chosen by [`crate::proxy`] (builder or environment); `None`: direct.
+    pub(crate) proxy: Option<crate::proxy::ProxyChoice>,
+    /// The roots that verify the endpoint's certificate.
+    pub(crate) trust: crate::tls::TrustStore,
     pub(crate) https_only: bool,
     pub(crate) user_agent: String,
 }
@@ -64,6 +66,7 @@ pub(crate) struct UreqSettings {
 pub struct UreqTransport {
     agent: ureq::Agent,
     max_response_bytes: u64,
+    trust: crate::tls::TrustStore,
 }
 
 impl fmt::Debug for UreqTransport {
@@ -76,12 +79,13 @@ impl fmt::Debug for UreqTransport {
 
 impl UreqTransport {
     pub(crate) fn new(s: &UreqSettings) -> Result<UreqTransport, ConfigError> {
+        // Never `ureq::Proxy::try_from_env`: `crate::proxy` read the environment, strictly.
         let proxy = match &s.proxy {
-            None => ureq::Proxy::try_from_env(),
+            None => None,
             Some(p) => Some(
-                ureq::Proxy::new(p).map_err(|e| ConfigError::InvalidSetting {
-                    setting: "proxy",
-                    reason: format!("not a proxy URL ({e})"),
+                ureq::Proxy::new(&p.url).map_err(|e| ConfigError::InvalidSetting {
+                    setting: p.source,
+                    reason: format!("{:?} is not a proxy URL ({e})", p.redacted()),
                 })?,
             ),
         };
@@ -92,6 +96,7 @@ impl UreqTransport {
             .timeout_connect(Some(s.connect_timeout))
             .timeout_global(Some(s.timeout))
             .proxy(proxy)
+            .tls_config(tls_config(&s.trust))
             .user_agent(s.user_agent.as_str())
             // The API never redirects. Following one would resend the `X-TC-*` headers (the
             // session token among them) to wherever `Location` points, as a GET; a 3xx is
@@ -110,8 +115,32 @@ impl UreqTransport {
                 CachingResolver::default(),
             ),
             max_response_bytes: s.max_response_bytes,
+            trust: s.trust.clone(),
         })
     }
+
+    /// A certificate failure says which roots were in use and how to add one.
+    fn explain(&self, mut e: TransportError) -> TransportError {
+        if e.kind == TransportErrorKind::Tls {
+            e.message = format!("{}; {}", e.message, self.trust.certificate_error_help());
+        }
+        e
+    }
+}
+
+/// The ureq TLS settings for a trust store. Verification is never disabled.
+fn tls_config(trust: &crate::tls::TrustStore) -> ureq::tls::TlsConfig {
+    use crate::tls::TrustStore;
+    use ureq::tls::{Certificate, RootCerts};
+    let roots = match trust {
+        TrustStore::Webpki => RootCerts::WebPki,
+        #[cfg(feature = "platform-roots")]
+        TrustStore::Platform => RootCerts::PlatformVerifier,
+        TrustStore::Certificates { der, .. } => {
+            RootCerts::from(der.iter().map(|d| Certificate::from_der(d).to_owned()))
+        }
+    };
+    ureq::tls::TlsConfig::builder().root_certs(roots).build()
 }
 
 impl Transport for UreqTransport {
@@ -120,7 +149,9 @@ impl Transport for UreqTransport {
         for (name, value) in request.headers {
             builder = builder.header(*name, *value);
         }
-        let mut response = builder.send(request.body).map_err(map_error)?;
+        let mut response = builder
+            .send(request.body)
+            .map_err(|e| self.explain(map_error(e)))?;
         let status = response.status().as_u16();
         let date = response
             .headers()
@@ -191,6 +222,11 @@ fn map_error(e: ureq::Error) -> TransportError {
         ureq::Error::Timeout(Timeout::Resolve) => (TransportErrorKind::Dns, false),
         ureq::Error::Timeout(Timeout::Connect) => (TransportErrorKind::Timeout, false),
         ureq::Error::Timeout(_) => (TransportErrorKind::Timeout, true),
+        // A refused certificate comes as an I/O error wrapping rustls's: classify it as TLS.
+        ureq::Error::Io(io) if crate::tls::rustls_failure(io).is_some() => (
+            TransportErrorKind::Tls,
+            crate::tls::rustls_failure(io) != Some(true),
+        ),
         ureq::Error::Io(io) => match io.kind() {
             // Only errors a socket gives while connecting. Host/network unreachable can also
             // come from an established (pooled) connection after the request was written.

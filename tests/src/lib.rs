@@ -38,6 +38,7 @@ mod http;
 mod rng;
 mod server;
 pub mod support;
+pub mod tls;
 
 pub use config::{
     Clock, DEFAULT_RATE_LIMIT, DEFAULT_REGIONS, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig,
