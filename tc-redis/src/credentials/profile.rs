@@ -1,21 +1,27 @@
 //! [`ProfileProvider`]: credentials from an INI credentials file, and its parser.
 
+use super::file::{FileCache, MAX_CREDENTIALS_FILE_BYTES};
 use super::{
-    CredentialField, Credentials, CredentialsError, Lookup, ProvideCredentials, invalid_reason,
-    non_empty, process_env,
+    CredentialField, CredentialSource, Credentials, CredentialsError, FileReadError, Lookup,
+    ProvideCredentials, invalid_reason, non_empty, process_env, string_lookup,
 };
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Reads credentials from an INI credentials file, at every
-/// [`provide`](ProvideCredentials::provide).
+/// Reads credentials from an INI credentials file.
 ///
 /// Which file: the one named by `TENCENTCLOUD_CREDENTIALS_FILE`, else
 /// `$HOME/.tencentcloud/credentials`, else `/etc/tencentcloud/credentials` — unless a path is
 /// given with [`ProfileProvider::from_path`]. A named file (variable or constructor) that does
-/// not exist is an error ([`CredentialsError::ProfileRead`]); when neither default location
-/// exists the provider is [`CredentialsError::NotConfigured`].
+/// not exist is an error ([`CredentialsError::FileRead`]); when neither default location
+/// exists the provider is [`CredentialsError::NotConfigured`]. So is a file found at a default
+/// location that has no section for the profile (the next source, such as tccli's profile, may
+/// have it); in a named file, a missing section is [`CredentialsError::ProfileMissingSection`].
+///
+/// The file must be a regular file of at most 64 KiB (see [`super::read_small_regular_file`]).
+/// It is parsed once and again only when its size or modification time changes: each
+/// [`provide`](ProvideCredentials::provide) costs one `stat`.
 ///
 /// Format, as the official SDKs write it:
 ///
@@ -41,6 +47,8 @@ pub struct ProfileProvider {
     profile: String,
     /// The last-resort location; a field so that tests can point it elsewhere.
     pub(super) system_path: PathBuf,
+    /// The parsed file; shared by clones.
+    cache: Arc<FileCache<Credentials>>,
 }
 
 #[derive(Clone)]
@@ -68,18 +76,20 @@ impl ProfileProvider {
             source: ProfileSource::Explicit(path.into()),
             profile: Self::DEFAULT_PROFILE.to_owned(),
             system_path: PathBuf::from(Self::SYSTEM_PATH),
+            cache: Arc::new(FileCache::new()),
         }
     }
 
     /// Finds the file like [`new`](Self::new), looking `TENCENTCLOUD_CREDENTIALS_FILE` and `HOME`
     /// up through `lookup` instead of the process environment.
     pub fn with_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
-        Self::discover(Arc::new(lookup))
+        Self::discover(string_lookup(lookup))
     }
 
     /// Reads section `[profile]` instead of `[default]`.
     pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
         self.profile = profile.into();
+        self.cache = Arc::new(FileCache::new());
         self
     }
 
@@ -88,28 +98,30 @@ impl ProfileProvider {
             source: ProfileSource::Discover(lookup),
             profile: Self::DEFAULT_PROFILE.to_owned(),
             system_path: PathBuf::from(Self::SYSTEM_PATH),
+            cache: Arc::new(FileCache::new()),
         }
     }
 
-    /// The file to read, or why there is none.
-    fn locate(&self) -> Result<PathBuf, CredentialsError> {
+    /// The file to read and whether it was named explicitly (constructor or variable), or why
+    /// there is none.
+    fn locate(&self) -> Result<(PathBuf, bool), CredentialsError> {
         let lookup = match &self.source {
-            ProfileSource::Explicit(path) => return Ok(path.clone()),
+            ProfileSource::Explicit(path) => return Ok((path.clone(), true)),
             ProfileSource::Discover(lookup) => lookup,
         };
         if let Some(path) = non_empty(lookup, Self::FILE_VAR) {
-            return Ok(PathBuf::from(path));
+            return Ok((PathBuf::from(path), true));
         }
         let mut not_found = Vec::new();
         if let Some(home) = non_empty(lookup, "HOME") {
             let path = Path::new(&home).join(".tencentcloud").join("credentials");
             if path.exists() {
-                return Ok(path);
+                return Ok((path, false));
             }
             not_found.push(path);
         }
         if self.system_path.exists() {
-            return Ok(self.system_path.clone());
+            return Ok((self.system_path.clone(), false));
         }
         not_found.push(self.system_path.clone());
         let listed: Vec<String> = not_found.iter().map(|p| p.display().to_string()).collect();
@@ -139,13 +151,38 @@ impl fmt::Debug for ProfileProvider {
 
 impl ProvideCredentials for ProfileProvider {
     fn provide(&self) -> Result<Credentials, CredentialsError> {
-        let path = self.locate()?;
-        let text =
-            std::fs::read_to_string(&path).map_err(|source| CredentialsError::ProfileRead {
-                path: path.clone(),
-                source,
+        let (path, explicit) = self.locate()?;
+        let read_error = |source: FileReadError| CredentialsError::FileRead {
+            provider: "profile",
+            path: path.clone(),
+            source,
+        };
+        let parse = |bytes: &[u8]| {
+            let text = std::str::from_utf8(bytes).map_err(|_| {
+                read_error(FileReadError::Io(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "not UTF-8",
+                )))
             })?;
-        parse_profile(&text, &path, &self.profile)
+            let credentials = parse_profile(text, &path, &self.profile)?;
+            Ok(credentials.with_source(CredentialSource::CredentialsFile {
+                path: path.clone(),
+                profile: self.profile.clone(),
+            }))
+        };
+        match self
+            .cache
+            .get(&path, MAX_CREDENTIALS_FILE_BYTES, parse, &read_error)
+        {
+            // A file found by looking around that lacks the profile is not this source.
+            Err(CredentialsError::ProfileMissingSection { path, profile }) if !explicit => {
+                Err(CredentialsError::NotConfigured {
+                    provider: self.name(),
+                    detail: format!("{} has no [{profile}] section", path.display()),
+                })
+            }
+            other => other,
+        }
     }
 
     fn name(&self) -> &'static str {
@@ -504,9 +541,13 @@ mod tests {
         let path = dir.0.join("nope");
         let e = ProfileProvider::from_path(&path).provide().unwrap_err();
         match &e {
-            CredentialsError::ProfileRead { path: p, source } => {
+            CredentialsError::FileRead {
+                provider: "profile",
+                path: p,
+                source,
+            } => {
                 assert_eq!(p, &path);
-                assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+                assert_eq!(source.io_kind(), Some(std::io::ErrorKind::NotFound));
             }
             other => panic!("{other:?}"),
         }
@@ -520,7 +561,7 @@ mod tests {
         })
         .provide()
         .unwrap_err();
-        assert!(matches!(e, CredentialsError::ProfileRead { .. }), "{e:?}");
+        assert!(matches!(e, CredentialsError::FileRead { .. }), "{e:?}");
     }
 
     #[test]
