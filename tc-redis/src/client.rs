@@ -2,7 +2,9 @@
 
 use crate::action::{Action, ErrorCode};
 use crate::clock::{Clock, SystemClock, parse_http_date};
-use crate::credentials::{Credentials, DefaultChain, ProvideCredentials, StaticProvider};
+use crate::credentials::{
+    Credentials, DefaultChain, ProvideCredentials, StaticProvider, TccliProvider,
+};
 use crate::endpoint::{self, Endpoint};
 use crate::error::{ConfigError, Error};
 use crate::rate_limit::{Limiter, RateLimit};
@@ -201,6 +203,7 @@ impl Client {
                 },
                 Err(e) => Error::Transport(e),
             };
+            let error = name_the_signer(error, &credentials);
             if attempt >= inner.retry.attempts() || !retryable::<A>(&error) {
                 return Err(error);
             }
@@ -271,6 +274,17 @@ impl Client {
     }
 }
 
+/// An `AuthFailure.*` error, told which credentials signed: "which identity signed?" is the
+/// first question such an error raises.
+fn name_the_signer<C: ErrorCode>(mut error: Error<C>, credentials: &Credentials) -> Error<C> {
+    if let Error::Api(e) = &mut error
+        && e.code.as_str().starts_with("AuthFailure")
+    {
+        e.credential_source = Some(credentials.source().clone());
+    }
+    error
+}
+
 /// Whether another attempt is safe: the request was certainly not executed, or executing it
 /// twice is harmless.
 fn retryable<A: Action>(error: &Error<A::ErrorCode>) -> bool {
@@ -303,6 +317,9 @@ pub struct ClientBuilder {
     rate_limit: RateLimit,
     transport: Option<Arc<dyn Transport>>,
     clock: Option<Arc<dyn Clock>>,
+    profile: Option<String>,
+    /// Where tccli's files are read from instead of `$HOME/.tccli` (unit tests).
+    tccli_dir: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -321,6 +338,7 @@ impl fmt::Debug for ClientBuilder {
             .field("rate_limit", &self.rate_limit)
             .field("transport", &self.transport)
             .field("clock", &self.clock)
+            .field("profile", &self.profile)
             .finish()
     }
 }
@@ -348,7 +366,7 @@ impl ClientBuilder {
     }
 
     /// Static credentials. Without this, [`DefaultChain`] is used: environment, then the
-    /// profile file, then the CVM role.
+    /// credentials file, then tccli's profile, then the CVM role.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(Arc::new(StaticProvider::new(credentials)));
         self
@@ -357,6 +375,19 @@ impl ClientBuilder {
     /// Any credentials provider.
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.credentials = Some(Arc::new(provider));
+        self
+    }
+
+    /// The profile (default `default`): the section of the credentials file and the tccli
+    /// profile (`~/.tccli/<profile>.credential`) that the default chain reads, and, when no
+    /// [`region`](Self::region) is set, the tccli profile whose region is used
+    /// (`~/.tccli/<profile>.configure`).
+    ///
+    /// A profile other than `default` must exist in one of the two files: the chain then never
+    /// falls back to the machine's own identity (CVM role) in its place. Names are letters,
+    /// digits, `-`, `_` and `.`.
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
         self
     }
 
@@ -431,7 +462,23 @@ impl ClientBuilder {
     }
 
     /// Checks every setting and builds the client. Sends nothing.
-    pub fn build(self) -> Result<Client, ConfigError> {
+    pub fn build(mut self) -> Result<Client, ConfigError> {
+        let profile = self
+            .profile
+            .take()
+            .unwrap_or_else(|| TccliProvider::DEFAULT_PROFILE.to_owned());
+        if !crate::credentials::valid_profile_name(&profile) {
+            return Err(ConfigError::InvalidSetting {
+                setting: "profile",
+                reason: format!(
+                    "{profile:?} is not a profile name (letters, digits, '-', '_' and '.', not \
+                     starting with '.')"
+                ),
+            });
+        }
+        if self.region.is_none() {
+            self.region = self.profile_region(&profile)?;
+        }
         if let Some(r) = &self.region {
             let valid = !r.is_empty()
                 && r.chars()
@@ -496,7 +543,7 @@ impl ClientBuilder {
                 language: self.language,
                 credentials: self
                     .credentials
-                    .unwrap_or_else(|| Arc::new(DefaultChain::new())),
+                    .unwrap_or_else(|| Arc::new(DefaultChain::with_profile(profile))),
                 transport,
                 retry: self.retry.unwrap_or_default(),
                 limiter: Limiter::new(self.rate_limit),
@@ -506,6 +553,23 @@ impl ClientBuilder {
                 key_cache: Mutex::new(None),
             }),
         })
+    }
+}
+
+impl ClientBuilder {
+    /// The region of tccli's profile, when it has one.
+    fn profile_region(&self, profile: &str) -> Result<Option<String>, ConfigError> {
+        let tccli = match &self.tccli_dir {
+            Some(dir) => TccliProvider::with_dir(dir),
+            None => TccliProvider::new(),
+        };
+        tccli
+            .with_profile(profile)
+            .region()
+            .map_err(|e| ConfigError::ProfileRegion {
+                profile: profile.to_owned(),
+                reason: e.to_string(),
+            })
     }
 }
 
@@ -524,5 +588,97 @@ mod tests {
             "<redacted>@proxy:3128/x"
         );
         assert_eq!(redact_userinfo("http://proxy:3128"), "http://proxy:3128");
+    }
+
+    mod profile {
+        use super::super::ClientBuilder;
+        use crate::error::ConfigError;
+        use std::path::PathBuf;
+
+        struct Dir(PathBuf);
+
+        impl Dir {
+            fn new(name: &str) -> Dir {
+                let dir = std::env::temp_dir()
+                    .join(format!("tc-redis-client-{}-{name}", std::process::id()));
+                let _ = std::fs::remove_dir_all(&dir);
+                std::fs::create_dir_all(&dir).unwrap();
+                Dir(dir)
+            }
+        }
+
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+
+        fn builder(dir: &Dir) -> ClientBuilder {
+            ClientBuilder {
+                tccli_dir: Some(dir.0.clone()),
+                ..ClientBuilder::default()
+            }
+        }
+
+        #[test]
+        fn region_comes_from_the_tccli_profile_when_none_is_set() {
+            let dir = Dir::new("region");
+            std::fs::write(
+                dir.0.join("default.configure"),
+                r#"{"_sys_param": {"region": "ap-guangzhou"}}"#,
+            )
+            .unwrap();
+            std::fs::write(
+                dir.0.join("prod.configure"),
+                r#"{"_sys_param": {"region": "ap-shanghai-fsi"}}"#,
+            )
+            .unwrap();
+            let client = builder(&dir).build().unwrap();
+            assert_eq!(client.inner.region.as_deref(), Some("ap-guangzhou"));
+            let client = builder(&dir).profile("prod").build().unwrap();
+            assert_eq!(client.inner.region.as_deref(), Some("ap-shanghai-fsi"));
+            // The region selects the endpoint as if it had been given.
+            assert_eq!(
+                client.endpoint(),
+                "https://redis.ap-shanghai-fsi.tencentcloudapi.com/"
+            );
+            // An explicit region wins.
+            let client = builder(&dir).region("ap-beijing").build().unwrap();
+            assert_eq!(client.inner.region.as_deref(), Some("ap-beijing"));
+            // No configure file: no region, as before.
+            let client = builder(&dir).profile("none").build().unwrap();
+            assert_eq!(client.inner.region, None);
+        }
+
+        #[test]
+        fn a_broken_configure_file_or_a_bad_profile_name_is_a_typed_error() {
+            let dir = Dir::new("broken");
+            let path = dir.0.join("default.configure");
+            std::fs::write(&path, "{").unwrap();
+            match builder(&dir).build() {
+                Err(ConfigError::ProfileRegion { profile, reason }) => {
+                    assert_eq!(profile, "default");
+                    assert!(reason.contains(&path.display().to_string()), "{reason}");
+                }
+                other => panic!("{other:?}"),
+            }
+            std::fs::write(&path, r#"{"_sys_param": {"region": "Ap Guangzhou"}}"#).unwrap();
+            assert!(matches!(
+                builder(&dir).build(),
+                Err(ConfigError::InvalidRegion(r)) if r == "Ap Guangzhou"
+            ));
+            for name in ["../etc", "", "a b"] {
+                assert!(
+                    matches!(
+                        builder(&dir).profile(name).build(),
+                        Err(ConfigError::InvalidSetting {
+                            setting: "profile",
+                            ..
+                        })
+                    ),
+                    "{name:?}"
+                );
+            }
+        }
     }
 }

@@ -439,6 +439,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn chain_an_explicit_source_error_stops_the_chain() {
         let m = Machine::new("chain-stop");
         // A broken tccli profile: not replaced by the node's role.

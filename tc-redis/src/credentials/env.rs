@@ -255,6 +255,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn env_non_utf8_names_the_variable_and_is_not_unset() {
         use std::os::unix::ffi::OsStringExt;
         // 0xFF never occurs in UTF-8.

@@ -52,6 +52,7 @@ pub use expiry::MAX_LIFETIME_SECS;
 pub use file::{FileReadError, MAX_CREDENTIALS_FILE_BYTES, read_small_regular_file};
 pub use profile::ProfileProvider;
 pub use tccli::TccliProvider;
+pub(crate) use tccli::valid_profile_name;
 
 use std::ffi::OsString;
 use std::fmt;

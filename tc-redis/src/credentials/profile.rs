@@ -623,4 +623,125 @@ mod tests {
         ];
         assert_eq!(discover(vars).provide().unwrap().secret_id(), "named");
     }
+
+    #[test]
+    #[cfg(unix)]
+    fn profile_refuses_fifos_devices_and_oversized_files_without_blocking() {
+        let dir = TempDir::new("profile-hardened");
+        let fifo = dir.0.join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path and a mode.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let big = dir.0.join("big");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(100 * 1024 * 1024)
+            .unwrap();
+        let cases: [(&Path, &str); 3] = [
+            (&fifo, "it is a FIFO, not a regular file"),
+            (Path::new("/dev/zero"), "it is a character device"),
+            (&big, "larger than 65536 bytes"),
+        ];
+        for (path, expected) in cases {
+            let start = std::time::Instant::now();
+            let e = ProfileProvider::from_path(path).provide().unwrap_err();
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(1),
+                "{}: took {:?}",
+                path.display(),
+                start.elapsed()
+            );
+            assert!(
+                matches!(
+                    e,
+                    CredentialsError::FileRead {
+                        provider: "profile",
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+            assert!(
+                !e.does_not_apply(),
+                "{}: must stop the chain",
+                path.display()
+            );
+            let text = e.to_string();
+            assert!(
+                text.starts_with(&format!("profile: cannot read {}: ", path.display()))
+                    && text.contains(expected),
+                "{text}"
+            );
+        }
+        // The same through TENCENTCLOUD_CREDENTIALS_FILE.
+        let named = fifo.display().to_string();
+        let e = ProfileProvider::with_lookup(move |k| {
+            (k == ProfileProvider::FILE_VAR).then(|| named.clone())
+        })
+        .provide()
+        .unwrap_err();
+        assert!(matches!(e, CredentialsError::FileRead { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn profile_is_parsed_again_only_when_the_file_changes() {
+        let dir = TempDir::new("profile-cache");
+        let path = dir.0.join("credentials");
+        let t0 = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        let write = |id: &str, mtime| {
+            let f = std::fs::File::create(&path).unwrap();
+            std::io::Write::write_all(
+                &mut &f,
+                format!("[default]\nsecret_id = {id}\nsecret_key = {KEY}\n").as_bytes(),
+            )
+            .unwrap();
+            f.set_modified(mtime).unwrap();
+        };
+        let p = ProfileProvider::from_path(&path);
+        write("AKIDone", t0);
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDone");
+        // Same size and mtime (rewritten in place): served from the cache, not re-read.
+        write("AKIDtwo", t0);
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDone");
+        // A new mtime: re-read.
+        write("AKIDtwo", t0 + std::time::Duration::from_secs(1));
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDtwo");
+        // A new size, same mtime: re-read.
+        write("AKIDthree", t0 + std::time::Duration::from_secs(1));
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDthree");
+        // A clone shares the cache; a broken file is an error at once (errors are not cached).
+        let clone = p.clone();
+        std::fs::write(&path, "[default]\nsecret_id = a\n").unwrap();
+        assert!(matches!(
+            clone.provide().unwrap_err(),
+            CredentialsError::ProfileMissingKey { .. }
+        ));
+        let c = {
+            write("AKIDfour", t0);
+            p.provide().unwrap()
+        };
+        assert_eq!(
+            c.source(),
+            &CredentialSource::CredentialsFile {
+                path: path.clone(),
+                profile: "default".into()
+            }
+        );
+        assert_eq!(
+            c.source().to_string(),
+            format!("credentials file {}, profile [default]", path.display())
+        );
+    }
+
+    #[test]
+    fn profile_not_utf8_is_a_read_error() {
+        let dir = TempDir::new("profile-utf8");
+        let path = dir.0.join("credentials");
+        std::fs::write(&path, b"[default]\nsecret_id = \xff\n").unwrap();
+        let e = ProfileProvider::from_path(&path).provide().unwrap_err();
+        assert!(
+            matches!(e, CredentialsError::FileRead { ref source, .. } if source.io_kind() == Some(std::io::ErrorKind::InvalidData)),
+            "{e:?}"
+        );
+    }
 }
