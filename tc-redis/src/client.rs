@@ -280,7 +280,7 @@ fn name_the_signer<C: ErrorCode>(mut error: Error<C>, credentials: &Credentials)
     if let Error::Api(e) = &mut error
         && e.code.as_str().starts_with("AuthFailure")
     {
-        e.credential_source = Some(credentials.source().clone());
+        e.credential_source = Some(Box::new(credentials.source().clone()));
     }
     error
 }

@@ -54,8 +54,9 @@ pub struct ApiError<C> {
     /// The request id: quote it when asking Tencent support.
     pub request_id: String,
     /// For `AuthFailure.*` errors, where the credentials that signed the request came from
-    /// (which identity signed); `None` for other errors. Never a secret.
-    pub credential_source: Option<CredentialSource>,
+    /// (which identity signed); `None` for other errors. Never a secret. Boxed to keep
+    /// [`Error`] small.
+    pub credential_source: Option<Box<CredentialSource>>,
 }
 
 /// A failure below HTTP: connecting, TLS, a timeout, a reset, an oversized body.
@@ -186,7 +187,7 @@ impl<C> Error<C> {
     /// For an `AuthFailure.*` API error, where the credentials that signed came from.
     pub fn credential_source(&self) -> Option<&CredentialSource> {
         match self {
-            Error::Api(e) => e.credential_source.as_ref(),
+            Error::Api(e) => e.credential_source.as_deref(),
             _ => None,
         }
     }

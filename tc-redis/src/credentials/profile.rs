@@ -172,7 +172,7 @@ impl ProvideCredentials for ProfileProvider {
         };
         match self
             .cache
-            .get(&path, MAX_CREDENTIALS_FILE_BYTES, parse, &read_error)
+            .get(&path, MAX_CREDENTIALS_FILE_BYTES, parse, read_error)
         {
             // A file found by looking around that lacks the profile is not this source.
             Err(CredentialsError::ProfileMissingSection { path, profile }) if !explicit => {

@@ -225,7 +225,7 @@ impl ProvideCredentials for TccliProvider {
         let parse = |bytes: &[u8]| parse_credential(bytes, &path, &self.profile);
         match self
             .cache
-            .get(&path, MAX_CREDENTIALS_FILE_BYTES, parse, &read_error)?
+            .get(&path, MAX_CREDENTIALS_FILE_BYTES, parse, read_error)?
         {
             TccliCredential::Keys {
                 credentials,
