@@ -91,10 +91,16 @@ impl From<std::io::Error> for FileReadError {
 
 /// Reads the whole of `path` if it is a regular file of at most `limit` bytes.
 ///
-/// Symlinks are followed. A FIFO, device, directory or socket is refused without blocking and
-/// without reading ([`FileReadError::NotRegularFile`]); a file over `limit` is refused before
-/// it is opened ([`FileReadError::TooLarge`]), and never read past `limit` if it grows after
-/// the check. See the [module documentation](self) for how the check-then-open race is closed.
+/// Symlinks are followed (Kubernetes mounts secrets and tokens as symlinks). A FIFO, device,
+/// directory or socket is refused without blocking and without reading
+/// ([`FileReadError::NotRegularFile`]); a file over `limit` is refused before it is opened
+/// ([`FileReadError::TooLarge`]), and never read past `limit` if it grows after the check.
+///
+/// The race between the check and the open (the path swapped for a FIFO in between) is closed:
+/// on Unix the file is opened with `O_NONBLOCK`, so opening a FIFO returns at once instead of
+/// waiting for a writer, and the opened file's own metadata is checked again before a byte is
+/// read. Every credential source uses this function (with [`MAX_CREDENTIALS_FILE_BYTES`] for
+/// credentials and tokens).
 pub fn read_small_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, FileReadError> {
     read_stamped(path, limit).map(|(bytes, _)| bytes)
 }

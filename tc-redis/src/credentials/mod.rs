@@ -29,7 +29,15 @@
 //! * the metadata service is queried with short timeouts, so the default chain does not hang a
 //!   machine that is not a CVM instance;
 //! * errors are typed and never swallowed; when the default chain finds nothing its error lists
-//!   every provider it tried and why that provider did not apply.
+//!   every provider it tried and why that provider did not apply; an error in a source that is
+//!   configured (a variable that is not UTF-8, a file that is a FIFO, a broken tccli profile)
+//!   stops the chain instead of letting the next source's identity sign;
+//! * tccli's profile is a source (the official SDKs do not read it), after the credentials file
+//!   and before the CVM role;
+//! * files must be regular files of at most 64 KiB, and are parsed again only when they change
+//!   (the SDKs read them at each lookup, whatever they are);
+//! * temporary credentials already expired when received are an error, and an expiry more than
+//!   12 hours ahead is clamped, so that refresh still happens.
 //!
 //! Neither `Debug` nor `Display` of any type here ever shows a SecretKey or a token.
 
@@ -172,7 +180,7 @@ impl fmt::Debug for Redacted {
 ///
 /// `Display` says it in words, for error messages ("environment variables
 /// TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY", "credentials file /home/a/.tencentcloud/credentials,
-/// profile [default]", "CVM role `cvm-role-x`", ...).
+/// profile \[default\]", "CVM instance role `cvm-role-x`", ...).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CredentialSource {
