@@ -383,9 +383,10 @@ impl ClientBuilder {
     /// [`region`](Self::region) is set, the tccli profile whose region is used
     /// (`~/.tccli/<profile>.configure`).
     ///
-    /// A profile other than `default` must exist in one of the two files: the chain then never
-    /// falls back to the machine's own identity (CVM role) in its place. Names are letters,
-    /// digits, `-`, `_` and `.`.
+    /// A profile named here is the identity asked for ([`DefaultChain::with_profile`]): the
+    /// `TENCENTCLOUD_SECRET_*` variables are not used, and it must exist in one of the two
+    /// files, the chain never falling back to the machine's own identity (CVM role) in its
+    /// place. Names are letters, digits, `-`, `_` and `.`.
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
         self.profile = Some(profile.into());
         self
@@ -526,9 +527,9 @@ impl ClientBuilder {
                 region: self.region,
                 endpoint,
                 language: self.language,
-                credentials: self
-                    .credentials
-                    .unwrap_or_else(|| Arc::new(DefaultChain::with_profile(profile))),
+                credentials: self.credentials.unwrap_or_else(|| {
+                    Arc::new(profile.map_or_else(DefaultChain::new, DefaultChain::with_profile))
+                }),
                 transport,
                 retry: self.retry.unwrap_or_default(),
                 limiter: Limiter::new(self.rate_limit),
@@ -543,11 +544,11 @@ impl ClientBuilder {
 
 impl ClientBuilder {
     /// Checks the profile's name and, when no region is set, takes the one of tccli's profile;
-    /// returns the profile.
-    fn apply_profile(&mut self) -> Result<String, ConfigError> {
-        let profile = self
-            .profile
-            .take()
+    /// returns the profile, if one was named.
+    fn apply_profile(&mut self) -> Result<Option<String>, ConfigError> {
+        let named = self.profile.take();
+        let profile = named
+            .clone()
             .unwrap_or_else(|| TccliProvider::DEFAULT_PROFILE.to_owned());
         if !crate::credentials::valid_profile_name(&profile) {
             return Err(ConfigError::InvalidSetting {
@@ -572,7 +573,7 @@ impl ClientBuilder {
                         reason: e.to_string(),
                     })?;
         }
-        Ok(profile)
+        Ok(named)
     }
 }
 

@@ -19,9 +19,10 @@ use std::sync::OnceLock;
 /// * Any other error stops the chain and is returned: a misconfigured source (a variable that
 ///   is not UTF-8, a file that is a FIFO, a broken tccli profile, expired credentials) is
 ///   reported, never silently replaced by another identity.
-/// * With a profile named explicitly ([`with_profile`](Self::with_profile), other than
-///   `default`), one of the file sources must have it: otherwise the chain stops with
-///   [`CredentialsError::ProfileNotFound`] before the ambient sources.
+/// * With a profile named explicitly ([`with_profile`](Self::with_profile)), the profile is the
+///   identity asked for: the environment variables are not used (as with tccli's and the AWS
+///   CLI's `--profile`), and one of the file sources must have the profile, otherwise the chain
+///   stops with [`CredentialsError::ProfileNotFound`] before the ambient sources.
 /// * The first provider that succeeds is remembered and asked alone from then on.
 /// * When none applies the error is [`CredentialsError::NoneApplied`], listing each provider
 ///   and why it did not apply.
@@ -35,63 +36,85 @@ pub struct DefaultChain {
     winner: OnceLock<usize>,
 }
 
-/// A provider of the chain and whether it is ambient (the machine's identity rather than
-/// something a person configured).
+/// A provider of the chain and its kind.
 struct Link {
     provider: Box<dyn ProvideCredentials>,
-    ambient: bool,
+    kind: Kind,
+}
+
+/// How a named profile treats a link.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The environment: not used when a profile is named.
+    Environment,
+    /// A source a person configured (a file): used.
+    Configured,
+    /// The machine's own identity (CVM role, TKE workload identity): used only once a file
+    /// source has the named profile (a tccli profile that says "use the CVM role").
+    Ambient,
 }
 
 impl Link {
-    fn configured(provider: impl ProvideCredentials + 'static) -> Link {
+    fn new(kind: Kind, provider: impl ProvideCredentials + 'static) -> Link {
         Link {
             provider: Box::new(provider),
-            ambient: false,
+            kind,
         }
     }
 
+    fn environment(provider: impl ProvideCredentials + 'static) -> Link {
+        Link::new(Kind::Environment, provider)
+    }
+
+    fn configured(provider: impl ProvideCredentials + 'static) -> Link {
+        Link::new(Kind::Configured, provider)
+    }
+
     fn ambient(provider: impl ProvideCredentials + 'static) -> Link {
-        Link {
-            provider: Box::new(provider),
-            ambient: true,
-        }
+        Link::new(Kind::Ambient, provider)
     }
 }
 
 impl DefaultChain {
     /// The default chain for the `default` profile, with default timeouts.
     pub fn new() -> Self {
-        DefaultChain::with_profile(ProfileProvider::DEFAULT_PROFILE)
+        DefaultChain::build(ProfileProvider::DEFAULT_PROFILE, None)
     }
 
-    /// The default chain, reading profile `profile` from the credentials file (section
-    /// `[profile]`) and from tccli (`~/.tccli/<profile>.credential`).
+    /// The default chain for a profile named explicitly: section `[profile]` of the credentials
+    /// file, and tccli's `~/.tccli/<profile>.credential`. The environment variables are not
+    /// used, and the machine's own identity is never used in place of a profile that is not
+    /// found (see the type's documentation).
     pub fn with_profile(profile: impl Into<String>) -> Self {
         let profile = profile.into();
+        DefaultChain::build(&profile.clone(), Some(profile))
+    }
+
+    fn build(profile: &str, named_profile: Option<String>) -> Self {
         DefaultChain {
             links: vec![
-                Link::configured(EnvProvider::new()),
-                Link::configured(ProfileProvider::new().with_profile(&profile)),
-                Link::configured(TccliProvider::new().with_profile(&profile)),
+                Link::environment(EnvProvider::new()),
+                Link::configured(ProfileProvider::new().with_profile(profile)),
+                Link::configured(TccliProvider::new().with_profile(profile)),
                 // The TKE OIDC provider goes here, as `Link::ambient(...)` (it applies only when
                 // the TKE_* variables are set): before the CVM role, so that a pod's workload
                 // identity wins over its node's instance role.
                 Link::ambient(CvmRoleProvider::new()),
             ],
-            named_profile: (profile != ProfileProvider::DEFAULT_PROFILE).then_some(profile),
+            named_profile,
             winner: OnceLock::new(),
         }
     }
 
-    /// A chain over other providers, tried in order with the same rules (none of them is
-    /// treated as ambient).
+    /// A chain over other providers, tried in order with the same rules (each is treated as
+    /// a configured source: there is no named profile).
     pub fn with_providers(providers: Vec<Box<dyn ProvideCredentials>>) -> Self {
         DefaultChain {
             links: providers
                 .into_iter()
                 .map(|provider| Link {
                     provider,
-                    ambient: false,
+                    kind: Kind::Configured,
                 })
                 .collect(),
             named_profile: None,
@@ -130,14 +153,23 @@ impl ProvideCredentials for DefaultChain {
         // A tccli profile that says "use the CVM role" counts as finding the named profile.
         let mut delegated_to_role = false;
         for (index, link) in self.links.iter().enumerate() {
-            if link.ambient
-                && !delegated_to_role
-                && let Some(profile) = &self.named_profile
-            {
-                return Err(CredentialsError::ProfileNotFound {
-                    profile: profile.clone(),
-                    attempts,
-                });
+            if let Some(profile) = &self.named_profile {
+                match link.kind {
+                    Kind::Environment => {
+                        attempts.push(format!(
+                            "{}: not used, profile `{profile}` was named",
+                            link.provider.name()
+                        ));
+                        continue;
+                    }
+                    Kind::Ambient if !delegated_to_role => {
+                        return Err(CredentialsError::ProfileNotFound {
+                            profile: profile.clone(),
+                            attempts,
+                        });
+                    }
+                    _ => {}
+                }
             }
             match link.provider.provide() {
                 Ok(credentials) => {
@@ -347,7 +379,8 @@ mod tests {
             self.dir.0.join(format!(".tccli/{profile}.credential"))
         }
 
-        /// The default chain's links, pointed at this machine, for `profile`.
+        /// The default chain's links, pointed at this machine, for `profile` (named explicitly
+        /// unless it is `default`).
         fn chain(&self, profile: &str) -> DefaultChain {
             let home = self.dir.0.display().to_string();
             let lookup_home = home.clone();
@@ -361,7 +394,7 @@ mod tests {
                 .with_timeout(Duration::from_secs(3));
             DefaultChain {
                 links: vec![
-                    Link::configured(env(&self.env)),
+                    Link::environment(env(&self.env)),
                     Link::configured(file),
                     Link::configured(tccli),
                     Link::ambient(cvm),
@@ -473,7 +506,7 @@ mod tests {
         // A non-UTF-8 variable: not replaced by the file.
         std::fs::remove_file(m.sdk_file()).unwrap();
         let mut chain = m.chain("default");
-        chain.links[0] = Link::configured(EnvProvider::with_os_lookup(|name| {
+        chain.links[0] = Link::environment(EnvProvider::with_os_lookup(|name| {
             use std::os::unix::ffi::OsStringExt;
             (name == EnvProvider::SECRET_KEY_VAR).then(|| std::ffi::OsString::from_vec(vec![0xFF]))
         }));
@@ -502,8 +535,12 @@ mod tests {
     }
 
     #[test]
-    fn chain_a_named_profile_is_never_replaced_by_the_instance_role() {
-        let m = Machine::new("chain-named");
+    fn chain_a_named_profile_is_never_replaced_by_the_environment_or_the_instance_role() {
+        let mut m = Machine::new("chain-named");
+        m.env = vec![
+            (EnvProvider::SECRET_ID_VAR, "AKIDenv"),
+            (EnvProvider::SECRET_KEY_VAR, KEY),
+        ];
         std::fs::write(
             m.sdk_file(),
             "[default]\nsecret_id = AKIDfile\nsecret_key = k\n",
@@ -531,7 +568,10 @@ mod tests {
         // A tccli profile that says "use the CVM role": the role is used.
         std::fs::write(m.tccli_file("prod"), r#"{"type": "cvm-role"}"#).unwrap();
         assert_eq!(m.chain("prod").provide().unwrap().secret_id(), "AKIDcvm");
-        // And the default profile falls through to the role as before.
+        // Without a named profile the environment comes first, as before; without it, the
+        // default profile falls through to the role.
+        assert_eq!(m.chain("default").provide().unwrap().secret_id(), "AKIDenv");
+        m.env.clear();
         std::fs::remove_file(m.sdk_file()).unwrap();
         assert_eq!(m.chain("default").provide().unwrap().secret_id(), "AKIDcvm");
     }
