@@ -115,6 +115,12 @@ pub enum CredentialsError {
         /// What is wrong.
         detail: String,
     },
+    /// A profile name that cannot name tccli's files (they are `<profile>.credential`): only
+    /// letters, digits, `-`, `_` and `.`, not starting with `.`. Fix the name.
+    InvalidProfileName {
+        /// The name given.
+        profile: String,
+    },
     /// A tccli profile asks for something this crate does not do from a profile (an assumed
     /// role, `role-arn`). Its keys are not used alone, which would sign as another identity.
     /// Use an explicit provider, or another profile.
@@ -266,6 +272,11 @@ impl fmt::Display for CredentialsError {
                 f,
                 "tccli: {}: {detail}; fix it or run `tccli configure` again",
                 path.display()
+            ),
+            CredentialsError::InvalidProfileName { profile } => write!(
+                f,
+                "tccli: {profile:?} is not a profile name (letters, digits, `-`, `_` and `.`, \
+                 not starting with `.`)"
             ),
             CredentialsError::TccliUnsupported { path, what } => write!(
                 f,

@@ -159,11 +159,8 @@ impl TccliProvider {
     /// `<dir>/<profile>.<extension>`, or `None` when there is no directory to look in.
     fn file(&self, extension: &str) -> Result<Option<PathBuf>, CredentialsError> {
         if !valid_profile_name(&self.profile) {
-            return Err(CredentialsError::TccliMalformed {
-                path: PathBuf::from(&self.profile),
-                detail: "profile names are letters, digits, `-`, `_` and `.`, not starting with \
-                         `.`"
-                .into(),
+            return Err(CredentialsError::InvalidProfileName {
+                profile: self.profile.clone(),
             });
         }
         let dir = match &self.dir {
@@ -564,9 +561,10 @@ mod tests {
                 .provide()
                 .unwrap_err();
             assert!(
-                matches!(e, CredentialsError::TccliMalformed { .. }),
+                matches!(e, CredentialsError::InvalidProfileName { ref profile } if profile == name),
                 "{name:?}: {e:?}"
             );
+            assert!(!e.does_not_apply());
         }
         assert!(valid_profile_name("prod-1_a.b"));
     }
