@@ -2,7 +2,9 @@
 
 use crate::action::{Action, ErrorCode};
 use crate::clock::{Clock, SystemClock, parse_http_date};
-use crate::credentials::{Credentials, DefaultChain, ProvideCredentials, StaticProvider};
+use crate::credentials::{
+    Credentials, DefaultChain, ProvideCredentials, StaticProvider, TccliProvider,
+};
 use crate::endpoint::{self, Endpoint};
 use crate::error::{ConfigError, Error};
 use crate::events::{self, CallContext};
@@ -230,6 +232,7 @@ impl Client {
                     error
                 }
             };
+            let error = name_the_signer(error, &credentials);
             if attempt >= inner.retry.attempts() || !retryable::<A>(&error) {
                 if retryable::<A>(&error) {
                     events::giving_up(&call, attempt, &error);
@@ -308,6 +311,17 @@ impl Client {
     }
 }
 
+/// An `AuthFailure.*` error, told which credentials signed: "which identity signed?" is the
+/// first question such an error raises.
+fn name_the_signer<C: ErrorCode>(mut error: Error<C>, credentials: &Credentials) -> Error<C> {
+    if let Error::Api(e) = &mut error
+        && e.code.as_str().starts_with("AuthFailure")
+    {
+        e.credential_source = Some(Box::new(credentials.source().clone()));
+    }
+    error
+}
+
 /// Whether another attempt is safe: the request was certainly not executed, or executing it
 /// twice is harmless.
 fn retryable<A: Action>(error: &Error<A::ErrorCode>) -> bool {
@@ -343,6 +357,9 @@ pub struct ClientBuilder {
     rate_limit: RateLimit,
     transport: Option<Arc<dyn Transport>>,
     clock: Option<Arc<dyn Clock>>,
+    profile: Option<String>,
+    /// Where tccli's files are read from instead of `$HOME/.tccli` (unit tests).
+    tccli_dir: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -364,6 +381,7 @@ impl fmt::Debug for ClientBuilder {
             .field("rate_limit", &self.rate_limit)
             .field("transport", &self.transport)
             .field("clock", &self.clock)
+            .field("profile", &self.profile)
             .finish()
     }
 }
@@ -378,7 +396,7 @@ impl ClientBuilder {
     }
 
     /// Static credentials. Without this, [`DefaultChain`] is used: environment, then the
-    /// profile file, then the CVM role.
+    /// credentials file, then tccli's profile, then the CVM role.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(Arc::new(StaticProvider::new(credentials)));
         self
@@ -387,6 +405,20 @@ impl ClientBuilder {
     /// Any credentials provider.
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.credentials = Some(Arc::new(provider));
+        self
+    }
+
+    /// The profile (default `default`): the section of the credentials file and the tccli
+    /// profile (`~/.tccli/<profile>.credential`) that the default chain reads, and, when no
+    /// [`region`](Self::region) is set, the tccli profile whose region is used
+    /// (`~/.tccli/<profile>.configure`).
+    ///
+    /// A profile named here is the identity asked for ([`DefaultChain::with_profile`]): the
+    /// `TENCENTCLOUD_SECRET_*` variables are not used, and it must exist in one of the two
+    /// files, the chain never falling back to the machine's own identity (CVM role) in its
+    /// place. Names are letters, digits, `-`, `_` and `.`.
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
         self
     }
 
@@ -514,7 +546,8 @@ impl ClientBuilder {
     }
 
     /// Checks every setting and builds the client. Sends nothing.
-    pub fn build(self) -> Result<Client, ConfigError> {
+    pub fn build(mut self) -> Result<Client, ConfigError> {
+        let profile = self.apply_profile()?;
         if let Some(r) = &self.region {
             let valid = !r.is_empty()
                 && r.chars()
@@ -579,9 +612,9 @@ impl ClientBuilder {
                 region: self.region,
                 endpoint,
                 language: self.language,
-                credentials: self
-                    .credentials
-                    .unwrap_or_else(|| Arc::new(DefaultChain::new())),
+                credentials: self.credentials.unwrap_or_else(|| {
+                    Arc::new(profile.map_or_else(DefaultChain::new, DefaultChain::with_profile))
+                }),
                 transport,
                 retry: self.retry.unwrap_or_default(),
                 limiter: Limiter::new(self.rate_limit),
@@ -593,3 +626,43 @@ impl ClientBuilder {
         })
     }
 }
+
+impl ClientBuilder {
+    /// Checks the profile's name and, when no region is set, takes the one of tccli's profile;
+    /// returns the profile, if one was named.
+    fn apply_profile(&mut self) -> Result<Option<String>, ConfigError> {
+        let named = self.profile.take();
+        let profile = named
+            .clone()
+            .unwrap_or_else(|| TccliProvider::DEFAULT_PROFILE.to_owned());
+        if !crate::credentials::valid_profile_name(&profile) {
+            return Err(ConfigError::InvalidSetting {
+                setting: "profile",
+                reason: format!(
+                    "{profile:?} is not a profile name (letters, digits, '-', '_' and '.', not \
+                     starting with '.')"
+                ),
+            });
+        }
+        if self.region.is_none() {
+            let tccli = match &self.tccli_dir {
+                Some(dir) => TccliProvider::with_dir(dir),
+                None => TccliProvider::new(),
+            };
+            self.region =
+                tccli
+                    .with_profile(&profile)
+                    .region()
+                    .map_err(|e| ConfigError::ProfileRegion {
+                        profile: profile.clone(),
+                        reason: e.to_string(),
+                    })?;
+        }
+        Ok(named)
+    }
+}
+
+/// `ClientBuilder::profile` and the region taken from tccli's profile.
+#[cfg(test)]
+#[path = "client_profile_tests.rs"]
+mod profile_tests;

@@ -4,7 +4,7 @@
 //! and excerpts of response bodies, never from credentials or signatures.
 
 use crate::action::{ErrorCode, InvalidParameter};
-use crate::credentials::CredentialsError;
+use crate::credentials::{CredentialSource, CredentialsError};
 use std::fmt;
 
 /// The error of a call to action `A`, whose error codes are `C` (`<Action>ErrorCode`).
@@ -53,6 +53,10 @@ pub struct ApiError<C> {
     pub message: String,
     /// The request id: quote it when asking Tencent support.
     pub request_id: String,
+    /// For `AuthFailure.*` errors, where the credentials that signed the request came from
+    /// (which identity signed); `None` for other errors. Never a secret. Boxed to keep
+    /// [`Error`] small.
+    pub credential_source: Option<Box<CredentialSource>>,
 }
 
 /// A failure below HTTP: connecting, TLS, a timeout, a reset, an oversized body.
@@ -113,6 +117,14 @@ pub enum ConfigError {
     },
     /// The request could not be serialised to JSON.
     Serialize(String),
+    /// No region was set and the profile's tccli configuration, where it would be taken from,
+    /// could not be read. The reason names the file.
+    ProfileRegion {
+        /// The profile.
+        profile: String,
+        /// Why the region could not be read (names the file).
+        reason: String,
+    },
 }
 
 /// What a failed call did, as far as the client can know: the one question to answer before
@@ -168,6 +180,14 @@ impl<C> Error<C> {
             Error::Http { request_id, .. } | Error::MalformedResponse { request_id, .. } => {
                 request_id.as_deref()
             }
+            _ => None,
+        }
+    }
+
+    /// For an `AuthFailure.*` API error, where the credentials that signed came from.
+    pub fn credential_source(&self) -> Option<&CredentialSource> {
+        match self {
+            Error::Api(e) => e.credential_source.as_deref(),
             _ => None,
         }
     }
@@ -237,6 +257,9 @@ impl<C: ErrorCode> fmt::Display for ApiError<C> {
             self.message,
             self.request_id
         )?;
+        if let Some(source) = &self.credential_source {
+            write!(f, "; signed with credentials from {source}")?;
+        }
         if let Some(hint) = hint(self.code.as_str()) {
             write!(f, ". {hint}")?;
         }
@@ -331,6 +354,11 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::InvalidSetting { setting, reason } => write!(f, "{setting}: {reason}"),
             ConfigError::Serialize(e) => write!(f, "the request cannot be serialised: {e}"),
+            ConfigError::ProfileRegion { profile, reason } => write!(
+                f,
+                "no region set, and the region of profile `{profile}` cannot be read ({reason}); \
+                 set one with ClientBuilder::region"
+            ),
         }
     }
 }

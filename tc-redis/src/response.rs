@@ -80,6 +80,7 @@ pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Res
             code: C::from_code(code),
             message: message.to_owned(),
             request_id: request_id.unwrap_or_default(),
+            credential_source: None,
         }));
     }
     if request_id.is_none() {

@@ -1,6 +1,7 @@
 //! [`CvmRoleProvider`]: temporary credentials of the CVM instance's CAM role.
 
-use super::{Credentials, CredentialsError, ProvideCredentials, invalid_reason};
+use super::expiry::checked_expiry;
+use super::{CredentialSource, Credentials, CredentialsError, ProvideCredentials, invalid_reason};
 use crate::transport::{MetadataAgent, MetadataGetError};
 use std::fmt::{self, Write as _};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, TryLockError};
@@ -16,6 +17,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// The credentials are cached and fetched again once `ExpiredTime - now <= 300` seconds. If that
 /// refresh fails while the cached credentials have not yet expired, they are still returned and
 /// the refresh is tried again at the next call; once they have expired the error is returned.
+/// Credentials that are already expired when received are [`CredentialsError::Expired`] (never
+/// returned, never cached), and an `ExpiredTime` more than
+/// [`MAX_LIFETIME_SECS`](super::MAX_LIFETIME_SECS) (12 h) ahead is treated as 12 h ahead, so
+/// that a wild value does not stop refreshes.
 ///
 /// Requests use short timeouts (1 s to connect, 5 s overall by default; the official SDK sets
 /// none), no proxy, no redirects, and read at most 64 KiB. A connection failure or timeout is
@@ -35,6 +40,7 @@ pub struct CvmRoleProvider {
 
 struct CachedRole {
     credentials: Credentials,
+    /// `ExpiredTime`, clamped by [`checked_expiry`].
     expired_time: i64,
 }
 
@@ -170,15 +176,21 @@ impl CvmRoleProvider {
         }
     }
 
-    /// Fetches fresh credentials and their `ExpiredTime`.
-    fn fetch(&self) -> Result<CachedRole, CredentialsError> {
+    /// Fetches fresh credentials and their (clamped) `ExpiredTime`, at `now`.
+    fn fetch(&self, now: i64) -> Result<CachedRole, CredentialsError> {
         let role = self.role_name()?;
         let url = format!("{}{}", self.base_url, encode_path_segment(&role));
         let (status, body) = self.get(&url)?;
         if status != 200 {
             return Err(CredentialsError::MetadataStatus { url, status });
         }
-        parse_role_credentials(&body, &url)
+        let fetched = parse_role_credentials(&body, &url)?;
+        Ok(CachedRole {
+            expired_time: checked_expiry(self.name(), &url, now, fetched.expired_time)?,
+            credentials: fetched
+                .credentials
+                .with_source(CredentialSource::CvmRole { role }),
+        })
     }
 }
 
@@ -233,7 +245,7 @@ impl ProvideCredentials for CvmRoleProvider {
         if let Some(cached) = self.lock().as_ref().filter(|c| fresh(c)) {
             return Ok(cached.credentials.clone());
         }
-        match self.fetch() {
+        match self.fetch(now) {
             Ok(refreshed) => {
                 let credentials = refreshed.credentials.clone();
                 *self.lock() = Some(refreshed);
@@ -349,12 +361,19 @@ mod tests {
             ),
             _ => (404, String::new()),
         });
-        let p = cvm(&server.base).with_clock(|| 1_000_000_000);
+        let p = cvm(&server.base).with_clock(|| 1_999_990_000);
         let c = p.provide().unwrap();
         assert_eq!(
             (c.secret_id(), c.secret_key(), c.token()),
             ("AKIDtmp", "TmpKeyQw8", Some("TmpTokenPo5"))
         );
+        assert_eq!(
+            c.source(),
+            &CredentialSource::CvmRole {
+                role: "my-role".into()
+            }
+        );
+        assert_eq!(c.source().to_string(), "CVM instance role `my-role`");
         assert_eq!(
             server.hits(),
             [ROLE_PATH.to_owned(), format!("{ROLE_PATH}my-role")]
@@ -648,5 +667,89 @@ mod tests {
         );
         assert_eq!(refresher.join().unwrap(), "AKIDgen2");
         assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen2");
+    }
+
+    #[test]
+    fn cvm_expired_credentials_are_an_error_and_not_cached() {
+        let expiry = Arc::new(AtomicU64::new(900));
+        let e2 = Arc::clone(&expiry);
+        let server = fake(move |path| match path.strip_prefix(ROLE_PATH) {
+            Some("") => (200, "role".into()),
+            Some("role") => (
+                200,
+                role_json(
+                    "AKIDtmp",
+                    "TmpKeyQw8",
+                    "TmpTokenPo5",
+                    e2.load(Ordering::SeqCst),
+                ),
+            ),
+            _ => (404, String::new()),
+        });
+        let p = cvm(&server.base).with_clock(|| 1_000);
+        let credential_fetches = || {
+            server
+                .hits()
+                .iter()
+                .filter(|h| h.ends_with("/role"))
+                .count()
+        };
+        for (n, expired) in [(1, 900), (2, 1_000)] {
+            expiry.store(expired, Ordering::SeqCst);
+            let e = p.provide().unwrap_err();
+            assert!(
+                matches!(e, CredentialsError::Expired { provider: "cvm-role", expired_time, now: 1_000, ref origin } if expired_time == expired as i64 && origin.ends_with("/role")),
+                "ExpiredTime {expired} at now 1000: {e:?}"
+            );
+            assert!(!e.does_not_apply());
+            assert_no_secret(&format!("{e} {e:?}"));
+            assert_eq!(credential_fetches(), n, "one fetch per call, not two");
+        }
+        assert!(format!("{p:?}").contains("cached_until: None"), "{p:?}");
+        // Valid again: fetched and cached.
+        expiry.store(5_000, Ordering::SeqCst);
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDtmp");
+        p.provide().unwrap();
+        assert_eq!(credential_fetches(), 3);
+    }
+
+    #[test]
+    fn cvm_absurd_expiry_is_clamped_so_refresh_still_happens() {
+        let fetches = Arc::new(AtomicU64::new(0));
+        let f = Arc::clone(&fetches);
+        let server = fake(move |path| match path.strip_prefix(ROLE_PATH) {
+            Some("") => (200, "role".into()),
+            Some("role") => {
+                let n = f.fetch_add(1, Ordering::SeqCst) + 1;
+                // i64::MAX, which JSON carries exactly.
+                (
+                    200,
+                    format!(
+                        r#"{{"TmpSecretId":"AKIDgen{n}","TmpSecretKey":"TmpKeyQw8","ExpiredTime":{},"Token":"TmpTokenPo5","Code":"Success"}}"#,
+                        i64::MAX
+                    ),
+                )
+            }
+            _ => (404, String::new()),
+        });
+        let now = Arc::new(AtomicU64::new(1_000));
+        let clock = Arc::clone(&now);
+        let p = cvm(&server.base).with_clock(move || clock.load(Ordering::SeqCst));
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen1");
+        let horizon = 1_000 + crate::credentials::MAX_LIFETIME_SECS;
+        let debug = format!("{p:?}");
+        assert!(
+            debug.contains(&format!("cached_until: Some({horizon})")),
+            "{debug}"
+        );
+        now.store((horizon - 301) as u64, Ordering::SeqCst);
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen1");
+        now.store((horizon - 300) as u64, Ordering::SeqCst);
+        assert_eq!(
+            p.provide().unwrap().secret_id(),
+            "AKIDgen2",
+            "refreshed 300 s before the clamped expiry {horizon}"
+        );
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
     }
 }

@@ -1,9 +1,10 @@
 //! [`EnvProvider`]: credentials from environment variables.
 
 use super::{
-    Credentials, CredentialsError, Lookup, ProvideCredentials, invalid_reason, non_empty,
-    process_env,
+    CredentialSource, Credentials, CredentialsError, Lookup, ProvideCredentials, invalid_reason,
+    non_empty, process_env, string_lookup,
 };
+use std::ffi::OsString;
 use std::fmt;
 use std::sync::Arc;
 
@@ -15,7 +16,9 @@ use std::sync::Arc;
 ///   credentials exported for it are used without their token there and fail.
 ///
 /// Empty variables count as unset. Neither id nor key set gives
-/// [`CredentialsError::NotConfigured`]; only one gives [`CredentialsError::EnvIncomplete`].
+/// [`CredentialsError::NotConfigured`]; only one gives [`CredentialsError::EnvIncomplete`]. A
+/// variable that is set but not valid UTF-8 is [`CredentialsError::EnvNotUnicode`], never
+/// "unset" (which would let the next source's identity sign instead).
 #[derive(Clone)]
 pub struct EnvProvider {
     lookup: Lookup,
@@ -42,12 +45,28 @@ impl EnvProvider {
     /// configuration map). `lookup` returns `None` for an unset variable.
     pub fn with_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
         EnvProvider {
+            lookup: string_lookup(lookup),
+        }
+    }
+
+    /// Like [`with_lookup`](Self::with_lookup), with values that need not be UTF-8 (as
+    /// [`std::env::var_os`] returns them).
+    pub fn with_os_lookup(
+        lookup: impl Fn(&str) -> Option<OsString> + Send + Sync + 'static,
+    ) -> Self {
+        EnvProvider {
             lookup: Arc::new(lookup),
         }
     }
 
     fn var(&self, name: &'static str) -> Result<Option<String>, CredentialsError> {
-        match non_empty(&self.lookup, name) {
+        let value = non_empty(&self.lookup, name)
+            .map(|v| {
+                v.into_string()
+                    .map_err(|_| CredentialsError::EnvNotUnicode { var: name })
+            })
+            .transpose()?;
+        match value {
             Some(v) => match invalid_reason(&v) {
                 Some(reason) => Err(CredentialsError::EnvInvalid { var: name, reason }),
                 None => Ok(Some(v)),
@@ -103,7 +122,7 @@ impl ProvideCredentials for EnvProvider {
             (None, None) => None,
         };
         // Already validated above, so these cannot fail; keep the checks anyway.
-        let credentials = Credentials::new(id, key)?;
+        let credentials = Credentials::new(id, key)?.with_source(CredentialSource::Environment);
         match token {
             Some(t) => credentials.with_token(t),
             None => Ok(credentials),
@@ -233,6 +252,56 @@ mod tests {
             "{e:?}"
         );
         assert_no_secret(&format!("{e} {e:?}"));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn env_non_utf8_names_the_variable_and_is_not_unset() {
+        use std::os::unix::ffi::OsStringExt;
+        // 0xFF never occurs in UTF-8.
+        let bad = || OsString::from_vec(vec![b'A', b'K', 0xFF, b'D']);
+        for var in [
+            EnvProvider::SECRET_ID_VAR,
+            EnvProvider::SECRET_KEY_VAR,
+            EnvProvider::SESSION_TOKEN_VAR,
+            EnvProvider::TOKEN_VAR,
+        ] {
+            let p = EnvProvider::with_os_lookup(move |name| {
+                if name == var {
+                    Some(bad())
+                } else if name == EnvProvider::SECRET_ID_VAR {
+                    Some(ID.into())
+                } else if name == EnvProvider::SECRET_KEY_VAR {
+                    Some(KEY.into())
+                } else {
+                    None
+                }
+            });
+            let e = p.provide().unwrap_err();
+            assert!(
+                matches!(e, CredentialsError::EnvNotUnicode { var: v } if v == var),
+                "{var}: {e:?}"
+            );
+            assert!(!e.does_not_apply(), "{var}: must stop the chain");
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "environment: {var} is set but is not valid UTF-8 (credentials are ASCII); set it again"
+                )
+            );
+            assert_no_secret(&format!("{e} {e:?}"));
+        }
+    }
+
+    #[test]
+    fn env_credentials_say_their_source() {
+        let c = env(&[
+            (EnvProvider::SECRET_ID_VAR, ID),
+            (EnvProvider::SECRET_KEY_VAR, KEY),
+        ])
+        .provide()
+        .unwrap();
+        assert_eq!(c.source(), &CredentialSource::Environment);
     }
 
     #[test]

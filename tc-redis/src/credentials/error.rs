@@ -1,8 +1,8 @@
 //! [`CredentialsError`]: why credentials could not be obtained.
 
-use super::{CredentialField, InvalidReason};
+use super::{CredentialField, FileReadError, InvalidReason};
 #[cfg(doc)]
-use super::{Credentials, DefaultChain, ProvideCredentials};
+use super::{Credentials, DefaultChain, ProvideCredentials, read_small_regular_file};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -45,16 +45,26 @@ pub enum CredentialsError {
         /// What is wrong with its value.
         reason: InvalidReason,
     },
+    /// A credential variable is set but is not valid UTF-8 (so it cannot be a SecretId, key or
+    /// token, which are ASCII). It is not treated as unset, which would let another identity
+    /// sign. Set the variable again.
+    EnvNotUnicode {
+        /// The variable's name.
+        var: &'static str,
+    },
     /// `TENCENTCLOUD_SESSION_TOKEN` and `TENCENTCLOUD_TOKEN` are both set, to different values.
     /// Unset one of them.
     EnvTokenConflict,
-    /// A credentials file exists (or was named explicitly) but could not be read. Check the path
-    /// and the file's permissions and encoding (UTF-8).
-    ProfileRead {
+    /// A credentials file exists (or was named explicitly) but could not be read, or is not a
+    /// regular file, or is too large (the rules of [`read_small_regular_file`]). Check the path
+    /// and the file's permissions.
+    FileRead {
+        /// The provider's [`ProvideCredentials::name`].
+        provider: &'static str,
         /// The file.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// Why it was not read.
+        source: FileReadError,
     },
     /// A credentials file is not valid INI, or holds the profile section or one of its keys
     /// twice. Fix the file at the given line.
@@ -95,6 +105,58 @@ pub enum CredentialsError {
         field: CredentialField,
         /// What is wrong with it.
         reason: InvalidReason,
+    },
+    /// A tccli file (`<profile>.credential` or `<profile>.configure`) is not what `tccli
+    /// configure` writes: not UTF-8 JSON, not an object, a field of the wrong type or missing.
+    /// The detail names the field, never its value. Fix the file or run `tccli configure` again.
+    TccliMalformed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A profile name that cannot name tccli's files (they are `<profile>.credential`): only
+    /// letters, digits, `-`, `_` and `.`, not starting with `.`. Fix the name.
+    InvalidProfileName {
+        /// The name given.
+        profile: String,
+    },
+    /// A tccli profile asks for something this crate does not do from a profile (an assumed
+    /// role, `role-arn`). Its keys are not used alone, which would sign as another identity.
+    /// Use an explicit provider, or another profile.
+    TccliUnsupported {
+        /// The `<profile>.credential` file.
+        path: PathBuf,
+        /// What is asked for.
+        what: String,
+    },
+    /// The tccli profile is set to use the CVM role (`tccli configure set use-cvm-role true`).
+    /// [`DefaultChain`] moves on to the instance role; used alone, use [`super::CvmRoleProvider`].
+    TccliUsesCvmRole {
+        /// The `<profile>.credential` file.
+        path: PathBuf,
+    },
+    /// Temporary credentials had already expired when they were received. Check this machine's
+    /// clock, and the source (metadata service, STS, a stale tccli login: run tccli again).
+    Expired {
+        /// The provider's [`ProvideCredentials::name`].
+        provider: &'static str,
+        /// Where they came from (a URL or a path).
+        origin: String,
+        /// Their expiry, in Unix seconds.
+        expired_time: i64,
+        /// The time they were received, in Unix seconds.
+        now: i64,
+    },
+    /// A profile was named explicitly ([`DefaultChain::with_profile`]) and neither the
+    /// credentials file nor tccli has it. The chain stops there: the instance's or pod's own
+    /// identity is not used in place of a profile that was asked for. Create the profile, or fix
+    /// its name.
+    ProfileNotFound {
+        /// The profile.
+        profile: String,
+        /// One line per source tried before stopping.
+        attempts: Vec<String>,
     },
     /// The instance metadata service could not be reached or did not answer in time: this is
     /// not a CVM instance, or the network blocks it. [`DefaultChain`] moves on; used alone,
@@ -141,7 +203,9 @@ impl CredentialsError {
     pub(super) fn does_not_apply(&self) -> bool {
         matches!(
             self,
-            CredentialsError::NotConfigured { .. } | CredentialsError::MetadataUnreachable { .. }
+            CredentialsError::NotConfigured { .. }
+                | CredentialsError::MetadataUnreachable { .. }
+                | CredentialsError::TccliUsesCvmRole { .. }
         )
     }
 }
@@ -160,13 +224,20 @@ impl fmt::Display for CredentialsError {
             CredentialsError::EnvInvalid { var, reason } => {
                 write!(f, "environment: {var} {reason}")
             }
+            CredentialsError::EnvNotUnicode { var } => write!(
+                f,
+                "environment: {var} is set but is not valid UTF-8 (credentials are ASCII); \
+                 set it again"
+            ),
             CredentialsError::EnvTokenConflict => f.write_str(
                 "environment: TENCENTCLOUD_SESSION_TOKEN and TENCENTCLOUD_TOKEN are both set, \
                  to different values; unset one",
             ),
-            CredentialsError::ProfileRead { path, source } => {
-                write!(f, "profile: cannot read {}: {source}", path.display())
-            }
+            CredentialsError::FileRead {
+                provider,
+                path,
+                source,
+            } => write!(f, "{provider}: cannot read {}: {source}", path.display()),
             CredentialsError::ProfileSyntax {
                 path,
                 line,
@@ -197,6 +268,48 @@ impl fmt::Display for CredentialsError {
                 "profile: {} line {line}: {field} {reason}",
                 path.display()
             ),
+            CredentialsError::TccliMalformed { path, detail } => write!(
+                f,
+                "tccli: {}: {detail}; fix it or run `tccli configure` again",
+                path.display()
+            ),
+            CredentialsError::InvalidProfileName { profile } => write!(
+                f,
+                "tccli: {profile:?} is not a profile name (letters, digits, `-`, `_` and `.`, \
+                 not starting with `.`)"
+            ),
+            CredentialsError::TccliUnsupported { path, what } => write!(
+                f,
+                "tccli: {} asks for {what}, which tc-redis does not do from a tccli profile; \
+                 its keys were not used alone. Use another profile or an explicit provider",
+                path.display()
+            ),
+            CredentialsError::TccliUsesCvmRole { path } => write!(
+                f,
+                "tccli: {} says use-cvm-role: the CVM role applies",
+                path.display()
+            ),
+            CredentialsError::Expired {
+                provider,
+                origin,
+                expired_time,
+                now,
+            } => write!(
+                f,
+                "{provider}: the credentials from {origin} expired {} s before they were \
+                 received (ExpiredTime {expired_time}, now {now}); check the clock of this \
+                 machine, or the source",
+                now.saturating_sub(*expired_time)
+            ),
+            CredentialsError::ProfileNotFound { profile, attempts } => {
+                write!(f, "profile `{profile}` not found; tried ")?;
+                f.write_str(&attempts.join("; "))?;
+                f.write_str(
+                    ". A named profile is not replaced by the machine's own identity: create \
+                     the profile (`tccli configure --profile NAME`, or a [NAME] section in \
+                     ~/.tencentcloud/credentials) or fix its name",
+                )
+            }
             CredentialsError::MetadataUnreachable { url, detail } => {
                 write!(
                     f,
@@ -227,7 +340,8 @@ impl fmt::Display for CredentialsError {
                 f.write_str(
                     ". To proceed: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or \
                      put secret_id and secret_key under [default] in \
-                     ~/.tencentcloud/credentials, or run on a CVM instance with a CAM role \
+                     ~/.tencentcloud/credentials, or run `tccli configure`, or run on a CVM \
+                     instance with a CAM role \
                      bound, or pass credentials explicitly with StaticProvider",
                 )
             }
@@ -238,7 +352,7 @@ impl fmt::Display for CredentialsError {
 impl std::error::Error for CredentialsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            CredentialsError::ProfileRead { source, .. } => Some(source),
+            CredentialsError::FileRead { source, .. } => Some(source),
             _ => None,
         }
     }

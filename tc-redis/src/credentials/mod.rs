@@ -8,8 +8,17 @@
 //! | [`StaticProvider`]  | a [`Credentials`] value given in code                                   |
 //! | [`EnvProvider`]     | `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, token variables    |
 //! | [`ProfileProvider`] | the INI file `~/.tencentcloud/credentials` (or another path)            |
+//! | [`TccliProvider`]   | tccli's profile, `~/.tccli/<profile>.credential` (JSON)                 |
 //! | [`CvmRoleProvider`] | the CVM instance metadata service (CAM role bound to the instance)      |
-//! | [`DefaultChain`]    | environment → profile → CVM role, first that applies wins               |
+//! | [`DefaultChain`]    | environment → credentials file → tccli profile → CVM role               |
+//!
+//! Every [`Credentials`] value carries a [`CredentialSource`]: a description of where it came
+//! from (never a secret), which `AuthFailure` errors show, so that "which identity signed?" has
+//! an answer.
+//!
+//! Files are read by one set of rules ([`read_small_regular_file`]): regular files only (a FIFO
+//! or a device never blocks), at most [`MAX_CREDENTIALS_FILE_BYTES`], and parsed again only
+//! when they change.
 //!
 //! Differences from the official SDKs, all deliberate:
 //!
@@ -20,7 +29,15 @@
 //! * the metadata service is queried with short timeouts, so the default chain does not hang a
 //!   machine that is not a CVM instance;
 //! * errors are typed and never swallowed; when the default chain finds nothing its error lists
-//!   every provider it tried and why that provider did not apply.
+//!   every provider it tried and why that provider did not apply; an error in a source that is
+//!   configured (a variable that is not UTF-8, a file that is a FIFO, a broken tccli profile)
+//!   stops the chain instead of letting the next source's identity sign;
+//! * tccli's profile is a source (the official SDKs do not read it), after the credentials file
+//!   and before the CVM role;
+//! * files must be regular files of at most 64 KiB, and are parsed again only when they change
+//!   (the SDKs read them at each lookup, whatever they are);
+//! * temporary credentials already expired when received are an error, and an expiry more than
+//!   12 hours ahead is clamped, so that refresh still happens.
 //!
 //! Neither `Debug` nor `Display` of any type here ever shows a SecretKey or a token.
 
@@ -28,7 +45,10 @@ mod chain;
 mod cvm;
 mod env;
 mod error;
+mod expiry;
+mod file;
 mod profile;
+mod tccli;
 #[cfg(test)]
 mod test_support;
 
@@ -36,9 +56,15 @@ pub use chain::DefaultChain;
 pub use cvm::CvmRoleProvider;
 pub use env::EnvProvider;
 pub use error::CredentialsError;
+pub use expiry::MAX_LIFETIME_SECS;
+pub use file::{FileReadError, MAX_CREDENTIALS_FILE_BYTES, read_small_regular_file};
 pub use profile::ProfileProvider;
+pub use tccli::TccliProvider;
+pub(crate) use tccli::valid_profile_name;
 
+use std::ffi::OsString;
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Printed in place of a secret by `Debug` and `Display`.
@@ -51,12 +77,13 @@ const REDACTED: &str = "<redacted>";
 /// A validated SecretId / SecretKey pair and an optional session token.
 ///
 /// `Debug` and `Display` show the SecretId (an identifier, not a secret) and print `<redacted>`
-/// for the SecretKey and the token.
+/// for the SecretKey and the token. Each value also carries its [`CredentialSource`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     secret_id: String,
     secret_key: String,
     token: Option<String>,
+    source: CredentialSource,
 }
 
 impl Credentials {
@@ -76,7 +103,20 @@ impl Credentials {
             secret_id,
             secret_key,
             token: None,
+            source: CredentialSource::Static,
         })
+    }
+
+    /// Records where these credentials came from (providers call this; the default is
+    /// [`CredentialSource::Static`]).
+    pub fn with_source(mut self, source: CredentialSource) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// Where these credentials came from: shown by `AuthFailure` errors.
+    pub fn source(&self) -> &CredentialSource {
+        &self.source
     }
 
     /// Adds a session token (temporary credentials from STS or a CAM role), sent as `X-TC-Token`.
@@ -112,6 +152,7 @@ impl fmt::Debug for Credentials {
             .field("secret_id", &self.secret_id)
             .field("secret_key", &Redacted)
             .field("token", &self.token.as_ref().map(|_| Redacted))
+            .field("source", &self.source)
             .finish()
     }
 }
@@ -132,6 +173,59 @@ struct Redacted;
 impl fmt::Debug for Redacted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(REDACTED)
+    }
+}
+
+/// Where a [`Credentials`] value came from: which identity signs. Never holds a secret.
+///
+/// `Display` says it in words, for error messages ("environment variables
+/// TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY", "credentials file /home/a/.tencentcloud/credentials,
+/// profile \[default\]", "CVM instance role `cvm-role-x`", ...).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CredentialSource {
+    /// Given in code ([`Credentials::new`], [`StaticProvider`]).
+    Static,
+    /// [`EnvProvider`]: the `TENCENTCLOUD_*` variables.
+    Environment,
+    /// [`ProfileProvider`]: a section of an INI credentials file.
+    CredentialsFile {
+        /// The file.
+        path: PathBuf,
+        /// The section.
+        profile: String,
+    },
+    /// [`TccliProvider`]: a tccli profile's `.credential` file.
+    Tccli {
+        /// The `<profile>.credential` file.
+        path: PathBuf,
+        /// The profile.
+        profile: String,
+    },
+    /// [`CvmRoleProvider`]: the CAM role bound to the CVM instance.
+    CvmRole {
+        /// The role's name.
+        role: String,
+    },
+}
+
+impl fmt::Display for CredentialSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CredentialSource::Static => f.write_str("credentials given in code"),
+            CredentialSource::Environment => {
+                f.write_str("environment variables TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY")
+            }
+            CredentialSource::CredentialsFile { path, profile } => write!(
+                f,
+                "credentials file {}, profile [{profile}]",
+                path.display()
+            ),
+            CredentialSource::Tccli { path, profile } => {
+                write!(f, "tccli profile `{profile}` ({})", path.display())
+            }
+            CredentialSource::CvmRole { role } => write!(f, "CVM instance role `{role}`"),
+        }
     }
 }
 
@@ -242,15 +336,21 @@ impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
     }
 }
 
-/// Looks an environment variable up; injectable for tests.
-type Lookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+/// Looks an environment variable up; injectable for tests. Values are `OsString`s so that a
+/// non-UTF-8 value is seen (and reported, or used as a path) rather than taken for "unset".
+type Lookup = Arc<dyn Fn(&str) -> Option<OsString> + Send + Sync>;
 
 fn process_env() -> Lookup {
-    Arc::new(|name| std::env::var(name).ok())
+    Arc::new(|name: &str| std::env::var_os(name))
+}
+
+/// A [`Lookup`] from one that returns UTF-8 strings (the public `with_lookup` constructors).
+fn string_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Lookup {
+    Arc::new(move |name| lookup(name).map(OsString::from))
 }
 
 /// The variable's value, `None` when unset or empty.
-fn non_empty(lookup: &Lookup, name: &str) -> Option<String> {
+fn non_empty(lookup: &Lookup, name: &str) -> Option<OsString> {
     lookup(name).filter(|v| !v.is_empty())
 }
 

@@ -1,21 +1,27 @@
 //! [`ProfileProvider`]: credentials from an INI credentials file, and its parser.
 
+use super::file::{FileCache, MAX_CREDENTIALS_FILE_BYTES};
 use super::{
-    CredentialField, Credentials, CredentialsError, Lookup, ProvideCredentials, invalid_reason,
-    non_empty, process_env,
+    CredentialField, CredentialSource, Credentials, CredentialsError, FileReadError, Lookup,
+    ProvideCredentials, invalid_reason, non_empty, process_env, string_lookup,
 };
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Reads credentials from an INI credentials file, at every
-/// [`provide`](ProvideCredentials::provide).
+/// Reads credentials from an INI credentials file.
 ///
 /// Which file: the one named by `TENCENTCLOUD_CREDENTIALS_FILE`, else
 /// `$HOME/.tencentcloud/credentials`, else `/etc/tencentcloud/credentials` — unless a path is
 /// given with [`ProfileProvider::from_path`]. A named file (variable or constructor) that does
-/// not exist is an error ([`CredentialsError::ProfileRead`]); when neither default location
-/// exists the provider is [`CredentialsError::NotConfigured`].
+/// not exist is an error ([`CredentialsError::FileRead`]); when neither default location
+/// exists the provider is [`CredentialsError::NotConfigured`]. So is a file found at a default
+/// location that has no section for the profile (the next source, such as tccli's profile, may
+/// have it); in a named file, a missing section is [`CredentialsError::ProfileMissingSection`].
+///
+/// The file must be a regular file of at most 64 KiB (see [`super::read_small_regular_file`]).
+/// It is parsed once and again only when its size or modification time changes: each
+/// [`provide`](ProvideCredentials::provide) costs one `stat`.
 ///
 /// Format, as the official SDKs write it:
 ///
@@ -41,6 +47,8 @@ pub struct ProfileProvider {
     profile: String,
     /// The last-resort location; a field so that tests can point it elsewhere.
     pub(super) system_path: PathBuf,
+    /// The parsed file; shared by clones.
+    cache: Arc<FileCache<Credentials>>,
 }
 
 #[derive(Clone)]
@@ -68,18 +76,20 @@ impl ProfileProvider {
             source: ProfileSource::Explicit(path.into()),
             profile: Self::DEFAULT_PROFILE.to_owned(),
             system_path: PathBuf::from(Self::SYSTEM_PATH),
+            cache: Arc::new(FileCache::new()),
         }
     }
 
     /// Finds the file like [`new`](Self::new), looking `TENCENTCLOUD_CREDENTIALS_FILE` and `HOME`
     /// up through `lookup` instead of the process environment.
     pub fn with_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
-        Self::discover(Arc::new(lookup))
+        Self::discover(string_lookup(lookup))
     }
 
     /// Reads section `[profile]` instead of `[default]`.
     pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
         self.profile = profile.into();
+        self.cache = Arc::new(FileCache::new());
         self
     }
 
@@ -88,28 +98,30 @@ impl ProfileProvider {
             source: ProfileSource::Discover(lookup),
             profile: Self::DEFAULT_PROFILE.to_owned(),
             system_path: PathBuf::from(Self::SYSTEM_PATH),
+            cache: Arc::new(FileCache::new()),
         }
     }
 
-    /// The file to read, or why there is none.
-    fn locate(&self) -> Result<PathBuf, CredentialsError> {
+    /// The file to read and whether it was named explicitly (constructor or variable), or why
+    /// there is none.
+    fn locate(&self) -> Result<(PathBuf, bool), CredentialsError> {
         let lookup = match &self.source {
-            ProfileSource::Explicit(path) => return Ok(path.clone()),
+            ProfileSource::Explicit(path) => return Ok((path.clone(), true)),
             ProfileSource::Discover(lookup) => lookup,
         };
         if let Some(path) = non_empty(lookup, Self::FILE_VAR) {
-            return Ok(PathBuf::from(path));
+            return Ok((PathBuf::from(path), true));
         }
         let mut not_found = Vec::new();
         if let Some(home) = non_empty(lookup, "HOME") {
             let path = Path::new(&home).join(".tencentcloud").join("credentials");
             if path.exists() {
-                return Ok(path);
+                return Ok((path, false));
             }
             not_found.push(path);
         }
         if self.system_path.exists() {
-            return Ok(self.system_path.clone());
+            return Ok((self.system_path.clone(), false));
         }
         not_found.push(self.system_path.clone());
         let listed: Vec<String> = not_found.iter().map(|p| p.display().to_string()).collect();
@@ -139,13 +151,38 @@ impl fmt::Debug for ProfileProvider {
 
 impl ProvideCredentials for ProfileProvider {
     fn provide(&self) -> Result<Credentials, CredentialsError> {
-        let path = self.locate()?;
-        let text =
-            std::fs::read_to_string(&path).map_err(|source| CredentialsError::ProfileRead {
-                path: path.clone(),
-                source,
+        let (path, explicit) = self.locate()?;
+        let read_error = |source: FileReadError| CredentialsError::FileRead {
+            provider: "profile",
+            path: path.clone(),
+            source,
+        };
+        let parse = |bytes: &[u8]| {
+            let text = std::str::from_utf8(bytes).map_err(|_| {
+                read_error(FileReadError::Io(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "not UTF-8",
+                )))
             })?;
-        parse_profile(&text, &path, &self.profile)
+            let credentials = parse_profile(text, &path, &self.profile)?;
+            Ok(credentials.with_source(CredentialSource::CredentialsFile {
+                path: path.clone(),
+                profile: self.profile.clone(),
+            }))
+        };
+        match self
+            .cache
+            .get(&path, MAX_CREDENTIALS_FILE_BYTES, parse, read_error)
+        {
+            // A file found by looking around that lacks the profile is not this source.
+            Err(CredentialsError::ProfileMissingSection { path, profile }) if !explicit => {
+                Err(CredentialsError::NotConfigured {
+                    provider: self.name(),
+                    detail: format!("{} has no [{profile}] section", path.display()),
+                })
+            }
+            other => other,
+        }
     }
 
     fn name(&self) -> &'static str {
@@ -504,9 +541,13 @@ mod tests {
         let path = dir.0.join("nope");
         let e = ProfileProvider::from_path(&path).provide().unwrap_err();
         match &e {
-            CredentialsError::ProfileRead { path: p, source } => {
+            CredentialsError::FileRead {
+                provider: "profile",
+                path: p,
+                source,
+            } => {
                 assert_eq!(p, &path);
-                assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+                assert_eq!(source.io_kind(), Some(std::io::ErrorKind::NotFound));
             }
             other => panic!("{other:?}"),
         }
@@ -520,7 +561,7 @@ mod tests {
         })
         .provide()
         .unwrap_err();
-        assert!(matches!(e, CredentialsError::ProfileRead { .. }), "{e:?}");
+        assert!(matches!(e, CredentialsError::FileRead { .. }), "{e:?}");
     }
 
     #[test]
@@ -581,5 +622,126 @@ mod tests {
             (ProfileProvider::FILE_VAR, named.display().to_string()),
         ];
         assert_eq!(discover(vars).provide().unwrap().secret_id(), "named");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn profile_refuses_fifos_devices_and_oversized_files_without_blocking() {
+        let dir = TempDir::new("profile-hardened");
+        let fifo = dir.0.join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path and a mode.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let big = dir.0.join("big");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(100 * 1024 * 1024)
+            .unwrap();
+        let cases: [(&Path, &str); 3] = [
+            (&fifo, "it is a FIFO, not a regular file"),
+            (Path::new("/dev/zero"), "it is a character device"),
+            (&big, "larger than 65536 bytes"),
+        ];
+        for (path, expected) in cases {
+            let start = std::time::Instant::now();
+            let e = ProfileProvider::from_path(path).provide().unwrap_err();
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(1),
+                "{}: took {:?}",
+                path.display(),
+                start.elapsed()
+            );
+            assert!(
+                matches!(
+                    e,
+                    CredentialsError::FileRead {
+                        provider: "profile",
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+            assert!(
+                !e.does_not_apply(),
+                "{}: must stop the chain",
+                path.display()
+            );
+            let text = e.to_string();
+            assert!(
+                text.starts_with(&format!("profile: cannot read {}: ", path.display()))
+                    && text.contains(expected),
+                "{text}"
+            );
+        }
+        // The same through TENCENTCLOUD_CREDENTIALS_FILE.
+        let named = fifo.display().to_string();
+        let e = ProfileProvider::with_lookup(move |k| {
+            (k == ProfileProvider::FILE_VAR).then(|| named.clone())
+        })
+        .provide()
+        .unwrap_err();
+        assert!(matches!(e, CredentialsError::FileRead { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn profile_is_parsed_again_only_when_the_file_changes() {
+        let dir = TempDir::new("profile-cache");
+        let path = dir.0.join("credentials");
+        let t0 = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        let write = |id: &str, mtime| {
+            let f = std::fs::File::create(&path).unwrap();
+            std::io::Write::write_all(
+                &mut &f,
+                format!("[default]\nsecret_id = {id}\nsecret_key = {KEY}\n").as_bytes(),
+            )
+            .unwrap();
+            f.set_modified(mtime).unwrap();
+        };
+        let p = ProfileProvider::from_path(&path);
+        write("AKIDone", t0);
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDone");
+        // Same size and mtime (rewritten in place): served from the cache, not re-read.
+        write("AKIDtwo", t0);
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDone");
+        // A new mtime: re-read.
+        write("AKIDtwo", t0 + std::time::Duration::from_secs(1));
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDtwo");
+        // A new size, same mtime: re-read.
+        write("AKIDthree", t0 + std::time::Duration::from_secs(1));
+        assert_eq!(p.provide().unwrap().secret_id(), "AKIDthree");
+        // A clone shares the cache; a broken file is an error at once (errors are not cached).
+        let clone = p.clone();
+        std::fs::write(&path, "[default]\nsecret_id = a\n").unwrap();
+        assert!(matches!(
+            clone.provide().unwrap_err(),
+            CredentialsError::ProfileMissingKey { .. }
+        ));
+        let c = {
+            write("AKIDfour", t0);
+            p.provide().unwrap()
+        };
+        assert_eq!(
+            c.source(),
+            &CredentialSource::CredentialsFile {
+                path: path.clone(),
+                profile: "default".into()
+            }
+        );
+        assert_eq!(
+            c.source().to_string(),
+            format!("credentials file {}, profile [default]", path.display())
+        );
+    }
+
+    #[test]
+    fn profile_not_utf8_is_a_read_error() {
+        let dir = TempDir::new("profile-utf8");
+        let path = dir.0.join("credentials");
+        std::fs::write(&path, b"[default]\nsecret_id = \xff\n").unwrap();
+        let e = ProfileProvider::from_path(&path).provide().unwrap_err();
+        assert!(
+            matches!(e, CredentialsError::FileRead { ref source, .. } if source.io_kind() == Some(std::io::ErrorKind::InvalidData)),
+            "{e:?}"
+        );
     }
 }
