@@ -12,13 +12,23 @@
 
 use crate::action::ErrorCode;
 use crate::error::{ApiError, Error};
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+use crate::escape::escaped;
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
 
-/// How much of a body an error message quotes.
+/// How much of a body an error message quotes, in characters (before escaping).
 const EXCERPT_CHARS: usize = 200;
+/// The longest request id looked for in a body that cannot be parsed (they are UUIDs, 36).
+const MAX_SCANNED_REQUEST_ID: usize = 128;
 
 /// Turns an HTTP status and body into the typed response or the typed error.
+///
+/// Two passes over the body, neither of which builds a tree of it: the first reads only the
+/// envelope (`Response`, `Response.Error`, `Response.RequestId`) and checks that the whole body
+/// is JSON, skipping everything else; the second deserialises `Response` straight into `T`.
+/// Memory is what `T` holds plus serde_json's scratch buffer, a small multiple of the body at
+/// worst (`tests/tests/response_memory.rs`), where a `serde_json::Value` costs many times it.
 pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Result<T, Error<C>> {
     if status != 200 {
         return Err(Error::Http {
@@ -28,8 +38,10 @@ pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Res
         });
     }
     let malformed = |problem: String, request_id: Option<String>| Error::MalformedResponse {
+        status,
         problem,
         request_id,
+        body_excerpt: excerpt(body),
     };
     let text = std::str::from_utf8(body).map_err(|e| {
         malformed(
@@ -37,27 +49,24 @@ pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Res
                 "the body is not UTF-8 (invalid byte at offset {})",
                 e.valid_up_to()
             ),
-            None,
+            scan_request_id(body),
         )
     })?;
-    let mut root: Value = serde_json::from_str(text).map_err(|e| {
+    let probe: Probe = serde_json::from_str(text).map_err(|e| {
         malformed(
-            format!(
-                "the body is not JSON ({e}); it starts with {:?}",
-                excerpt(body)
-            ),
-            None,
+            format!("the body is not JSON ({e})"),
+            scan_request_id(body),
         )
     })?;
-    let Some(response) = root.get_mut("Response").filter(|r| r.is_object()) else {
+    let Some(response) = probe.response.filter(|r| r.is_object) else {
         return Err(malformed(
             "the body has no `Response` object".to_owned(),
             None,
         ));
     };
-    let request_id = match response.get("RequestId") {
-        Some(Value::String(id)) => Some(id.clone()),
-        Some(_) => {
+    let request_id = match response.request_id {
+        Some(Field::Str(id)) => Some(id),
+        Some(Field::Other) => {
             return Err(malformed(
                 "`Response.RequestId` is not a string".to_owned(),
                 None,
@@ -65,47 +74,360 @@ pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Res
         }
         None => None,
     };
-    if let Some(error) = response.get("Error") {
-        let code = error.get("Code").and_then(Value::as_str).ok_or_else(|| {
-            malformed(
+    if let Some(error) = response.error {
+        let Some(Field::Str(code)) = error.code else {
+            return Err(malformed(
                 "`Response.Error` has no string `Code`".to_owned(),
-                request_id.clone(),
-            )
-        })?;
-        let message = error
-            .get("Message")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+                request_id,
+            ));
+        };
+        let message = match error.message {
+            Some(Field::Str(m)) => m,
+            _ => String::new(),
+        };
         return Err(Error::Api(ApiError {
-            code: C::from_code(code),
-            message: message.to_owned(),
+            code: C::from_code(&code),
+            message,
             request_id: request_id.unwrap_or_default(),
         }));
     }
     if request_id.is_none() {
         return Err(malformed("`Response` has no `RequestId`".to_owned(), None));
     }
-    T::deserialize(response.take()).map_err(|e| {
-        malformed(
+    match serde_json::from_str::<Typed<T>>(text) {
+        Ok(typed) => Ok(typed.response),
+        Err(e) => Err(malformed(
             format!("`Response` does not match the action's response type: {e}"),
             request_id,
-        )
-    })
+        )),
+    }
+}
+
+/// The second pass: `Response` as the action's type; other top-level keys are skipped.
+#[derive(Deserialize)]
+struct Typed<T> {
+    #[serde(rename = "Response")]
+    response: T,
+}
+
+/// The first pass: the envelope's few fields, everything else skipped (but checked to be JSON,
+/// by the same rules as `serde_json::Value`, numbers' range included). A key given twice
+/// counts as its last value, as in `Value`.
+#[derive(Default)]
+struct Probe {
+    response: Option<ResponseProbe>,
+}
+
+#[derive(Default)]
+struct ResponseProbe {
+    /// `false` when `Response` is not an object (`null`, a string, an array, ...).
+    is_object: bool,
+    request_id: Option<Field>,
+    error: Option<ErrorProbe>,
+}
+
+#[derive(Default)]
+struct ErrorProbe {
+    code: Option<Field>,
+    message: Option<Field>,
+}
+
+/// An envelope key, read without allocating: only the few the probe looks at are told apart.
+#[derive(PartialEq, Eq)]
+enum Key {
+    Response,
+    RequestId,
+    Error,
+    Code,
+    Message,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+                Ok(match v {
+                    "Response" => Key::Response,
+                    "RequestId" => Key::RequestId,
+                    "Error" => Key::Error,
+                    "Code" => Key::Code,
+                    "Message" => Key::Message,
+                    _ => Key::Other,
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A field that should be a string.
+enum Field {
+    Str(String),
+    Other,
+}
+
+/// Any JSON value, read and dropped without being kept.
+struct Skip;
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Skip, D::Error> {
+        d.deserialize_any(SkipVisitor).map(|()| Skip)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key::<Skip>()?.is_some() {
+            map.next_value::<Skip>()?;
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Field, E> {
+                Ok(Field::Str(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Field, E> {
+                Ok(Field::Str(v))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+            fn visit_none<E>(self) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Field, A::Error> {
+                SkipVisitor.visit_seq(seq).map(|()| Field::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Field, A::Error> {
+                SkipVisitor.visit_map(map).map(|()| Field::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The `Visitor` methods of a type read from a JSON object that takes any other JSON value as
+/// `$other` (skipped): `Response: null` is a reply without a `Response` object, not a JSON error.
+macro_rules! other_values_are {
+    ($other:expr) => {
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            SkipVisitor.visit_seq(seq).map(|()| $other)
+        }
+    };
+}
+
+impl<'de> Deserialize<'de> for Probe {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Probe, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Probe;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            other_values_are!(Probe::default());
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
+                let mut probe = Probe::default();
+                while let Some(key) = map.next_key::<Key>()? {
+                    if key == Key::Response {
+                        probe.response = Some(map.next_value()?);
+                    } else {
+                        map.next_value::<Skip>()?;
+                    }
+                }
+                Ok(probe)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResponseProbe {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ResponseProbe, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ResponseProbe;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            other_values_are!(ResponseProbe::default());
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ResponseProbe, A::Error> {
+                let mut probe = ResponseProbe {
+                    is_object: true,
+                    ..ResponseProbe::default()
+                };
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::RequestId => probe.request_id = Some(map.next_value()?),
+                        Key::Error => probe.error = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<Skip>()?;
+                        }
+                    }
+                }
+                Ok(probe)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorProbe {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ErrorProbe, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ErrorProbe;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            other_values_are!(ErrorProbe::default());
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ErrorProbe, A::Error> {
+                let mut probe = ErrorProbe::default();
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::Code => probe.code = Some(map.next_value()?),
+                        Key::Message => probe.message = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<Skip>()?;
+                        }
+                    }
+                }
+                Ok(probe)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// The request id of a non-200 body, when it happens to be an API envelope.
 fn envelope_request_id(body: &[u8]) -> Option<String> {
-    let root: Value = serde_json::from_slice(body).ok()?;
-    root.get("Response")?
-        .get("RequestId")?
-        .as_str()
-        .map(str::to_owned)
+    let probe: Probe = serde_json::from_slice(body).ok()?;
+    match probe.response?.request_id? {
+        Field::Str(id) => Some(id),
+        Field::Other => None,
+    }
 }
 
-/// The first characters of a body, lossily decoded, for error messages.
+/// The request id of a body that cannot be parsed (truncated, not UTF-8, not JSON): the first
+/// `"RequestId": "<id>"` in it whose id is plain printable ASCII, so that a reply cut short or
+/// mangled elsewhere can still be quoted to Tencent support.
+fn scan_request_id(body: &[u8]) -> Option<String> {
+    const KEY: &[u8] = b"\"RequestId\"";
+    let mut from = 0;
+    while let Some(at) = find(&body[from..], KEY) {
+        from += at + KEY.len();
+        let rest = &body[from..];
+        let skip_ws = |b: &[u8]| -> usize { b.iter().take_while(|c| c.is_ascii_whitespace()).count() };
+        let mut i = skip_ws(rest);
+        if rest.get(i) != Some(&b':') {
+            continue;
+        }
+        i += 1;
+        i += skip_ws(&rest[i..]);
+        if rest.get(i) != Some(&b'"') {
+            continue;
+        }
+        i += 1;
+        let value = &rest[i..];
+        let len = value
+            .iter()
+            .take_while(|c| c.is_ascii_graphic() && **c != b'"' && **c != b'\\')
+            .count();
+        if len > 0 && len <= MAX_SCANNED_REQUEST_ID && value.get(len) == Some(&b'"') {
+            return std::str::from_utf8(&value[..len]).ok().map(str::to_owned);
+        }
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The first characters of a body, lossily decoded and escaped (see [`crate::Escaped`]), with
+/// `…` when there was more.
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_CHARS * 4)]);
-    let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
+    let shown: String = text.chars().take(EXCERPT_CHARS).collect();
+    let mut out = escaped(&shown);
     if text.chars().count() > EXCERPT_CHARS || body.len() > EXCERPT_CHARS * 4 {
         out.push('…');
     }
@@ -189,5 +511,38 @@ mod tests {
         let env =
             br#"{"Response":{"Error":{"Code":"InternalError","Message":""},"RequestId":"r-9"}}"#;
         assert_eq!(run(500, env).unwrap_err().request_id(), Some("r-9"));
+    }
+
+    #[test]
+    fn unreadable_200s_keep_the_request_id_when_it_can_be_found() {
+        let malformed = |body: &[u8]| match run(200, body) {
+            Err(Error::MalformedResponse {
+                status: 200,
+                request_id,
+                body_excerpt,
+                ..
+            }) => (request_id, body_excerpt),
+            other => panic!("{other:?}"),
+        };
+        // Not UTF-8, and cut short: the id is still there to quote.
+        let (id, _) = malformed(b"{\"Response\":{\"RequestId\" : \"r-\xff\"}}");
+        assert_eq!(id, None, "an id with a byte that is not ASCII is not taken");
+        let (id, excerpt) =
+            malformed(b"{\"Response\":{\"Msg\":\"\xff\",\"RequestId\": \"c4ed-1\",\"TaskId\":1");
+        assert_eq!(id.as_deref(), Some("c4ed-1"));
+        assert!(excerpt.starts_with("{\"Response\""), "{excerpt}");
+        let (id, _) = malformed(br#"{"Response":{"TaskId":1,"RequestId":"cut-sh"#);
+        assert_eq!(id, None, "an id without its closing quote may be cut short");
+        // Valid JSON: only `Response.RequestId` counts, never one found elsewhere.
+        let (id, _) = malformed(br#"{"Response":{"TaskId":"x","Deep":{"RequestId":"no"}}}"#);
+        assert_eq!(id, None);
+    }
+
+    #[test]
+    fn excerpts_are_escaped_and_capped() {
+        let e = excerpt(b"a\x1b[2Kb\r\nTaskId: 9");
+        assert_eq!(e, r"a\u{1b}[2Kb\r\nTaskId: 9");
+        let long = excerpt(&[b'\n'; 1000]);
+        assert_eq!(long, format!("{}…", r"\n".repeat(200)));
     }
 }
