@@ -55,6 +55,9 @@ mod tests {
         let shown = escaped("a\u{0}b\u{7f}c\u{9b}d\u{202e}e\u{2066}\"'\\");
         assert_eq!(shown, r#"a\u{0}b\u{7f}c\u{9b}d\u{202e}e\u{2066}"'\"#);
         assert!(!shown.chars().any(is_hostile), "{shown:?}");
-        assert_eq!(escaped("plain ASCII, 中文, ümlaut"), "plain ASCII, 中文, ümlaut");
+        assert_eq!(
+            escaped("plain ASCII, 中文, ümlaut"),
+            "plain ASCII, 中文, ümlaut"
+        );
     }
 }

@@ -13,8 +13,8 @@
 use crate::action::ErrorCode;
 use crate::error::{ApiError, Error};
 use crate::escape::escaped;
-use serde::de::{DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
 /// How much of a body an error message quotes, in characters (before escaping).
@@ -52,12 +52,8 @@ pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Res
             scan_request_id(body),
         )
     })?;
-    let probe: Probe = serde_json::from_str(text).map_err(|e| {
-        malformed(
-            format!("the body is not JSON ({e})"),
-            scan_request_id(body),
-        )
-    })?;
+    let probe: Probe = serde_json::from_str(text)
+        .map_err(|e| malformed(format!("the body is not JSON ({e})"), scan_request_id(body)))?;
     let Some(response) = probe.response.filter(|r| r.is_object) else {
         return Err(malformed(
             "the body has no `Response` object".to_owned(),
@@ -395,7 +391,8 @@ fn scan_request_id(body: &[u8]) -> Option<String> {
     while let Some(at) = find(&body[from..], KEY) {
         from += at + KEY.len();
         let rest = &body[from..];
-        let skip_ws = |b: &[u8]| -> usize { b.iter().take_while(|c| c.is_ascii_whitespace()).count() };
+        let skip_ws =
+            |b: &[u8]| -> usize { b.iter().take_while(|c| c.is_ascii_whitespace()).count() };
         let mut i = skip_ws(rest);
         if rest.get(i) != Some(&b':') {
             continue;

@@ -8,9 +8,7 @@ use std::fmt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{
-    ConnectProxyConnector, Connector, NextTimeout, TcpConnector,
-};
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, NextTimeout, TcpConnector};
 
 mod progress;
 
@@ -49,6 +47,11 @@ const MAX_IDLE_CONNECTIONS: usize = 64;
 /// Idle connections older than this are not reused (Go SDK: 30 s): a server that dropped one
 /// would fail the next POST, which must not be retried blindly.
 const MAX_IDLE_AGE: Duration = Duration::from_secs(30);
+/// The largest request head sent. ureq writes the head through a 128 KiB buffer, in as many
+/// pieces as it takes, and fails on a header that does not fit, after the pieces before it
+/// were sent. Checking the size first refuses such a request before any byte of it leaves
+/// (API 3.0 heads are well under 4 KiB; STS session tokens are the longest part).
+const MAX_REQUEST_HEAD: usize = 64 * 1024;
 /// How long a resolved address is reused: the idle-connection age, so that a connection is
 /// never older than the address it was opened to.
 const DNS_CACHE_TTL: Duration = MAX_IDLE_AGE;
@@ -146,8 +149,39 @@ fn connector() -> impl Connector {
         .chain(progress::Opened)
 }
 
+/// Refuses a request whose head is larger than [`MAX_REQUEST_HEAD`], naming its longest header.
+fn check_head_size(request: &HttpRequest<'_>) -> Result<(), TransportError> {
+    // "Name: value\r\n" per header, plus the request line and what ureq adds (Host,
+    // User-Agent, Accept, Content-Length), generously.
+    let size = request.url.len()
+        + 512
+        + request
+            .headers
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 4)
+            .sum::<usize>();
+    if size <= MAX_REQUEST_HEAD {
+        return Ok(());
+    }
+    let (name, value) = request
+        .headers
+        .iter()
+        .max_by_key(|(_, v)| v.len())
+        .copied()
+        .unwrap_or(("", ""));
+    Err(TransportError {
+        kind: TransportErrorKind::InvalidRequest,
+        message: format!(
+            "the request head would be about {size} bytes (header {name} alone is {} bytes); at most {MAX_REQUEST_HEAD} are sent",
+            value.len()
+        ),
+        may_have_been_sent: false,
+    })
+}
+
 impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        check_head_size(request)?;
         let mut builder = self.agent.post(request.url);
         for (name, value) in request.headers {
             builder = builder.header(*name, *value);

@@ -124,10 +124,7 @@ impl<In: Transport> Connector<In> for Opened {
         } else {
             Stage::ProxyTunnel
         });
-        Ok(chained.map(|inner| Noted {
-            inner,
-            to_endpoint,
-        }))
+        Ok(chained.map(|inner| Noted { inner, to_endpoint }))
     }
 }
 
