@@ -223,6 +223,36 @@ fn https_to_a_plain_http_port_is_tls_not_sent_and_never_retried() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Proxies.
+
+#[test]
+fn a_proxy_that_refuses_the_tunnel_is_proxy_not_sent_and_never_retried() {
+    // A proxy that reads the CONNECT and answers 403: the request itself never left.
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let proxy = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            seen.fetch_add(1, Ordering::SeqCst);
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                head.push(byte[0]);
+            }
+            let _ = std::io::Write::write_all(&mut stream, b"HTTP/1.1 403 Forbidden\r\n\r\n");
+        }
+    });
+    let clock = ManualClock::system();
+    let b = builder("https://redis.tencentcloudapi.com", &clock).proxy(proxy);
+    let t = transport(clean_up(b).unwrap_err(), Kind::Proxy, Outcome::NotSent);
+    assert!(t.message.contains("403"), "{t:?}");
+    assert_sleeps(&clock, 0);
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Lost connections.
 
 /// A server that accepts connections and closes each at once, reading nothing. Returns its
