@@ -10,7 +10,9 @@ import tomllib
 
 
 def version(v):
-    return tuple(int(x) for x in v.split("."))
+    # "1.88" and "1.88.0" are the same version: pad to three parts before comparing.
+    parts = [int(x) for x in v.split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
 
 
 with open("Cargo.toml", "rb") as f:
