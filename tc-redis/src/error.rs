@@ -72,8 +72,11 @@ pub struct TransportError {
     pub kind: TransportErrorKind,
     /// Details from the HTTP stack.
     pub message: String,
-    /// Whether the request may have reached the server (and so may have been executed).
-    /// `false` only when the failure certainly happened before any byte was sent.
+    /// Whether the request may have reached the server (and so may have been executed):
+    /// `true` from the moment the first byte of the request was handed to the connection.
+    /// The transport records this as it happens (it is never guessed from an error message);
+    /// `false` means no byte of the request left the process (DNS, connecting, a proxy's
+    /// `CONNECT`, the TLS handshake, or a request refused before writing).
     pub may_have_been_sent: bool,
 }
 
@@ -151,7 +154,8 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
     /// No byte of the request left the process (bad input or configuration, no credentials, a
-    /// failed DNS lookup, connection, proxy CONNECT or TLS handshake): the action did not run.
+    /// failed DNS lookup, connection, proxy CONNECT or TLS handshake, a request head the HTTP
+    /// stack refuses): the action did not run.
     NotSent,
     /// The API received the request and refused it with an error code: the action did not run.
     Refused,
@@ -336,7 +340,7 @@ impl fmt::Display for TransportError {
                 "could not connect to the endpoint; check the endpoint, proxy and network"
             }
             TransportErrorKind::Tls => {
-                "the TLS handshake with the endpoint failed (nothing was sent); check the endpoint's certificate, the system clock (certificates are checked against it), and whether a proxy or firewall inspects TLS"
+                "the TLS handshake with the endpoint failed; check the endpoint's certificate, the system clock (certificates are checked against it), and whether a proxy or firewall inspects TLS"
             }
             TransportErrorKind::Timeout => "timed out; raise the timeout or check the network",
             TransportErrorKind::Io => "the connection failed mid-request",
