@@ -55,7 +55,7 @@
 //! Module map: [`client`] (the client and its builder), [`credentials`], [`sign`],
 //! [`transport`] (the only module that knows HTTP), [`error`], [`retry`], [`rate_limit`],
 //! [`clock`], [`response`] (reading the envelope), [`task`] (waiting for a task), and the
-//! generated types at the crate root.
+//! generated types at the crate root. [`Escaped`] shows server-provided text safely.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod action;

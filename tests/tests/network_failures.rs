@@ -229,7 +229,7 @@ fn https_to_a_plain_http_port_is_tls_not_sent_and_never_retried() {
 fn a_proxy_that_refuses_the_tunnel_is_proxy_not_sent_and_never_retried() {
     // A proxy that reads the CONNECT and answers 403: the request itself never left.
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let proxy = format!("http://{}", listener.local_addr().unwrap());
+    let proxy = format!("http://user:s3cret-pw@{}", listener.local_addr().unwrap());
     let connections = Arc::new(AtomicUsize::new(0));
     let seen = connections.clone();
     std::thread::spawn(move || {
@@ -246,7 +246,13 @@ fn a_proxy_that_refuses_the_tunnel_is_proxy_not_sent_and_never_retried() {
     });
     let clock = ManualClock::system();
     let b = builder("https://redis.tencentcloudapi.com", &clock).proxy(proxy);
-    let t = transport(clean_up(b).unwrap_err(), Kind::Proxy, Outcome::NotSent);
+    let e = clean_up(b).unwrap_err();
+    let shown = format!("{e} {e:?}");
+    assert!(
+        !shown.contains("s3cret"),
+        "the proxy's password in an error: {shown}"
+    );
+    let t = transport(e, Kind::Proxy, Outcome::NotSent);
     assert!(t.message.contains("403"), "{t:?}");
     assert_sleeps(&clock, 0);
     assert_eq!(connections.load(Ordering::SeqCst), 1);

@@ -244,6 +244,15 @@ fn out_of_range_settings_are_refused_at_build() {
         }
         other => panic!("{:?}", other.map(|_| ())),
     }
+    // A proxy URL that cannot be used is refused without repeating its password.
+    for bad in [
+        "http://user:s3cret@[not a host",
+        "socks5://user:s3cret@127.0.0.1:1080",
+    ] {
+        let e = client_builder(&s).proxy(bad).build().unwrap_err();
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains("s3cret"), "{bad}: {shown}");
+    }
     // A socks proxy would be bypassed by the connector chain: refused, not ignored.
     assert_eq!(
         setting_of(client_builder(&s).proxy("socks5://127.0.0.1:1080").build()),
