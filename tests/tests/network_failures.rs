@@ -411,3 +411,43 @@ fn a_header_the_http_stack_refuses_is_not_sent() {
     );
     assert_eq!(s.instance(ID), Some(InstanceStatus::InRecycleBin));
 }
+
+// ---------------------------------------------------------------------------------------------
+// What an idempotent action does after "may have run".
+
+#[test]
+fn an_idempotent_action_is_sent_again_when_it_may_have_run_unless_the_failure_would_repeat() {
+    // (fault, expected kind of the last error (None: not a transport error), attempts)
+    let slow = Duration::from_millis(300);
+    let cases: [(Fault, Option<Kind>, u64); 4] = [
+        (Fault::ResetBeforeResponse, Some(Kind::Io), 3),
+        (Fault::NeverAnswer, Some(Kind::Timeout), 3),
+        (
+            Fault::HttpStatus(502, "<html>bad gateway</html>".into()),
+            None,
+            3,
+        ),
+        // An unreadable 200 would be unreadable again: not sent twice, even when it could be.
+        (
+            Fault::Body {
+                status: 200,
+                content_type: "application/json".into(),
+                body: br#"{"Response":{"TaskId":"#.to_vec(),
+            },
+            None,
+            1,
+        ),
+    ];
+    for (fault, kind, attempts) in cases {
+        let what = format!("{fault:?}");
+        let s = fake(Some(fault));
+        let clock = ManualClock::system();
+        let e = describe(builder(&s.endpoint(), &clock).timeout(slow));
+        assert_eq!(e.outcome(), Outcome::MayHaveRun, "{what}: {e:?}");
+        if let Some(kind) = kind {
+            transport(e, kind, Outcome::MayHaveRun);
+        }
+        assert_sleeps(&clock, attempts as usize - 1);
+        assert_eq!(s.stats().requests, attempts, "{what}: {:?}", s.stats());
+    }
+}
