@@ -6,7 +6,7 @@ use crate::credentials::{
     Credentials, DefaultChain, ProvideCredentials, StaticProvider, TccliProvider,
 };
 use crate::endpoint::{self, Endpoint};
-use crate::error::{ConfigError, Error};
+use crate::error::{ConfigError, Error, Outcome};
 use crate::events::{self, CallContext};
 use crate::rate_limit::{Limiter, RateLimit};
 use crate::retry::{Jitter, RetryPolicy, is_rate_limited};
@@ -27,9 +27,21 @@ const REQUEST_CLIENT: &str = concat!("tc-redis/", env!("CARGO_PKG_VERSION"));
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default timeout of a whole call (connect, send, receive), as in the official SDKs.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// Default cap on a response body. Tencent documents responses up to a few MB at most;
-/// anything larger is refused unread.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 10 * 1024 * 1024;
+/// Default cap on a response body; a larger one is refused unread.
+///
+/// The largest documented Redis response is DescribeInstances at its largest page (`Limit`
+/// 1000): Tencent's example instance is about 2.9 KB of compact JSON, so about 3 MB for a full
+/// page. 8 MiB leaves room for instances with many tags and nodes; the default build's actions
+/// (CleanUpInstance, DescribeTaskInfo) answer in under 1 KiB. Parsing costs a small multiple of
+/// the body (`tests/tests/response_memory.rs`), so one call holds a few tens of MiB at worst.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
+/// The longest `connect_timeout` or `timeout` [`ClientBuilder::build`] accepts: a day. Longer
+/// ones are refused (and `Duration::MAX` would overflow the clock on the first call).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+/// The longest region name [`ClientBuilder::build`] accepts. Region names are short
+/// (`ap-shanghai-fsi`, `na-siliconvalley`); a longer value is a mistake, and beyond some size
+/// the HTTP stack would refuse the header at the first call.
+pub const MAX_REGION_LEN: usize = 64;
 
 /// The language of the server's error messages (`X-TC-Language`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -322,19 +334,22 @@ fn name_the_signer<C: ErrorCode>(mut error: Error<C>, credentials: &Credentials)
     error
 }
 
-/// Whether another attempt is safe: the request was certainly not executed, or executing it
-/// twice is harmless.
+/// Whether another attempt is worth it and safe. Worth it: the failure may not repeat (a
+/// rate limit, a network hiccup, a gateway's 5xx or 429; never a certificate, a proxy, bad
+/// input). Safe: [`Error::outcome`] says the action did not run, or the spec marks the action
+/// idempotent.
 fn retryable<A: Action>(error: &Error<A::ErrorCode>) -> bool {
-    match error {
+    let transient = match error {
         Error::Api(e) => is_rate_limited(e.code.as_str()),
-        Error::Transport(t) => {
-            use crate::error::TransportErrorKind as K;
-            let transient = !matches!(t.kind, K::Tls | K::Proxy | K::ResponseTooLarge);
-            transient && (!t.may_have_been_sent || A::IDEMPOTENT)
-        }
-        Error::Http { status, .. } => A::IDEMPOTENT && (*status >= 500 || *status == 429),
+        Error::Transport(t) => t.kind.is_transient(),
+        Error::Http { status, .. } => *status >= 500 || *status == 429,
         _ => false,
-    }
+    };
+    transient
+        && match error.outcome() {
+            Outcome::NotSent | Outcome::Refused => true,
+            Outcome::MayHaveRun => A::IDEMPOTENT,
+        }
 }
 
 /// Builds a [`Client`]. Every setting is checked by [`build`](ClientBuilder::build), before any
@@ -441,20 +456,21 @@ impl ClientBuilder {
         self
     }
 
-    /// The connect timeout. Default [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
+    /// The connect timeout. Default [`DEFAULT_CONNECT_TIMEOUT`] (10 s); at most
+    /// [`MAX_TIMEOUT`].
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
     /// The timeout of one whole attempt: connect, send, and receive the full response.
-    /// Default [`DEFAULT_TIMEOUT`] (60 s, as in the official SDKs).
+    /// Default [`DEFAULT_TIMEOUT`] (60 s, as in the official SDKs); at most [`MAX_TIMEOUT`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// The largest response body read. Default [`DEFAULT_MAX_RESPONSE_BYTES`] (10 MiB).
+    /// The largest response body read. Default [`DEFAULT_MAX_RESPONSE_BYTES`] (8 MiB).
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.max_response_bytes = Some(limit);
         self
@@ -548,6 +564,17 @@ impl ClientBuilder {
     /// Checks every setting and builds the client. Sends nothing.
     pub fn build(mut self) -> Result<Client, ConfigError> {
         let profile = self.apply_profile()?;
+        if let Some(r) = &self.region
+            && r.len() > MAX_REGION_LEN
+        {
+            return Err(ConfigError::InvalidSetting {
+                setting: "region",
+                reason: format!(
+                    "{} bytes long; region names are at most {MAX_REGION_LEN} (e.g. \"ap-guangzhou\")",
+                    r.len()
+                ),
+            });
+        }
         if let Some(r) = &self.region {
             let valid = !r.is_empty()
                 && r.chars()
@@ -567,6 +594,12 @@ impl ClientBuilder {
             Some(d) if d.is_zero() => Err(ConfigError::InvalidSetting {
                 setting,
                 reason: "must be longer than zero".to_owned(),
+            }),
+            Some(d) if d > MAX_TIMEOUT => Err(ConfigError::InvalidSetting {
+                setting,
+                reason: format!(
+                    "{d:?} is longer than the longest accepted, {MAX_TIMEOUT:?} (a day)"
+                ),
             }),
             Some(d) => Ok(d),
             None => Ok(default),

@@ -79,8 +79,9 @@ fn check_root_domain(domain: &str) -> Result<String, ConfigError> {
 /// Parses an endpoint override: `https://host[:port]` (a trailing `/` allowed), or `http://...`
 /// when plain HTTP was explicitly allowed. A bare `host[:port]` means https.
 fn parse(endpoint: &str, allow_http: bool) -> Result<Endpoint, ConfigError> {
+    // Never the user info (`user:password@`) of a URL in an error.
     let invalid = |reason: &str| ConfigError::InvalidEndpoint {
-        endpoint: endpoint.to_owned(),
+        endpoint: crate::proxy::redact(endpoint),
         reason: reason.to_owned(),
     };
     if endpoint != endpoint.trim() || endpoint.is_empty() {
@@ -145,6 +146,10 @@ fn parse(endpoint: &str, allow_http: bool) -> Result<Endpoint, ConfigError> {
         ),
         None => None,
     };
+    // The longest DNS name (RFC 1035, 253 characters as text).
+    if host.len() > 253 {
+        return Err(invalid("the host name is longer than 253 characters"));
+    }
     let host_ok = !host.is_empty()
         && (host.starts_with('[')
             || host

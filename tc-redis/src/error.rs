@@ -5,6 +5,7 @@
 
 use crate::action::{ErrorCode, InvalidParameter};
 use crate::credentials::{CredentialSource, CredentialsError};
+use crate::escape::Escaped;
 use std::fmt;
 
 /// The error of a call to action `A`, whose error codes are `C` (`<Action>ErrorCode`).
@@ -21,18 +22,27 @@ pub enum Error<C> {
     Http {
         /// The status code.
         status: u16,
-        /// The first bytes of the body, lossily decoded, for diagnosis.
+        /// The first bytes of the body, lossily decoded, control characters escaped, for
+        /// diagnosis.
         body_excerpt: String,
         /// The request id, when the body was an envelope that carried one.
         request_id: Option<String>,
     },
-    /// A 200 reply that is not what the protocol promises: not JSON, no `Response`, a field of
-    /// the wrong type, no `RequestId`, ...
+    /// A 200 reply that is not what the protocol promises: truncated, not UTF-8, not JSON, no
+    /// `Response`, a field of the wrong type, no `RequestId`, ...
+    ///
+    /// The server answered 200, so the action ran (or may have): only its reply is unreadable.
+    /// Check its effect before sending the request again.
     MalformedResponse {
+        /// The HTTP status (200).
+        status: u16,
         /// What was wrong with it.
         problem: String,
-        /// The request id, when it could be read.
+        /// The request id, when it could be found (it is looked for even in a body that is
+        /// truncated or not UTF-8).
         request_id: Option<String>,
+        /// The first bytes of the body, lossily decoded, control characters escaped.
+        body_excerpt: String,
     },
     /// The request could not be sent, or its reply could not be read.
     Transport(TransportError),
@@ -66,8 +76,11 @@ pub struct TransportError {
     pub kind: TransportErrorKind,
     /// Details from the HTTP stack.
     pub message: String,
-    /// Whether the request may have reached the server (and so may have been executed).
-    /// `false` only when the failure certainly happened before any byte was sent.
+    /// Whether the request may have reached the server (and so may have been executed):
+    /// `true` from the moment the first byte of the request was handed to the connection.
+    /// The transport records this as it happens (it is never guessed from an error message);
+    /// `false` means no byte of the request left the process (DNS, connecting, a proxy's
+    /// `CONNECT`, the TLS handshake, or a request refused before writing).
     pub may_have_been_sent: bool,
 }
 
@@ -87,8 +100,29 @@ pub enum TransportErrorKind {
     Io,
     /// The response body is larger than the client's limit; it was not read further.
     ResponseTooLarge,
-    /// A proxy setting could not be used.
+    /// A proxy could not be used: unreachable, or it refused the tunnel (`CONNECT`).
     Proxy,
+    /// The HTTP stack refused to send the request (a header too long or not valid in HTTP);
+    /// nothing was sent.
+    InvalidRequest,
+}
+
+impl TransportErrorKind {
+    /// Whether sending the same request again may get through: a network hiccup (DNS,
+    /// connecting, a timeout, a lost connection), as opposed to a failure that would repeat
+    /// (a certificate, a proxy, an oversized reply, a request the HTTP stack refuses).
+    pub fn is_transient(self) -> bool {
+        match self {
+            TransportErrorKind::Dns
+            | TransportErrorKind::Connect
+            | TransportErrorKind::Timeout
+            | TransportErrorKind::Io => true,
+            TransportErrorKind::Tls
+            | TransportErrorKind::ResponseTooLarge
+            | TransportErrorKind::Proxy
+            | TransportErrorKind::InvalidRequest => false,
+        }
+    }
 }
 
 /// A setting that cannot work, found before any request is sent.
@@ -101,7 +135,7 @@ pub enum ConfigError {
     InvalidRegion(String),
     /// The endpoint override is not `https://host[:port]` (or `http://` with plain HTTP allowed).
     InvalidEndpoint {
-        /// The endpoint as given.
+        /// The endpoint as given, any `user:password@` replaced by `<redacted>@`.
         endpoint: String,
         /// Why it was refused.
         reason: String,
@@ -132,7 +166,8 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
     /// No byte of the request left the process (bad input or configuration, no credentials, a
-    /// failed DNS lookup, connection, proxy CONNECT or TLS handshake): the action did not run.
+    /// failed DNS lookup, connection, proxy CONNECT or TLS handshake, a request head the HTTP
+    /// stack refuses): the action did not run.
     NotSent,
     /// The API received the request and refused it with an error code: the action did not run.
     Refused,
@@ -212,22 +247,34 @@ impl<C: ErrorCode> fmt::Display for Error<C> {
             } => {
                 write!(f, "HTTP status {status} from the API endpoint")?;
                 if let Some(id) = request_id {
-                    write!(f, " (request id {id})")?;
+                    write!(f, " (request id {})", Escaped(id))?;
                 }
                 write!(
                     f,
-                    ": {body_excerpt:?}. A gateway or proxy failed; check the endpoint and proxy settings. The request may have been executed: check its effect before sending it again"
+                    ": \"{}\". A gateway or proxy failed; check the endpoint and proxy settings. The request may have been executed: check its effect before sending it again",
+                    Escaped(body_excerpt)
                 )
             }
             Error::MalformedResponse {
+                status,
                 problem,
                 request_id,
+                body_excerpt,
             } => {
-                write!(f, "malformed response: {problem}")?;
-                if let Some(id) = request_id {
-                    write!(f, " (request id {id})")?;
+                write!(
+                    f,
+                    "the API answered HTTP {status} but its reply cannot be read: {}",
+                    Escaped(problem)
+                )?;
+                match request_id {
+                    Some(id) => write!(f, " (request id {})", Escaped(id))?,
+                    None => f.write_str(" (no request id found)")?,
                 }
-                f.write_str(". Check that the endpoint is a Tencent Cloud API endpoint")
+                write!(
+                    f,
+                    "; the reply starts \"{}\". The action may have run: check its effect before sending it again, and check that the endpoint is a Tencent Cloud API endpoint",
+                    Escaped(body_excerpt)
+                )
             }
             Error::Transport(e) => fmt::Display::fmt(e, f),
             Error::Config(e) => write!(f, "invalid configuration: {e}"),
@@ -253,9 +300,9 @@ impl<C: ErrorCode> fmt::Display for ApiError<C> {
         write!(
             f,
             "{}: {} (request id {})",
-            self.code.as_str(),
-            self.message,
-            self.request_id
+            Escaped(self.code.as_str()),
+            Escaped(&self.message),
+            Escaped(&self.request_id)
         )?;
         if let Some(source) = &self.credential_source {
             write!(f, "; signed with credentials from {source}")?;
@@ -315,19 +362,25 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Connect => {
                 "could not connect to the endpoint; check the endpoint, proxy and network"
             }
-            TransportErrorKind::Tls => "TLS failed; check the endpoint and the trusted roots",
+            TransportErrorKind::Tls => {
+                "the TLS handshake with the endpoint failed; check the endpoint's certificate, the trusted roots, the system clock (certificates are checked against it), and whether a proxy or firewall inspects TLS"
+            }
             TransportErrorKind::Timeout => "timed out; raise the timeout or check the network",
             TransportErrorKind::Io => "the connection failed mid-request",
             TransportErrorKind::ResponseTooLarge => {
                 "the response body exceeds the client's size limit and was not read"
             }
             TransportErrorKind::Proxy => "the proxy could not be used; check the proxy setting",
+            TransportErrorKind::InvalidRequest => {
+                "the HTTP stack refused to send the request (a header too long or not valid)"
+            }
         };
-        write!(f, "{what} ({})", self.message)?;
-        if self.may_have_been_sent {
-            f.write_str("; the request may have been executed")?;
-        }
-        Ok(())
+        write!(f, "{what} ({})", Escaped(&self.message))?;
+        f.write_str(if self.may_have_been_sent {
+            "; the request may have been executed: check its effect before sending it again"
+        } else {
+            "; nothing was sent"
+        })
     }
 }
 

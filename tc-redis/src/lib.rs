@@ -56,7 +56,7 @@
 //! [`transport`] (the only module that knows HTTP), [`tls`] (trust stores), [`events`] (the
 //! `log` events), [`error`], [`retry`], [`rate_limit`],
 //! [`clock`], [`response`] (reading the envelope), [`task`] (waiting for a task), and the
-//! generated types at the crate root.
+//! generated types at the crate root. [`Escaped`] shows server-provided text safely.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod action;
@@ -66,6 +66,7 @@ pub mod credentials;
 mod endpoint;
 pub mod error;
 pub mod events;
+mod escape;
 mod proxy;
 pub mod rate_limit;
 pub mod response;
@@ -80,6 +81,7 @@ pub use client::{Client, ClientBuilder, Language};
 pub use credentials::Credentials;
 pub use endpoint::{DEFAULT_ROOT_DOMAIN, INTL_ROOT_DOMAIN};
 pub use error::{ApiError, ConfigError, Error, Outcome, TransportError, TransportErrorKind};
+pub use escape::Escaped;
 pub use generated::*;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;

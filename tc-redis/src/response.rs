@@ -12,13 +12,25 @@
 
 use crate::action::ErrorCode;
 use crate::error::{ApiError, Error};
+use crate::escape::escaped;
+use envelope::{Field, Probe};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
-/// How much of a body an error message quotes.
+mod envelope;
+
+/// How much of a body an error message quotes, in characters (before escaping).
 const EXCERPT_CHARS: usize = 200;
+/// The longest request id looked for in a body that cannot be parsed (they are UUIDs, 36).
+const MAX_SCANNED_REQUEST_ID: usize = 128;
 
 /// Turns an HTTP status and body into the typed response or the typed error.
+///
+/// Two passes over the body, neither of which builds a tree of it: the first reads only the
+/// envelope (`Response`, `Response.Error`, `Response.RequestId`) and checks that the whole body
+/// is JSON, skipping everything else; the second deserialises `Response` straight into `T`.
+/// Memory is what `T` holds plus serde_json's scratch buffer, a small multiple of the body at
+/// worst (`tests/tests/response_memory.rs`), where a `serde_json::Value` costs many times it.
 pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Result<T, Error<C>> {
     if status != 200 {
         return Err(Error::Http {
@@ -28,8 +40,10 @@ pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Res
         });
     }
     let malformed = |problem: String, request_id: Option<String>| Error::MalformedResponse {
+        status,
         problem,
         request_id,
+        body_excerpt: excerpt(body),
     };
     let text = std::str::from_utf8(body).map_err(|e| {
         malformed(
@@ -37,27 +51,20 @@ pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Res
                 "the body is not UTF-8 (invalid byte at offset {})",
                 e.valid_up_to()
             ),
-            None,
+            scan_request_id(body),
         )
     })?;
-    let mut root: Value = serde_json::from_str(text).map_err(|e| {
-        malformed(
-            format!(
-                "the body is not JSON ({e}); it starts with {:?}",
-                excerpt(body)
-            ),
-            None,
-        )
-    })?;
-    let Some(response) = root.get_mut("Response").filter(|r| r.is_object()) else {
+    let probe: Probe = serde_json::from_str(text)
+        .map_err(|e| malformed(format!("the body is not JSON ({e})"), scan_request_id(body)))?;
+    let Some(response) = probe.response.filter(|r| r.is_object) else {
         return Err(malformed(
             "the body has no `Response` object".to_owned(),
             None,
         ));
     };
-    let request_id = match response.get("RequestId") {
-        Some(Value::String(id)) => Some(id.clone()),
-        Some(_) => {
+    let request_id = match response.request_id {
+        Some(Field::Str(id)) => Some(id),
+        Some(Field::Other) => {
             return Err(malformed(
                 "`Response.RequestId` is not a string".to_owned(),
                 None,
@@ -65,20 +72,20 @@ pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Res
         }
         None => None,
     };
-    if let Some(error) = response.get("Error") {
-        let code = error.get("Code").and_then(Value::as_str).ok_or_else(|| {
-            malformed(
+    if let Some(error) = response.error {
+        let Some(Field::Str(code)) = error.code else {
+            return Err(malformed(
                 "`Response.Error` has no string `Code`".to_owned(),
-                request_id.clone(),
-            )
-        })?;
-        let message = error
-            .get("Message")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+                request_id,
+            ));
+        };
+        let message = match error.message {
+            Some(Field::Str(m)) => m,
+            _ => String::new(),
+        };
         return Err(Error::Api(ApiError {
-            code: C::from_code(code),
-            message: message.to_owned(),
+            code: C::from_code(&code),
+            message,
             request_id: request_id.unwrap_or_default(),
             credential_source: None,
         }));
@@ -86,27 +93,74 @@ pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Res
     if request_id.is_none() {
         return Err(malformed("`Response` has no `RequestId`".to_owned(), None));
     }
-    T::deserialize(response.take()).map_err(|e| {
-        malformed(
+    match serde_json::from_str::<Typed<T>>(text) {
+        Ok(typed) => Ok(typed.response),
+        Err(e) => Err(malformed(
             format!("`Response` does not match the action's response type: {e}"),
             request_id,
-        )
-    })
+        )),
+    }
+}
+
+/// The second pass: `Response` as the action's type; other top-level keys are skipped.
+#[derive(Deserialize)]
+struct Typed<T> {
+    #[serde(rename = "Response")]
+    response: T,
 }
 
 /// The request id of a non-200 body, when it happens to be an API envelope.
 pub(crate) fn envelope_request_id(body: &[u8]) -> Option<String> {
-    let root: Value = serde_json::from_slice(body).ok()?;
-    root.get("Response")?
-        .get("RequestId")?
-        .as_str()
-        .map(str::to_owned)
+    let probe: Probe = serde_json::from_slice(body).ok()?;
+    match probe.response?.request_id? {
+        Field::Str(id) => Some(id),
+        Field::Other => None,
+    }
 }
 
-/// The first characters of a body, lossily decoded, for error messages.
+/// The request id of a body that cannot be parsed (truncated, not UTF-8, not JSON): the first
+/// `"RequestId": "<id>"` in it whose id is plain printable ASCII, so that a reply cut short or
+/// mangled elsewhere can still be quoted to Tencent support.
+fn scan_request_id(body: &[u8]) -> Option<String> {
+    const KEY: &[u8] = b"\"RequestId\"";
+    let mut from = 0;
+    while let Some(at) = find(&body[from..], KEY) {
+        from += at + KEY.len();
+        let rest = &body[from..];
+        let skip_ws =
+            |b: &[u8]| -> usize { b.iter().take_while(|c| c.is_ascii_whitespace()).count() };
+        let mut i = skip_ws(rest);
+        if rest.get(i) != Some(&b':') {
+            continue;
+        }
+        i += 1;
+        i += skip_ws(&rest[i..]);
+        if rest.get(i) != Some(&b'"') {
+            continue;
+        }
+        i += 1;
+        let value = &rest[i..];
+        let len = value
+            .iter()
+            .take_while(|c| c.is_ascii_graphic() && **c != b'"' && **c != b'\\')
+            .count();
+        if len > 0 && len <= MAX_SCANNED_REQUEST_ID && value.get(len) == Some(&b'"') {
+            return std::str::from_utf8(&value[..len]).ok().map(str::to_owned);
+        }
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The first characters of a body, lossily decoded and escaped (see [`crate::Escaped`]), with
+/// `…` when there was more.
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_CHARS * 4)]);
-    let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
+    let shown: String = text.chars().take(EXCERPT_CHARS).collect();
+    let mut out = escaped(&shown);
     if text.chars().count() > EXCERPT_CHARS || body.len() > EXCERPT_CHARS * 4 {
         out.push('…');
     }
@@ -190,5 +244,38 @@ mod tests {
         let env =
             br#"{"Response":{"Error":{"Code":"InternalError","Message":""},"RequestId":"r-9"}}"#;
         assert_eq!(run(500, env).unwrap_err().request_id(), Some("r-9"));
+    }
+
+    #[test]
+    fn unreadable_200s_keep_the_request_id_when_it_can_be_found() {
+        let malformed = |body: &[u8]| match run(200, body) {
+            Err(Error::MalformedResponse {
+                status: 200,
+                request_id,
+                body_excerpt,
+                ..
+            }) => (request_id, body_excerpt),
+            other => panic!("{other:?}"),
+        };
+        // Not UTF-8, and cut short: the id is still there to quote.
+        let (id, _) = malformed(b"{\"Response\":{\"RequestId\" : \"r-\xff\"}}");
+        assert_eq!(id, None, "an id with a byte that is not ASCII is not taken");
+        let (id, excerpt) =
+            malformed(b"{\"Response\":{\"Msg\":\"\xff\",\"RequestId\": \"c4ed-1\",\"TaskId\":1");
+        assert_eq!(id.as_deref(), Some("c4ed-1"));
+        assert!(excerpt.starts_with("{\"Response\""), "{excerpt}");
+        let (id, _) = malformed(br#"{"Response":{"TaskId":1,"RequestId":"cut-sh"#);
+        assert_eq!(id, None, "an id without its closing quote may be cut short");
+        // Valid JSON: only `Response.RequestId` counts, never one found elsewhere.
+        let (id, _) = malformed(br#"{"Response":{"TaskId":"x","Deep":{"RequestId":"no"}}}"#);
+        assert_eq!(id, None);
+    }
+
+    #[test]
+    fn excerpts_are_escaped_and_capped() {
+        let e = excerpt(b"a\x1b[2Kb\r\nTaskId: 9");
+        assert_eq!(e, r"a\u{1b}[2Kb\r\nTaskId: 9");
+        let long = excerpt(&[b'\n'; 1000]);
+        assert_eq!(long, format!("{}…", r"\n".repeat(200)));
     }
 }

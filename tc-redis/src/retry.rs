@@ -66,7 +66,9 @@ impl RetryPolicy {
             .initial_backoff
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
         let capped = exp.min(self.max_backoff);
-        capped.mul_f64(0.5 + 0.5 * random.clamp(0.0, 1.0))
+        // `mul_f64` panics when the product rounds past `Duration::MAX` (a backoff set to it).
+        let factor = 0.5 + 0.5 * random.clamp(0.0, 1.0);
+        Duration::try_from_secs_f64(capped.as_secs_f64() * factor).unwrap_or(capped)
     }
 }
 

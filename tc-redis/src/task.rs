@@ -3,6 +3,7 @@
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::escape::Escaped;
 use crate::{DescribeTaskInfoErrorCode, DescribeTaskInfoRequest, DescribeTaskInfoResponse};
 use std::fmt;
 use std::time::Duration;
@@ -77,7 +78,10 @@ impl fmt::Display for WaitError {
             WaitError::TaskFailed(r) => write!(
                 f,
                 "task for {} ended {:?}: {} (request id {})",
-                r.instance_id, r.status, r.task_message, r.request_id
+                Escaped(&r.instance_id),
+                r.status,
+                Escaped(&r.task_message),
+                Escaped(&r.request_id)
             ),
             WaitError::Timeout { waited, last } => {
                 write!(

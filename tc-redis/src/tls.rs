@@ -136,24 +136,6 @@ fn invalid(name: &str, reason: &dyn fmt::Display) -> ConfigError {
     }
 }
 
-/// Whether an I/O error from the HTTP stack is rustls failing, and if so whether it failed
-/// during the handshake, before the client could write any request byte: `Some(true)` for a
-/// refused certificate or an incompatible peer, `Some(false)` for another TLS failure, `None`
-/// when rustls is not the cause. (ureq reports a failed handshake as `Error::Io` wrapping the
-/// `rustls::Error`.)
-pub(crate) fn rustls_failure(io: &std::io::Error) -> Option<bool> {
-    let error = io.get_ref()?.downcast_ref::<rustls::Error>()?;
-    Some(matches!(
-        error,
-        rustls::Error::InvalidCertificate(_)
-            | rustls::Error::NoCertificatesPresented
-            | rustls::Error::UnsupportedNameType
-            | rustls::Error::PeerIncompatible(_)
-            | rustls::Error::InappropriateHandshakeMessage { .. }
-            | rustls::Error::HandshakeNotComplete
-    ))
-}
-
 /// The DER of every certificate in a PEM bundle. An unreadable PEM, a bundle with no
 /// certificate, or a certificate that cannot be a trust anchor is an error: a CA silently
 /// dropped would only show later, as a refused connection.

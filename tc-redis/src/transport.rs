@@ -3,11 +3,14 @@
 //! `Agent` (one keep-alive pool) per client.
 
 use crate::error::{ConfigError, TransportError, TransportErrorKind};
+use progress::Stage;
 use std::fmt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, NextTimeout, TcpConnector};
+
+mod progress;
 
 /// One request, ready to send: every header is final and signed.
 #[derive(Debug, Clone, Copy)]
@@ -44,6 +47,11 @@ const MAX_IDLE_CONNECTIONS: usize = 64;
 /// Idle connections older than this are not reused (Go SDK: 30 s): a server that dropped one
 /// would fail the next POST, which must not be retried blindly.
 const MAX_IDLE_AGE: Duration = Duration::from_secs(30);
+/// The largest request head sent. ureq writes the head through a 128 KiB buffer, in as many
+/// pieces as it takes, and fails on a header that does not fit, after the pieces before it
+/// were sent. Checking the size first refuses such a request before any byte of it leaves
+/// (API 3.0 heads are well under 4 KiB; STS session tokens are the longest part).
+const MAX_REQUEST_HEAD: usize = 64 * 1024;
 /// How long a resolved address is reused: the idle-connection age, so that a connection is
 /// never older than the address it was opened to.
 const DNS_CACHE_TTL: Duration = MAX_IDLE_AGE;
@@ -89,6 +97,27 @@ impl UreqTransport {
                 })?,
             ),
         };
+        // The connector chain below has no SOCKS support (ureq's `socks-proxy` feature is off):
+        // a SOCKS proxy would be bypassed, the request going out directly.
+        if let Some(p) = &proxy
+            && !matches!(
+                p.protocol(),
+                ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
+            )
+        {
+            let from = if p.is_from_env() {
+                " (from HTTPS_PROXY/ALL_PROXY in the environment)"
+            } else {
+                ""
+            };
+            return Err(ConfigError::InvalidSetting {
+                setting: "proxy",
+                reason: format!(
+                    "{:?} proxies are not supported{from}; use an http:// or https:// proxy",
+                    p.protocol()
+                ),
+            });
+        }
         let config = ureq::Agent::config_builder()
             // Non-200 replies are read like any other: their body may carry a request id.
             .http_status_as_error(false)
@@ -109,11 +138,7 @@ impl UreqTransport {
             .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
             .build();
         Ok(UreqTransport {
-            agent: ureq::Agent::with_parts(
-                config,
-                DefaultConnector::new(),
-                CachingResolver::default(),
-            ),
+            agent: ureq::Agent::with_parts(config, connector(), CachingResolver::default()),
             max_response_bytes: s.max_response_bytes,
             trust: s.trust.clone(),
         })
@@ -143,12 +168,54 @@ fn tls_config(trust: &crate::tls::TrustStore) -> ureq::tls::TlsConfig {
     ureq::tls::TlsConfig::builder().root_certs(roots).build()
 }
 
+/// ureq's default chain (CONNECT proxy, TCP, rustls) with the hooks of [`progress`] around it,
+/// so that every failure is placed before or after the first byte of the request was written.
+fn connector() -> impl Connector {
+    ().chain(progress::Opening)
+        .chain(ConnectProxyConnector::default())
+        .chain(TcpConnector::default())
+        .chain(progress::Handshake::default())
+        .chain(progress::Opened)
+}
+
+/// Refuses a request whose head is larger than [`MAX_REQUEST_HEAD`], naming its longest header.
+fn check_head_size(request: &HttpRequest<'_>) -> Result<(), TransportError> {
+    // "Name: value\r\n" per header, plus the request line and what ureq adds (Host,
+    // User-Agent, Accept, Content-Length), generously.
+    let size = request.url.len()
+        + 512
+        + request
+            .headers
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 4)
+            .sum::<usize>();
+    if size <= MAX_REQUEST_HEAD {
+        return Ok(());
+    }
+    let (name, value) = request
+        .headers
+        .iter()
+        .max_by_key(|(_, v)| v.len())
+        .copied()
+        .unwrap_or(("", ""));
+    Err(TransportError {
+        kind: TransportErrorKind::InvalidRequest,
+        message: format!(
+            "the request head would be about {size} bytes (header {name} alone is {} bytes); at most {MAX_REQUEST_HEAD} are sent",
+            value.len()
+        ),
+        may_have_been_sent: false,
+    })
+}
+
 impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        check_head_size(request)?;
         let mut builder = self.agent.post(request.url);
         for (name, value) in request.headers {
             builder = builder.header(*name, *value);
         }
+        progress::begin();
         let mut response = builder
             .send(request.body)
             .map_err(|e| self.explain(map_error(e)))?;
@@ -166,7 +233,9 @@ impl Transport for UreqTransport {
             .map_err(|e| match e {
                 ureq::Error::BodyExceedsLimit(limit) => TransportError {
                     kind: TransportErrorKind::ResponseTooLarge,
-                    message: format!("limit {limit} bytes"),
+                    message: format!(
+                        "limit {limit} bytes; raise ClientBuilder::max_response_bytes if the reply is legitimately this large"
+                    ),
                     may_have_been_sent: true,
                 },
                 other => map_error(other),
@@ -194,6 +263,7 @@ impl Resolver for CachingResolver {
         config: &ureq::config::Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        progress::enter(Stage::Resolving);
         let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
         {
             let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
@@ -201,54 +271,59 @@ impl Resolver for CachingResolver {
                 && key == authority
                 && at.elapsed() < DNS_CACHE_TTL
             {
+                progress::enter(Stage::Resolved);
                 return Ok(addrs.clone());
             }
         }
         // Resolve without holding the lock: a slow lookup must not block other threads' calls.
-        let addrs = DefaultResolver::default().resolve(uri, config, timeout)?;
+        // The lookup's own error does not name the host: say which one failed (a proxy's, or
+        // the endpoint's).
+        let host = uri.host().unwrap_or_default();
+        let addrs = DefaultResolver::default()
+            .resolve(uri, config, timeout)
+            .map_err(|e| match e {
+                ureq::Error::Io(io) => {
+                    ureq::Error::Io(std::io::Error::new(io.kind(), format!("{host}: {io}")))
+                }
+                other => other,
+            })?;
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         *last = Some((authority.to_owned(), Instant::now(), addrs.clone()));
+        progress::enter(Stage::Resolved);
         Ok(addrs)
     }
 }
 
-/// Classifies a ureq error, above all by whether the request may have been sent.
+/// Classifies a ureq error of the current request by the stage it reached (see [`progress`]):
+/// whether the request may have been sent is that fact, never a guess from the error; the
+/// error only names the failure within its stage.
 fn map_error(e: ureq::Error) -> TransportError {
-    use std::io::ErrorKind as Io;
-    use ureq::Timeout;
-    let (kind, sent) = match &e {
-        ureq::Error::HostNotFound => (TransportErrorKind::Dns, false),
-        ureq::Error::ConnectionFailed => (TransportErrorKind::Connect, false),
-        ureq::Error::Timeout(Timeout::Resolve) => (TransportErrorKind::Dns, false),
-        ureq::Error::Timeout(Timeout::Connect) => (TransportErrorKind::Timeout, false),
-        ureq::Error::Timeout(_) => (TransportErrorKind::Timeout, true),
-        // A refused certificate comes as an I/O error wrapping rustls's: classify it as TLS.
-        ureq::Error::Io(io) if crate::tls::rustls_failure(io).is_some() => (
-            TransportErrorKind::Tls,
-            crate::tls::rustls_failure(io) != Some(true),
-        ),
-        ureq::Error::Io(io) => match io.kind() {
-            // Only errors a socket gives while connecting. Host/network unreachable can also
-            // come from an established (pooled) connection after the request was written.
-            Io::ConnectionRefused | Io::AddrNotAvailable => (TransportErrorKind::Connect, false),
-            Io::NetworkUnreachable | Io::HostUnreachable => (TransportErrorKind::Connect, true),
-            Io::TimedOut | Io::WouldBlock => (TransportErrorKind::Timeout, true),
-            _ => (TransportErrorKind::Io, true),
-        },
-        // TLS failures are permanent (certificates, protocol): never retried, whatever `sent`.
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
-            (TransportErrorKind::Tls, false)
-        }
-        ureq::Error::InvalidProxyUrl | ureq::Error::ConnectProxyFailed(_) => {
-            (TransportErrorKind::Proxy, false)
-        }
-        ureq::Error::BodyExceedsLimit(_) => (TransportErrorKind::ResponseTooLarge, true),
-        _ => (TransportErrorKind::Io, true),
+    use TransportErrorKind as K;
+    let timeout = matches!(e, ureq::Error::Timeout(_));
+    let refused_input = matches!(
+        e,
+        ureq::Error::Http(_) | ureq::Error::BadUri(_) | ureq::Error::Protocol(_)
+    );
+    let stage = progress::current();
+    let kind = match stage {
+        Stage::Resolving => K::Dns,
+        _ if timeout => K::Timeout,
+        Stage::Sending if matches!(e, ureq::Error::BodyExceedsLimit(_)) => K::ResponseTooLarge,
+        Stage::Sending => K::Io,
+        Stage::TlsHandshake => K::Tls,
+        Stage::ProxyTunnel => K::Proxy,
+        Stage::Connecting if matches!(e, ureq::Error::ConnectProxyFailed(_)) => K::Proxy,
+        Stage::Connecting => K::Connect,
+        _ if matches!(e, ureq::Error::TlsRequired) => K::Tls,
+        // Checking the request, or writing its head into the buffer (an over-long header).
+        Stage::Preparing | Stage::Resolved | Stage::Connected if refused_input => K::InvalidRequest,
+        Stage::Preparing | Stage::Resolved => K::Connect,
+        Stage::Connected => K::Io,
     };
     TransportError {
         kind,
         message: e.to_string(),
-        may_have_been_sent: sent,
+        may_have_been_sent: stage == Stage::Sending,
     }
 }
 

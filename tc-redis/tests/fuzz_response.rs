@@ -8,13 +8,16 @@
 //! input:
 //!
 //! * (a) no panic;
-//! * (b) status != 200 => `Error::Http` with that status, an excerpt of at most 201 characters
-//!   that starts the (lossily decoded) body, and the envelope's request id if it has one;
+//! * (b) status != 200 => `Error::Http` with that status, an excerpt that is the first 200
+//!   characters of the (lossily decoded) body, escaped (`tc_redis::Escaped`), `…` when there
+//!   was more, and the envelope's request id if it has one;
 //! * (c) status 200 and `Ok(resp)` => the body is JSON whose `Response.RequestId` is
 //!   `resp.request_id`, and `Response` has no `Error`;
 //! * (d) `Error::Api(e)` => `Response.Error.Code` is `e.code.as_str()` (and the message and
 //!   request id are the envelope's);
-//! * (e) `Error::MalformedResponse { problem, .. }` => `problem` is not empty;
+//! * (e) `Error::MalformedResponse { problem, .. }` => status 200, `problem` is not empty, the
+//!   excerpt is as in (b), a request id is the envelope's `Response.RequestId` (or, for a body
+//!   that is not JSON, appears in it as `"RequestId":"<id>"`);
 //! * (f) `Display` (and `source`) of the error never panics and says something.
 //!
 //! It is coverage-minded without instrumentation: every outcome gets a signature (the variant,
@@ -41,7 +44,7 @@ use std::time::Instant;
 use tc_redis::response::parse;
 use tc_redis::{
     CleanUpInstanceErrorCode, CleanUpInstanceResponse, DescribeTaskInfoErrorCode,
-    DescribeTaskInfoResponse, Error, ErrorCode,
+    DescribeTaskInfoResponse, Error, ErrorCode, Escaped,
 };
 
 const DEFAULT_CASES: usize = 10_000;
@@ -234,19 +237,7 @@ where
                     "(b) status {status} gave Error::Http {{ status: {got} }}"
                 ));
             }
-            let chars = body_excerpt.chars().count();
-            if chars > 201 {
-                return Err(format!("(b) the excerpt has {chars} characters"));
-            }
-            let core = body_excerpt
-                .strip_suffix('…')
-                .filter(|_| chars == 201)
-                .unwrap_or(body_excerpt);
-            if !String::from_utf8_lossy(body).starts_with(core) {
-                return Err(format!(
-                    "(b) the excerpt {body_excerpt:?} does not start the body"
-                ));
-            }
+            check_excerpt(body, body_excerpt)?;
             let expected =
                 response_of(body).and_then(|r| r.get("RequestId")?.as_str().map(str::to_owned));
             if *request_id != expected {
@@ -282,19 +273,29 @@ where
             format!("api:known={known}")
         }
         Err(Error::MalformedResponse {
+            status: got,
             problem,
             request_id,
+            body_excerpt,
         }) => {
-            if status != 200 {
-                return Err(format!("(b) status {status} gave MalformedResponse"));
+            if status != 200 || *got != 200 {
+                return Err(format!(
+                    "(b) status {status} gave MalformedResponse ({got})"
+                ));
             }
             if problem.trim().is_empty() {
                 return Err("(e) MalformedResponse with an empty problem".to_owned());
             }
+            check_excerpt(body, body_excerpt)?;
             if let Some(id) = request_id {
-                let expected =
-                    response_of(body).and_then(|r| r["RequestId"].as_str().map(str::to_owned));
-                if expected.as_deref() != Some(id.as_str()) {
+                let json = serde_json::from_slice::<Value>(body).is_ok();
+                let found = if json {
+                    response_of(body).and_then(|r| r["RequestId"].as_str().map(str::to_owned))
+                        == Some(id.clone())
+                } else {
+                    String::from_utf8_lossy(body).contains(&format!("\"{id}\""))
+                };
+                if !found {
                     return Err(format!("(e) request id {id:?} is not the envelope's"));
                 }
             }
@@ -316,6 +317,26 @@ where
         }
     }
     Ok(signature)
+}
+
+/// (b) The excerpt is the first 200 characters of the lossily decoded body, escaped, with `…`
+/// when there was more.
+fn check_excerpt(body: &[u8], excerpt: &str) -> Result<(), String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(800)]);
+    let first: String = text.chars().take(200).collect();
+    let more = text.chars().count() > 200 || body.len() > 800;
+    let expected = format!("{}{}", Escaped(&first), if more { "…" } else { "" });
+    if excerpt != expected {
+        return Err(format!(
+            "(b) the excerpt {excerpt:?} is not the escaped start of the body {expected:?}"
+        ));
+    }
+    if excerpt.chars().any(char::is_control) {
+        return Err(format!(
+            "(b) the excerpt {excerpt:?} has a raw control character"
+        ));
+    }
+    Ok(())
 }
 
 /// A malformed reply's problem with what varies between inputs taken out: quoted text,

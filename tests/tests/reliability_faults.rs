@@ -60,13 +60,24 @@ fn assert_transport(r: Outcome, kind: Kind, may_have_been_sent: bool) -> String 
     }
 }
 
-/// Asserts a malformed-response error, and returns its problem and request id.
+/// Asserts a malformed-response error (status 200, "may have run"), and returns its problem
+/// (with the body excerpt appended) and request id.
 fn assert_malformed(r: Outcome) -> (String, Option<String>) {
     match r {
-        Err(Error::MalformedResponse {
-            problem,
-            request_id,
-        }) => (problem, request_id),
+        Err(e @ Error::MalformedResponse { .. }) => {
+            assert_eq!(e.outcome(), tc_redis::Outcome::MayHaveRun, "{e:?}");
+            let Error::MalformedResponse {
+                status,
+                problem,
+                request_id,
+                body_excerpt,
+            } = e
+            else {
+                unreachable!()
+            };
+            assert_eq!(status, 200);
+            (format!("{problem}; body: {body_excerpt}"), request_id)
+        }
         other => panic!("expected MalformedResponse, got {other:?}"),
     }
 }
@@ -353,10 +364,7 @@ fn body_over_the_cap_is_response_too_large() {
 fn wrong_json_type_is_malformed_with_the_request_id() {
     let body = br#"{"Response":{"TaskId":"10856","RequestId":"rid-types"}}"#;
     let (problem, id) = malformed_once(body);
-    assert!(
-        problem.contains("TaskId") || problem.contains("i64"),
-        "{problem}"
-    );
+    assert!(problem.contains("expected i64"), "{problem}");
     assert_eq!(id.as_deref(), Some("rid-types"));
 }
 

@@ -113,7 +113,6 @@ fn bad_endpoints_are_refused_at_build() {
         "https://".to_owned(),
         "https://example.com/path".to_owned(),
         "https://example.com?x=1".to_owned(),
-        "https://user:pw@example.com".to_owned(),
         "https://example.com:0".to_owned(),
         "https://example.com:99999".to_owned(),
         "https://example.com:port".to_owned(),
@@ -125,6 +124,19 @@ fn bad_endpoints_are_refused_at_build() {
             }
             other => panic!("{endpoint:?}: {other:?}"),
         }
+    }
+    // User info is refused too, and never repeated: not in the error, its Debug or Display.
+    let secret = "https://user:s3cret-pw@example.com";
+    match client_builder(&s).endpoint(secret).build() {
+        Err(e @ ConfigError::InvalidEndpoint { .. }) => {
+            let shown = format!("{e} {e:?}");
+            assert!(
+                !shown.contains("s3cret") && !shown.contains("user:"),
+                "{shown}"
+            );
+            assert!(shown.contains("https://<redacted>@example.com"), "{shown}");
+        }
+        other => panic!("{other:?}"),
     }
     // http:// only with allow_plain_http.
     match client_builder(&s).allow_plain_http(false).build() {
@@ -203,6 +215,56 @@ fn out_of_range_settings_are_refused_at_build() {
         "fr-FR".parse::<Language>().unwrap_err(),
         ConfigError::InvalidLanguage("fr-FR".into())
     );
+    // Durations that would overflow the clock at the first call, and anything past a day.
+    for too_long in [
+        Duration::MAX,
+        tc_redis::client::MAX_TIMEOUT + Duration::from_nanos(1),
+    ] {
+        assert_eq!(
+            setting_of(client_builder(&s).timeout(too_long).build()),
+            "timeout"
+        );
+        assert_eq!(
+            setting_of(client_builder(&s).connect_timeout(too_long).build()),
+            "connect_timeout"
+        );
+    }
+    // A 200 KB region: named, and not repeated whole in the message.
+    match client_builder(&s).region("a".repeat(200_000)).build() {
+        Err(
+            e @ ConfigError::InvalidSetting {
+                setting: "region", ..
+            },
+        ) => {
+            assert!(
+                e.to_string().len() < 200,
+                "{} bytes of message",
+                e.to_string().len()
+            )
+        }
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    // A proxy URL that cannot be used is refused without repeating its password.
+    for bad in [
+        "http://user:s3cret@[not a host",
+        "socks5://user:s3cret@127.0.0.1:1080",
+    ] {
+        let e = client_builder(&s).proxy(bad).build().unwrap_err();
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains("s3cret"), "{bad}: {shown}");
+    }
+    // A socks proxy would be bypassed by the connector chain: refused, not ignored.
+    assert_eq!(
+        setting_of(client_builder(&s).proxy("socks5://127.0.0.1:1080").build()),
+        "proxy"
+    );
+    // The largest valid values are accepted.
+    client_builder(&s)
+        .timeout(tc_redis::client::MAX_TIMEOUT)
+        .connect_timeout(tc_redis::client::MAX_TIMEOUT)
+        .region("a".repeat(tc_redis::client::MAX_REGION_LEN))
+        .build()
+        .unwrap();
     // The smallest valid values are accepted.
     client_builder(&s)
         .timeout(Duration::from_nanos(1))
@@ -212,6 +274,29 @@ fn out_of_range_settings_are_refused_at_build() {
         .build()
         .unwrap();
     assert_untouched(&s);
+}
+
+#[test]
+fn a_backoff_of_duration_max_waits_instead_of_panicking() {
+    // A port nothing listens on: connection refused, retried after a backoff of Duration::MAX
+    // (recorded by the fake clock, not waited).
+    let clock = tc_redis_fake::support::ManualClock::system();
+    let policy = tc_redis::RetryPolicy::default()
+        .initial_backoff(Duration::MAX)
+        .max_backoff(Duration::MAX);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let r = tc_redis_fake::support::endpoint_builder(endpoint)
+        .clock(clock.clone())
+        .retry(policy.max_attempts(2))
+        .build()
+        .unwrap()
+        .clean_up_instance(&CleanUpInstanceRequest::new("crs-inbin001"));
+    assert!(matches!(r, Err(Error::Transport(_))), "{r:?}");
+    let sleeps = clock.sleeps();
+    assert_eq!(sleeps.len(), 1, "{sleeps:?}");
+    assert!(sleeps[0] >= Duration::MAX / 2, "{sleeps:?}");
 }
 
 #[test]

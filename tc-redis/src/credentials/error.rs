@@ -3,6 +3,7 @@
 use super::{CredentialField, FileReadError, InvalidReason};
 #[cfg(doc)]
 use super::{Credentials, DefaultChain, ProvideCredentials, read_small_regular_file};
+use crate::escape::Escaped;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -310,24 +311,35 @@ impl fmt::Display for CredentialsError {
                      ~/.tencentcloud/credentials) or fix its name",
                 )
             }
+            // The URL ends with the role name the metadata service listed: escaped like the
+            // rest of what a server sent.
             CredentialsError::MetadataUnreachable { url, detail } => {
                 write!(
                     f,
-                    "cvm-role: metadata service unreachable ({url}): {detail}"
+                    "cvm-role: metadata service unreachable ({}): {}",
+                    Escaped(url),
+                    Escaped(detail)
                 )
             }
             CredentialsError::MetadataStatus { url, status } => {
                 write!(
                     f,
-                    "cvm-role: metadata service answered HTTP {status} for {url}"
+                    "cvm-role: metadata service answered HTTP {status} for {}",
+                    Escaped(url)
                 )
             }
             CredentialsError::MetadataMalformed { url, detail } => {
-                write!(f, "cvm-role: malformed answer from {url}: {detail}")
+                write!(
+                    f,
+                    "cvm-role: malformed answer from {}: {}",
+                    Escaped(url),
+                    Escaped(detail)
+                )
             }
             CredentialsError::MetadataCode { url, code } => write!(
                 f,
-                "cvm-role: metadata service answered Code {code:?} (expected \"Success\") for {url}"
+                "cvm-role: metadata service answered Code {code:?} (expected \"Success\") for {}",
+                Escaped(url)
             ),
             CredentialsError::NoneApplied { attempts } => {
                 f.write_str("no credentials found; tried ")?;
