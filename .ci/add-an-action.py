@@ -9,7 +9,8 @@ named here) and API_JSON = the official spec fixture. Then it checks what the se
 - the action moved from api-spec/full/ to api-spec/, and step 6 left api-spec/full/ exactly as
   before minus that action (idempotent and correct);
 - the default build, built once before the steps as a user's checkout is, generates the
-  action after them; the full-api build succeeds, and so do the golden and import tests;
+  action after them; the full-api build succeeds, and so do the golden, import and README
+  figures tests;
 - the generated code (golden file) has the action;
 - build.rs watches only what it reads: touching a file of api-spec/full/ leaves the default
   build fresh, touching api-spec/common.json reruns it.
@@ -184,7 +185,7 @@ def main() -> None:
     for cmd in (
         "cargo build -p tc-redis",
         "cargo build -p tc-redis --features full-api",
-        "cargo test -p tc-redis-codegen --test golden --test import",
+        "cargo test -p tc-redis-codegen --test golden --test import --test readme_figures",
     ):
         run(cmd, scratch, env, log, cmd)
 

@@ -28,6 +28,12 @@
 //! `ResourceUnavailable.InstanceStatusAbnormal`, or `{"TaskId":N}`).
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+// The README's Rust examples, compiled as doctests (this crate depends on tc-redis; the
+// tc-redis package cannot include a file outside its directory).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 mod api;
 mod auth;
 pub mod client;
