@@ -205,7 +205,7 @@ def main() -> None:
     print(
         f"add-an-action: ok: {action} moved to api-spec/ by the README's {len(blocks)} block(s); "
         f"api-spec/full/ {len(full_before)} -> {len(full_after)} files; default and full-api build; "
-        f"golden and import tests pass; touching full/{other} left the default build fresh"
+        f"golden, import and README figures tests pass; touching full/{other} left the default build fresh"
     )
 
 
