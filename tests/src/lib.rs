@@ -16,7 +16,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
-//! The pipeline of one request, first failure wins (codes as in `PROTOCOL.md` §10):
+//! The pipeline of one request, first failure wins (the codes the API answers in each case):
 //! method (`UnsupportedProtocol`), `Authorization` form (`AuthFailure.InvalidAuthorization`),
 //! timestamp skew over 300 s (`AuthFailure.SignatureExpire`), SecretId
 //! (`AuthFailure.SecretIdNotFound`), token (`AuthFailure.TokenFailure`), signature
