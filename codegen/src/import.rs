@@ -6,6 +6,12 @@
 //! `redis-errorcodes.json`) and `idempotent: true` for read-only actions (`Describe*`,
 //! `Inquiry*`), which the client may then retry after a timeout. The output is deterministic
 //! (sorted keys, two-space indent), so importing again changes nothing.
+//!
+//! An action is defined in exactly one spec file: [`Import::remove_from`] takes the imported
+//! actions out of another directory (`api-spec/full/` when an action joins `api-spec/`), and an
+//! import of every action (`actions` empty) removes the one-action files of `out_dir` it did not
+//! write (actions now defined in [`Import::skip_defined_in`], or gone from the official spec), so
+//! that `out_dir` ends up exactly the official actions not defined elsewhere.
 
 use crate::error::SpecError;
 use serde_json::{Map, Value, json};
@@ -26,27 +32,60 @@ pub struct Import {
     pub actions: Vec<String>,
     /// Actions already described in this directory are skipped.
     pub skip_defined_in: Option<PathBuf>,
+    /// `<Action>.json` of each imported action is deleted from this directory: the action
+    /// moves from there to `out_dir`.
+    pub remove_from: Option<PathBuf>,
     /// Where the files are written.
     pub out_dir: PathBuf,
 }
 
+/// What [`Import::run`] changed on disk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// The files written, one per imported action.
+    pub written: Vec<PathBuf>,
+    /// The files deleted: moved actions ([`Import::remove_from`]) and, for an import of every
+    /// action, the stale one-action files of `out_dir`.
+    pub removed: Vec<PathBuf>,
+}
+
 impl Import {
-    /// Writes `<out_dir>/<Action>.json` for each selected action; returns the files written.
-    pub fn run(&self) -> Result<Vec<PathBuf>, SpecError> {
+    /// Writes `<out_dir>/<Action>.json` for each selected action, then removes what the
+    /// one-file-per-action rule says must go (see the module documentation).
+    pub fn run(&self) -> Result<Changes, SpecError> {
         let official = read_json(&self.official)?;
         let docs = self.documents(&official)?;
         std::fs::create_dir_all(&self.out_dir)
             .map_err(|e| SpecError::new(&self.out_dir, "", format!("cannot create: {e}")))?;
-        let mut written = Vec::new();
-        for (name, doc) in docs {
+        let mut changes = Changes::default();
+        for (name, doc) in &docs {
             let path = self.out_dir.join(format!("{name}.json"));
-            let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
             text.push('\n');
             std::fs::write(&path, text)
                 .map_err(|e| SpecError::new(&path, "", format!("cannot write: {e}")))?;
-            written.push(path);
+            changes.written.push(path);
         }
-        Ok(written)
+        if let Some(dir) = &self.remove_from
+            && !same_dir(dir, &self.out_dir)
+        {
+            for (name, _) in &docs {
+                let path = dir.join(format!("{name}.json"));
+                if path.is_file() {
+                    remove(&path)?;
+                    changes.removed.push(path);
+                }
+            }
+        }
+        if self.actions.is_empty() {
+            for path in crate::spec_files(&self.out_dir)? {
+                if !changes.written.contains(&path) && holds_only_its_own_action(&path) {
+                    remove(&path)?;
+                    changes.removed.push(path);
+                }
+            }
+        }
+        Ok(changes)
     }
 
     /// The documents to write, by action name, without touching the disk.
@@ -216,6 +255,31 @@ fn read_json(path: &Path) -> Result<Value, SpecError> {
             ),
         )
     })
+}
+
+fn remove(path: &Path) -> Result<(), SpecError> {
+    std::fs::remove_file(path).map_err(|e| SpecError::new(path, "", format!("cannot remove: {e}")))
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Whether `path` is what the importer writes: `<Action>.json` describing that one action (and
+/// not, say, `common.json`, which the importer never removes).
+fn holds_only_its_own_action(path: &Path) -> bool {
+    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+        return false;
+    };
+    let Ok(doc) = read_json(path) else {
+        return false;
+    };
+    doc.get("actions")
+        .and_then(Value::as_object)
+        .is_some_and(|a| a.len() == 1 && a.contains_key(stem))
 }
 
 /// The file name only, so that imported files do not depend on where the source was.

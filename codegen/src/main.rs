@@ -13,11 +13,14 @@ usage:
       directories of them such as api-spec/, merged).
 
   tc-redis-codegen import <official-api.json> [--error-codes <errorcodes.json>] [--out <dir>]
-                          [--skip-defined-in <dir>] (--all | <Action>...)
+                          [--skip-defined-in <dir>] [--remove-from <dir>] (--all | <Action>...)
       Writes <dir>/<Action>.json (default dir: api-spec) for each action: the action, its
       request/response objects and every structure they use, copied unchanged, plus its
       documented error codes and, for Describe*/Inquiry* actions, idempotent: true.
-      Re-running it is idempotent.";
+      An action is defined in one file only: --remove-from deletes <Action>.json of each
+      imported action from that directory (it moves to --out), and --all removes the
+      one-action files of --out it did not write (now defined in --skip-defined-in, or no
+      longer in the official spec). Re-running it is idempotent.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -58,6 +61,7 @@ fn import(args: &[String]) -> Result<(), String> {
         error_codes: None,
         actions: Vec::new(),
         skip_defined_in: None,
+        remove_from: None,
         out_dir: PathBuf::from("api-spec"),
     };
     let mut all = false;
@@ -71,6 +75,7 @@ fn import(args: &[String]) -> Result<(), String> {
             "--error-codes" => job.error_codes = Some(value("--error-codes")?),
             "--out" => job.out_dir = value("--out")?,
             "--skip-defined-in" => job.skip_defined_in = Some(value("--skip-defined-in")?),
+            "--remove-from" => job.remove_from = Some(value("--remove-from")?),
             "--all" => all = true,
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"));
@@ -83,11 +88,14 @@ fn import(args: &[String]) -> Result<(), String> {
     if all != job.actions.is_empty() {
         return Err(format!("give either --all or action names\n{USAGE}"));
     }
-    let written = job.run().map_err(|e| e.to_string())?;
+    let changes = job.run().map_err(|e| e.to_string())?;
     eprintln!(
         "wrote {} file(s) to {}",
-        written.len(),
+        changes.written.len(),
         job.out_dir.display()
     );
+    for path in &changes.removed {
+        eprintln!("removed {}", path.display());
+    }
     Ok(())
 }

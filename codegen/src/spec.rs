@@ -463,7 +463,8 @@ pub fn merge(into: &mut Spec, other: Spec, file: &Path) -> Result<(), SpecError>
             return Err(SpecError::new(
                 file,
                 format!("actions.{name}"),
-                "action already defined by another spec file",
+                "action already defined by another spec file: an action is defined in one file only \
+                 (to move it, import it with `--remove-from <the other directory>`)",
             ));
         }
         into.actions.insert(name, action);

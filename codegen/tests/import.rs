@@ -25,16 +25,42 @@ fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
-fn import(actions: &[&str], out: &Path, skip: Option<PathBuf>) -> Vec<PathBuf> {
+fn job(actions: &[&str], out: &Path, skip: Option<PathBuf>) -> Import {
     Import {
         official: fixture("redis-v20180412-api.json"),
         error_codes: Some(fixture("redis-errorcodes.json")),
         actions: actions.iter().map(|a| a.to_string()).collect(),
         skip_defined_in: skip,
+        remove_from: None,
         out_dir: out.to_path_buf(),
     }
-    .run()
-    .unwrap()
+}
+
+fn import(actions: &[&str], out: &Path, skip: Option<PathBuf>) -> Vec<PathBuf> {
+    job(actions, out, skip).run().unwrap().written
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The action names of the official spec (the fixture).
+fn official_actions() -> BTreeSet<String> {
+    read_json(&fixture("redis-v20180412-api.json"))["actions"]
+        .as_object()
+        .expect("actions")
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// The action names a spec directory defines.
+fn actions_in(dir: &Path) -> BTreeSet<String> {
+    tc_redis_codegen::load(dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .actions
+        .into_keys()
+        .collect()
 }
 
 fn files_in(dir: &Path) -> BTreeSet<String> {
@@ -47,12 +73,16 @@ fn files_in(dir: &Path) -> BTreeSet<String> {
 
 fn same_files(a: &Path, b: &Path) {
     let (fa, fb) = (files_in(a), files_in(b));
-    assert_eq!(
-        fa,
-        fb,
-        "{} and {} hold different files",
+    assert!(
+        fa == fb,
+        "{} ({} files) and {} ({} files) hold different files: only in the first {:?}, only in \
+         the second {:?}",
         a.display(),
-        b.display()
+        fa.len(),
+        b.display(),
+        fb.len(),
+        fa.difference(&fb).collect::<Vec<_>>(),
+        fb.difference(&fa).collect::<Vec<_>>()
     );
     for name in &fa {
         let (x, y) = (
@@ -68,20 +98,145 @@ fn same_files(a: &Path, b: &Path) {
     }
 }
 
+fn copy_json_files(from: &Path, to: &Path) {
+    for name in files_in(from) {
+        std::fs::copy(from.join(&name), to.join(&name)).unwrap();
+    }
+}
+
+/// The rule of README "Adding an action": every action of the official spec is defined in
+/// exactly one of `api-spec/` and `api-spec/full/`.
+#[test]
+fn every_official_action_is_in_exactly_one_spec_directory() {
+    let official = official_actions();
+    let default = actions_in(&workspace().join("api-spec"));
+    let full = actions_in(&workspace().join("api-spec/full"));
+    let both: Vec<_> = default.intersection(&full).collect();
+    assert!(
+        both.is_empty(),
+        "{} action(s) defined in both api-spec/ and api-spec/full/: {both:?}",
+        both.len()
+    );
+    let defined: BTreeSet<String> = default.union(&full).cloned().collect();
+    let missing: Vec<_> = official.difference(&defined).collect();
+    let extra: Vec<_> = defined.difference(&official).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "the official spec has {} actions, api-spec/ defines {} and api-spec/full/ {}: missing \
+         {missing:?}, not in the official spec {extra:?}",
+        official.len(),
+        default.len(),
+        full.len()
+    );
+}
+
 #[test]
 fn the_checked_in_full_api_is_the_import_of_the_official_spec() {
     let out = temp_dir("all");
     let written = import(&[], &out, Some(workspace().join("api-spec")));
-    // 123 actions, minus those api-spec/ describes itself (CleanUpInstance, DescribeTaskInfo).
-    assert_eq!(written.len(), 121);
+    let (official, default) = (
+        official_actions(),
+        actions_in(&workspace().join("api-spec")),
+    );
+    let expected = official.difference(&default).count();
+    assert_eq!(
+        written.len(),
+        expected,
+        "importing every action not in api-spec/ wrote {} files: the official spec has {} \
+         actions, api-spec/ defines {} of them",
+        written.len(),
+        official.len(),
+        official.intersection(&default).count()
+    );
     same_files(&out, &workspace().join("api-spec/full"));
     // Idempotent: a second import writes the same bytes.
     import(&[], &out, Some(workspace().join("api-spec")));
     same_files(&out, &workspace().join("api-spec/full"));
     // And the whole API loads and generates.
     let spec = tc_redis_codegen::load_all(&[&workspace().join("api-spec"), &out]).unwrap();
-    assert_eq!(spec.actions.len(), 123);
+    let loaded: BTreeSet<String> = spec.actions.keys().cloned().collect();
+    assert!(
+        official.is_subset(&loaded),
+        "api-spec/ and the import define {} actions, the official spec {}: missing {:?}",
+        loaded.len(),
+        official.len(),
+        official.difference(&loaded).collect::<Vec<_>>()
+    );
     tc_redis_codegen::generate(&spec).unwrap();
+}
+
+/// Steps 2 and 6 of README "Adding an action" on a copy of the spec directories: the action
+/// moves from full/ to the default spec, and re-importing everything removes a stale copy.
+#[test]
+fn moving_an_action_into_the_default_spec_keeps_it_in_one_file() {
+    let root = temp_dir("move");
+    let (default, full) = (root.join("api-spec"), root.join("api-spec/full"));
+    std::fs::create_dir_all(&full).unwrap();
+    copy_json_files(&workspace().join("api-spec"), &default);
+    copy_json_files(&workspace().join("api-spec/full"), &full);
+    let action = files_in(&full)
+        .into_iter()
+        .next()
+        .expect("api-spec/full/ holds at least one action")
+        .trim_end_matches(".json")
+        .to_owned();
+    let stale = std::fs::read(full.join(format!("{action}.json"))).unwrap();
+
+    // Step 2: import into api-spec/, taking it out of full/.
+    let mut step2 = job(&[&action], &default, None);
+    step2.remove_from = Some(full.clone());
+    let changes = step2.run().unwrap();
+    assert_eq!(
+        changes.removed,
+        [full.join(format!("{action}.json"))],
+        "moving {action} removes its file from full/"
+    );
+    assert!(
+        actions_in(&default).contains(&action),
+        "{action} is in api-spec/"
+    );
+    tc_redis_codegen::load_all(&[&default, &full])
+        .unwrap_or_else(|e| panic!("the full build's spec after moving {action}: {e}"));
+
+    // Step 6 with a stale copy left in full/ (as before --remove-from existed): it goes.
+    std::fs::write(full.join(format!("{action}.json")), &stale).unwrap();
+    let step6 = job(&[], &full, Some(default.clone()));
+    let changes = step6.run().unwrap();
+    assert_eq!(
+        changes.removed,
+        [full.join(format!("{action}.json"))],
+        "re-importing everything removes the stale {action}.json from full/"
+    );
+    // Idempotent: again, the same files and nothing to remove.
+    let before: Vec<Vec<u8>> = changes
+        .written
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    let again = step6.run().unwrap();
+    assert!(
+        again.removed.is_empty(),
+        "a second import removed {:?}",
+        again.removed
+    );
+    assert_eq!(
+        again.written, changes.written,
+        "a second import writes the same files"
+    );
+    for (path, bytes) in again.written.iter().zip(&before) {
+        assert!(
+            &std::fs::read(path).unwrap() == bytes,
+            "{} changed on the second import",
+            path.display()
+        );
+    }
+    // common.json and the other default files are never removed.
+    assert_eq!(
+        files_in(&default).len(),
+        files_in(&workspace().join("api-spec")).len() + 1,
+        "api-spec/ holds its files plus {action}.json: {:?}",
+        files_in(&default)
+    );
 }
 
 #[test]
@@ -95,7 +250,16 @@ fn describe_task_info_is_imported_unchanged() {
     let spec = tc_redis_codegen::load(&out).unwrap();
     let action = &spec.actions["DescribeTaskInfo"];
     assert!(action.idempotent, "a read-only action is marked idempotent");
-    assert_eq!(action.error_codes.len(), 3);
+    let documented = read_json(&fixture("redis-errorcodes.json"))["per_action_documented_codes"]
+        ["DescribeTaskInfo"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(
+        action.error_codes.len(),
+        documented,
+        "DescribeTaskInfo has {} error codes, the error-code list documents {documented}",
+        action.error_codes.len()
+    );
 }
 
 fn shape(spec: &Spec, object: &str) -> Vec<(String, FieldType, bool, Option<bool>, bool)> {
@@ -151,8 +315,8 @@ fn clean_up_instance_from_the_official_spec_differs_only_by_the_seeds_facts() {
     assert_eq!(i.rate_limit_per_second, None);
     assert_eq!(c.rate_limit_per_second, Some(20));
 
-    // Error codes: the official Go SDK's five, plus the one PROTOCOL.md section 10 shows the
-    // API answering for an unknown id.
+    // Error codes: the official Go SDK's, plus the one the API answers for an unknown id
+    // (recorded in CleanUpInstance.json `sources.error_codes`).
     let codes = |a: &tc_redis_codegen::spec::Action| -> BTreeSet<String> {
         a.error_codes.iter().map(|e| e.code.clone()).collect()
     };
@@ -180,6 +344,7 @@ fn unknown_actions_and_files_are_errors() {
         error_codes: None,
         actions: actions.iter().map(|a| a.to_string()).collect(),
         skip_defined_in: None,
+        remove_from: None,
         out_dir: out.clone(),
     };
     let e = job(fixture("redis-v20180412-api.json"), &["NoSuchAction"])

@@ -110,7 +110,8 @@ def main():
         ("wrong_type", lambda: client().call_json("CleanUpInstance", {"InstanceId": 5})),
         ("rate_limit", rate_limit),
         # Run alone, with the fake's ContentTypeWithCharset fault set: the SDK skips its error
-        # check and returns the error envelope as a success without TaskId (PROTOCOL.md §5).
+        # check (_check_error in common/abstract_client.py) and returns the error envelope as a
+        # success without TaskId.
         ("charset_quirk", lambda: clean_up(client(), args.running_instance)),
     ]
     only = [c for c in args.only.split(",") if c]

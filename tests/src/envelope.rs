@@ -54,7 +54,9 @@ impl ApiError {
 }
 
 /// The (zh-CN, en-US) descriptions Tencent publishes for each code the fake answers, from
-/// `common-errorcodes.json` and `redis-errorcodes.json` of the shared reference.
+/// Tencent's common error-code tables (<https://www.tencentcloud.com/document/product/213/33281>,
+/// <https://cloud.tencent.com/document/product/213/30435>) and the Redis codes of the official
+/// SDKs' `errorcodes.py` (as in `codegen/tests/fixtures/redis-errorcodes.json`).
 fn describe(code: &str) -> (&'static str, &'static str) {
     match code {
         "AuthFailure.InvalidAuthorization" => (

@@ -16,7 +16,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
-//! The pipeline of one request, first failure wins (codes as in `PROTOCOL.md` §10):
+//! The pipeline of one request, first failure wins (the codes the API answers in each case):
 //! method (`UnsupportedProtocol`), `Authorization` form (`AuthFailure.InvalidAuthorization`),
 //! timestamp skew over 300 s (`AuthFailure.SignatureExpire`), SecretId
 //! (`AuthFailure.SecretIdNotFound`), token (`AuthFailure.TokenFailure`), signature
@@ -27,6 +27,12 @@
 //! `InvalidParameter.EmptyParam`), then the action (`ResourceNotFound.InstanceNotExists`,
 //! `ResourceUnavailable.InstanceStatusAbnormal`, or `{"TaskId":N}`).
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
+
+// The README's Rust examples, compiled as doctests (this crate depends on tc-redis; the
+// tc-redis package cannot include a file outside its directory).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
 
 mod api;
 mod auth;

@@ -1,5 +1,6 @@
-//! One test per error the fake answers (PROTOCOL.md §10), each asserting the exact code, the
-//! envelope, the `Date` header and a UUID v4 RequestId (`RawResponse::assert_error`).
+//! One test per error the fake answers (the pipeline in `tests/src/lib.rs`), each asserting the
+//! exact code, the envelope, the `Date` header and a UUID v4 RequestId
+//! (`RawResponse::assert_error`).
 
 use std::sync::Arc;
 use tc_redis::sign::{self, SigningKey};
