@@ -9,11 +9,13 @@ use crate::rate_limit::{Limiter, RateLimit};
 use crate::retry::{Jitter, RetryPolicy, is_rate_limited};
 use crate::sign::{self, SigningKey};
 use crate::transport::{HttpRequest, HttpResponse, Transport, UreqSettings, UreqTransport};
-use crate::{API_VERSION, SERVICE};
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// The `Authorization` of an action the API takes unsigned, as the official SDKs send it.
+const UNSIGNED: &str = "SKIP";
 
 /// The `User-Agent` and `X-TC-RequestClient` of this crate.
 const REQUEST_CLIENT: &str = concat!("tc-redis/", env!("CARGO_PKG_VERSION"));
@@ -79,7 +81,10 @@ pub struct Client {
 
 struct Inner {
     region: Option<String>,
-    endpoint: Endpoint,
+    /// The endpoint given to the builder, which every action goes to; else each action goes to
+    /// its service's own (resolved once per service).
+    explicit_endpoint: Option<Arc<Endpoint>>,
+    service_endpoints: Mutex<Vec<(&'static str, Arc<Endpoint>)>>,
     language: Language,
     credentials: Arc<dyn ProvideCredentials>,
     transport: Arc<dyn Transport>,
@@ -95,6 +100,7 @@ struct Inner {
 
 struct CachedKey {
     date: String,
+    service: &'static str,
     secret_id: String,
     secret_key: String,
     key: SigningKey,
@@ -105,7 +111,7 @@ impl fmt::Debug for Client {
         let i = &self.inner;
         f.debug_struct("Client")
             .field("region", &i.region)
-            .field("endpoint", &i.endpoint.url)
+            .field("endpoint", &i.explicit_endpoint.as_ref().map(|e| &e.url))
             .field("language", &i.language)
             .field("credentials", &i.credentials)
             .field("retry", &i.retry)
@@ -120,9 +126,29 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// The endpoint URL requests go to.
-    pub fn endpoint(&self) -> &str {
-        &self.inner.endpoint.url
+    /// The endpoint URL action `A` is sent to: the one given to the builder, else its service's
+    /// (`https://<service>.tencentcloudapi.com/`, or `https://<service>.<region>.tencentcloudapi.com/`
+    /// in a financial-zone region).
+    pub fn endpoint_for<A: Action>(&self) -> String {
+        self.route(A::SERVICE).url.clone()
+    }
+
+    /// Where an action of `service` goes.
+    fn route(&self, service: &'static str) -> Arc<Endpoint> {
+        let inner = &*self.inner;
+        if let Some(explicit) = &inner.explicit_endpoint {
+            return Arc::clone(explicit);
+        }
+        let mut known = inner
+            .service_endpoints
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((_, e)) = known.iter().find(|(s, _)| *s == service) {
+            return Arc::clone(e);
+        }
+        let e = Arc::new(endpoint::default_for(service, inner.region.as_deref()));
+        known.push((service, Arc::clone(&e)));
+        e
     }
 
     /// The clock and sleep the client waits with.
@@ -150,6 +176,7 @@ impl Client {
         let body = serde_json::to_vec(request)
             .map_err(|e| Error::Config(ConfigError::Serialize(e.to_string())))?;
         let hashed_payload = sign::hash_hex(&body);
+        let endpoint = self.route(A::SERVICE);
         let mut attempt = 0;
         let mut skew_corrected = false;
         loop {
@@ -157,24 +184,31 @@ impl Client {
             inner
                 .limiter
                 .acquire(A::NAME, A::RATE_LIMIT_PER_SECOND, &*inner.clock);
-            let credentials = inner.credentials.provide().map_err(Error::Credentials)?;
+            // An action the API takes unsigned asks no provider and sends no credentials.
+            let credentials = match A::SKIP_SIGN {
+                true => None,
+                false => Some(inner.credentials.provide().map_err(Error::Credentials)?),
+            };
             let timestamp = self.timestamp();
-            let auth = self.authorization(&credentials, timestamp, &hashed_payload);
+            let auth = match &credentials {
+                Some(c) => self.authorization::<A>(c, &endpoint, timestamp, &hashed_payload),
+                None => UNSIGNED.to_owned(),
+            };
             let timestamp = timestamp.to_string();
             let mut headers: Vec<(&'static str, &str)> = Vec::with_capacity(9);
             headers.push(("Content-Type", "application/json"));
             headers.push(("X-TC-Action", A::NAME));
             headers.push(("X-TC-Timestamp", &timestamp));
-            headers.push(("X-TC-Version", API_VERSION));
+            headers.push(("X-TC-Version", A::VERSION));
             headers.push(("X-TC-Region", region));
-            if let Some(token) = credentials.token() {
+            if let Some(token) = credentials.as_ref().and_then(Credentials::token) {
                 headers.push(("X-TC-Token", token));
             }
             headers.push(("X-TC-Language", inner.language.as_str()));
             headers.push(("X-TC-RequestClient", REQUEST_CLIENT));
             headers.push(("Authorization", &auth));
             let sent = inner.transport.send(&HttpRequest {
-                url: &inner.endpoint.url,
+                url: &endpoint.url,
                 headers: &headers,
                 body: &body,
             });
@@ -228,17 +262,25 @@ impl Client {
         true
     }
 
-    /// The `Authorization` value for a request with this timestamp and payload hash.
-    fn authorization(&self, c: &Credentials, timestamp: u64, hashed_payload: &str) -> String {
+    /// The `Authorization` value for action `A` sent to `endpoint` with this timestamp and
+    /// payload hash.
+    fn authorization<A: Action>(
+        &self,
+        c: &Credentials,
+        endpoint: &Endpoint,
+        timestamp: u64,
+        hashed_payload: &str,
+    ) -> String {
         let headers = [
             ("content-type", "application/json"),
-            ("host", self.inner.endpoint.host.as_str()),
+            ("host", endpoint.host.as_str()),
         ];
         let canonical = sign::canonical_request("POST", "/", "", &headers, hashed_payload);
         let date = sign::utc_date(timestamp);
-        let scope = sign::credential_scope(&date, SERVICE);
+        let scope = sign::credential_scope(&date, A::SERVICE);
         let to_sign = sign::string_to_sign(timestamp, &scope, &canonical);
-        let signature = self.with_signing_key(c, &date, |key| key.sign(&to_sign));
+        let signature =
+            self.with_signing_key(c, &date, A::SERVICE, |key| key.sign(&to_sign));
         sign::authorization(c.secret_id(), &scope, "content-type;host", &signature)
     }
 
@@ -246,6 +288,7 @@ impl Client {
         &self,
         c: &Credentials,
         date: &str,
+        service: &'static str,
         f: impl FnOnce(&SigningKey) -> R,
     ) -> R {
         let mut cache = self
@@ -254,19 +297,23 @@ impl Client {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         let fresh = cache.as_ref().is_some_and(|k| {
-            k.date == date && k.secret_id == c.secret_id() && k.secret_key == c.secret_key()
+            k.date == date
+                && k.service == service
+                && k.secret_id == c.secret_id()
+                && k.secret_key == c.secret_key()
         });
         if !fresh {
             *cache = Some(CachedKey {
                 date: date.to_owned(),
+                service,
                 secret_id: c.secret_id().to_owned(),
                 secret_key: c.secret_key().to_owned(),
-                key: SigningKey::derive(c.secret_key(), date, SERVICE),
+                key: SigningKey::derive(c.secret_key(), date, service),
             });
         }
         match cache.as_ref() {
             Some(k) => f(&k.key),
-            None => f(&SigningKey::derive(c.secret_key(), date, SERVICE)),
+            None => f(&SigningKey::derive(c.secret_key(), date, service)),
         }
     }
 }
@@ -341,7 +388,7 @@ fn redact_userinfo(url: &str) -> String {
 impl ClientBuilder {
     /// The region (`X-TC-Region`), such as `ap-guangzhou`. Required by every regional action,
     /// CleanUpInstance included. A financial-zone region (`ap-shanghai-fsi`, ...) also selects
-    /// its own endpoint, `redis.<region>.tencentcloudapi.com`.
+    /// its own endpoint, `<service>.<region>.tencentcloudapi.com`.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -440,12 +487,10 @@ impl ClientBuilder {
                 return Err(ConfigError::InvalidRegion(r.clone()));
             }
         }
-        let endpoint = endpoint::resolve(
-            SERVICE,
-            self.region.as_deref(),
-            self.endpoint.as_deref(),
-            self.allow_plain_http,
-        )?;
+        let explicit_endpoint = match self.endpoint.as_deref() {
+            Some(e) => Some(Arc::new(endpoint::parse(e, self.allow_plain_http)?)),
+            None => None,
+        };
         let positive = |setting: &'static str, d: Option<Duration>, default: Duration| match d {
             Some(d) if d.is_zero() => Err(ConfigError::InvalidSetting {
                 setting,
@@ -492,7 +537,8 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 region: self.region,
-                endpoint,
+                explicit_endpoint,
+                service_endpoints: Mutex::new(Vec::new()),
                 language: self.language,
                 credentials: self
                     .credentials

@@ -14,31 +14,37 @@ pub(crate) struct Endpoint {
     pub(crate) host: String,
 }
 
-/// Picks the endpoint: an explicit override, else `<service>.<region>.tencentcloudapi.com` for a
+/// The default endpoint of `service`: `<service>.<region>.tencentcloudapi.com` for a
 /// financial-zone region (`*-fsi`, isolated from the others, so the nearest-region host cannot
 /// serve it), else `<service>.tencentcloudapi.com`.
-pub(crate) fn resolve(
+pub(crate) fn default_for(service: &str, region: Option<&str>) -> Endpoint {
+    let host = match region {
+        Some(r) if r.ends_with("-fsi") => format!("{service}.{r}.{ROOT_DOMAIN}"),
+        _ => format!("{service}.{ROOT_DOMAIN}"),
+    };
+    Endpoint {
+        url: format!("https://{host}/"),
+        host,
+    }
+}
+
+/// Picks the endpoint: an explicit override, else the service's default.
+#[cfg(test)]
+fn resolve(
     service: &str,
     region: Option<&str>,
     explicit: Option<&str>,
     allow_http: bool,
 ) -> Result<Endpoint, ConfigError> {
-    if let Some(endpoint) = explicit {
-        return parse(endpoint, allow_http);
+    match explicit {
+        Some(endpoint) => parse(endpoint, allow_http),
+        None => Ok(default_for(service, region)),
     }
-    let host = match region {
-        Some(r) if r.ends_with("-fsi") => format!("{service}.{r}.{ROOT_DOMAIN}"),
-        _ => format!("{service}.{ROOT_DOMAIN}"),
-    };
-    Ok(Endpoint {
-        url: format!("https://{host}/"),
-        host,
-    })
 }
 
 /// Parses an endpoint override: `https://host[:port]` (a trailing `/` allowed), or `http://...`
 /// when plain HTTP was explicitly allowed. A bare `host[:port]` means https.
-fn parse(endpoint: &str, allow_http: bool) -> Result<Endpoint, ConfigError> {
+pub(crate) fn parse(endpoint: &str, allow_http: bool) -> Result<Endpoint, ConfigError> {
     let invalid = |reason: &str| ConfigError::InvalidEndpoint {
         endpoint: endpoint.to_owned(),
         reason: reason.to_owned(),

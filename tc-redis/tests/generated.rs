@@ -171,8 +171,64 @@ fn the_action_constants_come_from_the_spec() {
         <CleanUpInstanceRequest as Action>::IDEMPOTENT,
         action["idempotent"].as_bool().unwrap_or(false)
     );
-    assert_eq!(tc_redis::SERVICE, "redis");
-    assert_eq!(tc_redis::API_VERSION, "2018-04-12");
+    let metadata = &spec["metadata"];
+    assert_eq!(
+        Some(<CleanUpInstanceRequest as Action>::SERVICE),
+        metadata["serviceShortName"].as_str()
+    );
+    assert_eq!(
+        Some(<CleanUpInstanceRequest as Action>::VERSION),
+        metadata["apiVersion"].as_str()
+    );
+    assert_eq!(
+        <CleanUpInstanceRequest as Action>::SKIP_SIGN,
+        action["skip_sign"].as_bool().unwrap_or(false)
+    );
+}
+
+#[test]
+fn sts_actions_carry_their_own_service_version_and_signing() {
+    use tc_redis::sts::{AssumeRoleRequest, AssumeRoleWithWebIdentityRequest};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-spec/sts");
+    let read = |name: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let assume = read("AssumeRole.json");
+    let web = read("AssumeRoleWithWebIdentity.json");
+    for (spec, name, service, version, skip) in [
+        (
+            &assume,
+            "AssumeRole",
+            <AssumeRoleRequest as Action>::SERVICE,
+            <AssumeRoleRequest as Action>::VERSION,
+            <AssumeRoleRequest as Action>::SKIP_SIGN,
+        ),
+        (
+            &web,
+            "AssumeRoleWithWebIdentity",
+            <AssumeRoleWithWebIdentityRequest as Action>::SERVICE,
+            <AssumeRoleWithWebIdentityRequest as Action>::VERSION,
+            <AssumeRoleWithWebIdentityRequest as Action>::SKIP_SIGN,
+        ),
+    ] {
+        assert_eq!(
+            (Some(service), Some(version)),
+            (
+                spec["metadata"]["serviceShortName"].as_str(),
+                spec["metadata"]["apiVersion"].as_str()
+            ),
+            "{name}"
+        );
+        assert_eq!(
+            skip,
+            spec["actions"][name]["skip_sign"].as_bool().unwrap_or(false),
+            "{name}"
+        );
+    }
+    // Tencent's spec marks the web-identity exchange (and only it) as unsigned.
+    const { assert!(<AssumeRoleWithWebIdentityRequest as Action>::SKIP_SIGN) };
+    const { assert!(!<AssumeRoleRequest as Action>::SKIP_SIGN) };
 }
 
 #[test]

@@ -145,9 +145,9 @@ fn https_is_the_default() {
         .build()
         .unwrap();
     assert!(
-        client.endpoint().starts_with("https://"),
+        client.endpoint_for::<CleanUpInstanceRequest>().starts_with("https://"),
         "{}",
-        client.endpoint()
+        client.endpoint_for::<CleanUpInstanceRequest>()
     );
     let fsi = Client::builder()
         .region("ap-shanghai-fsi")
@@ -155,7 +155,7 @@ fn https_is_the_default() {
         .build()
         .unwrap();
     assert_eq!(
-        fsi.endpoint(),
+        fsi.endpoint_for::<CleanUpInstanceRequest>(),
         "https://redis.ap-shanghai-fsi.tencentcloudapi.com/"
     );
     // A bare host means https.
@@ -165,7 +165,7 @@ fn https_is_the_default() {
         .credentials(credentials())
         .build()
         .unwrap();
-    assert_eq!(bare.endpoint(), "https://redis.example.com:8443/");
+    assert_eq!(bare.endpoint_for::<CleanUpInstanceRequest>(), "https://redis.example.com:8443/");
 }
 
 #[test]
