@@ -15,7 +15,10 @@ use std::sync::OnceLock;
 /// provider that succeeds is remembered and asked alone from then on. When none applies the
 /// error is [`CredentialsError::NoneApplied`], listing each provider and why it did not apply.
 ///
-/// Unlike the official SDKs there is no TKE OIDC step.
+/// Between the profile and the CVM role, [`WebIdentityProvider::from_env`](super::WebIdentityProvider::from_env)
+/// (TKE workload identity) applies when the `TKE_*` variables are set: explicit configuration of
+/// the pod beats the ambient role of its node (the official Python SDK asks the CVM role first,
+/// which hands a pod its node's identity; Go has no OIDC step).
 pub struct DefaultChain {
     providers: Vec<Box<dyn ProvideCredentials>>,
     winner: OnceLock<usize>,
@@ -27,6 +30,8 @@ impl DefaultChain {
         DefaultChain::with_providers(vec![
             Box::new(EnvProvider::new()),
             Box::new(ProfileProvider::new()),
+            // Before the CVM role: a TKE pod's own identity wins over its node's.
+            Box::new(super::WebIdentityProvider::from_env()),
             Box::new(CvmRoleProvider::new()),
         ])
     }

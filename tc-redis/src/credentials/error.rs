@@ -1,6 +1,6 @@
 //! [`CredentialsError`]: why credentials could not be obtained.
 
-use super::{CredentialField, InvalidReason};
+use super::{CredentialField, InvalidReason, StsError};
 #[cfg(doc)]
 use super::{Credentials, DefaultChain, ProvideCredentials};
 use std::fmt;
@@ -129,6 +129,8 @@ pub enum CredentialsError {
         /// The `Code` received (replaced by `<unprintable>` if odd-looking).
         code: String,
     },
+    /// STS gave no credentials (the TKE workload identity or an assumed role): see [`StsError`].
+    Sts(StsError),
     /// [`DefaultChain`] found no provider that applies. Configure one of the sources listed.
     NoneApplied {
         /// One line per provider tried: its name and why it did not apply.
@@ -216,6 +218,7 @@ impl fmt::Display for CredentialsError {
                 f,
                 "cvm-role: metadata service answered Code {code:?} (expected \"Success\") for {url}"
             ),
+            CredentialsError::Sts(e) => e.fmt(f),
             CredentialsError::NoneApplied { attempts } => {
                 f.write_str("no credentials found; tried ")?;
                 for (i, attempt) in attempts.iter().enumerate() {
@@ -239,6 +242,7 @@ impl std::error::Error for CredentialsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             CredentialsError::ProfileRead { source, .. } => Some(source),
+            CredentialsError::Sts(e) => Some(e),
             _ => None,
         }
     }

@@ -8,8 +8,10 @@
 //! | [`StaticProvider`]  | a [`Credentials`] value given in code                                   |
 //! | [`EnvProvider`]     | `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, token variables    |
 //! | [`ProfileProvider`] | the INI file `~/.tencentcloud/credentials` (or another path)            |
+//! | [`WebIdentityProvider`] | TKE workload identity: `TKE_*` variables, an OIDC token exchanged with STS |
 //! | [`CvmRoleProvider`] | the CVM instance metadata service (CAM role bound to the instance)      |
-//! | [`DefaultChain`]    | environment → profile → CVM role, first that applies wins               |
+//! | [`AssumeRoleProvider`] | any provider's credentials assuming a CAM role with STS `AssumeRole` |
+//! | [`DefaultChain`]    | environment → profile → TKE OIDC → CVM role, first that applies wins    |
 //!
 //! Differences from the official SDKs, all deliberate:
 //!
@@ -28,7 +30,10 @@ mod chain;
 mod cvm;
 mod env;
 mod error;
+mod oidc;
 mod profile;
+mod refresh;
+mod sts;
 #[cfg(test)]
 mod test_support;
 
@@ -36,7 +41,9 @@ pub use chain::DefaultChain;
 pub use cvm::CvmRoleProvider;
 pub use env::EnvProvider;
 pub use error::CredentialsError;
+pub use oidc::WebIdentityProvider;
 pub use profile::ProfileProvider;
+pub use sts::{AssumeRoleProvider, StsError};
 
 use std::fmt;
 use std::sync::Arc;
