@@ -97,11 +97,7 @@ fn emit_action(name: &str, action: &Action, spec: &Spec, target: Target) -> Toke
 
     let code_enum_tokens = emit_error_codes(name, &action.error_codes, &spec.common_error_codes);
     let check = emit_check(&spec.objects[&action.input]);
-    let unsigned = if skip_sign {
-        ", sent unsigned"
-    } else {
-        ""
-    };
+    let unsigned = if skip_sign { ", sent unsigned" } else { "" };
     let action_doc = format!(
         " `{name}` (`{service}` {version}{unsigned}): [`{}`] in, [`{}`] out.",
         action.input, action.output

@@ -47,23 +47,8 @@ const RUNTIME_NAMES: &[&str] = &[
 
 /// The primitive types the generated code names unqualified: no object may take them.
 const PRIMITIVE_TYPES: &[&str] = &[
-    "bool",
-    "char",
-    "str",
-    "f32",
-    "f64",
-    "i8",
-    "i16",
-    "i32",
-    "i64",
-    "i128",
-    "isize",
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "u128",
-    "usize",
+    "bool", "char", "str", "f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16",
+    "u32", "u64", "u128", "usize",
 ];
 
 /// Methods `Client` has besides the generated ones, private ones included (an inherent method

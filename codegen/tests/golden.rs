@@ -97,9 +97,8 @@ fn sts_matches_its_golden_file() {
     let dir = api_spec_dir();
     let paths = [dir.join("sts"), dir.join("common.json")];
     let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-    let generated =
-        tc_redis_codegen::generate_paths_for(&paths, tc_redis_codegen::Target::Module)
-            .unwrap_or_else(|e| panic!("{e}"));
+    let generated = tc_redis_codegen::generate_paths_for(&paths, tc_redis_codegen::Target::Module)
+        .unwrap_or_else(|e| panic!("{e}"));
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/sts.rs");
     if std::env::var_os(BLESS_VAR).is_some_and(|v| v == "1") {
         std::fs::write(&golden, &generated).expect("write the golden file");

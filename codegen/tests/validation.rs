@@ -579,6 +579,12 @@ fn an_object_named_like_a_crate_root_item() {
     let loaded = tc_redis_codegen::load_all_for(&[dir.0.as_path()], target)
         .unwrap_or_else(|e| panic!("{e}"));
     let code = tc_redis_codegen::generate_for(&loaded, target).unwrap_or_else(|e| panic!("{e}"));
-    assert!(code.contains("pub struct Credentials"), "no Credentials type");
-    assert!(!code.contains("impl crate::Client"), "a module has no Client methods");
+    assert!(
+        code.contains("pub struct Credentials"),
+        "no Credentials type"
+    );
+    assert!(
+        !code.contains("impl crate::Client"),
+        "a module has no Client methods"
+    );
 }

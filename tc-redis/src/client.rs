@@ -279,8 +279,7 @@ impl Client {
         let date = sign::utc_date(timestamp);
         let scope = sign::credential_scope(&date, A::SERVICE);
         let to_sign = sign::string_to_sign(timestamp, &scope, &canonical);
-        let signature =
-            self.with_signing_key(c, &date, A::SERVICE, |key| key.sign(&to_sign));
+        let signature = self.with_signing_key(c, &date, A::SERVICE, |key| key.sign(&to_sign));
         sign::authorization(c.secret_id(), &scope, "content-type;host", &signature)
     }
 

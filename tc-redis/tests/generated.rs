@@ -222,7 +222,9 @@ fn sts_actions_carry_their_own_service_version_and_signing() {
         );
         assert_eq!(
             skip,
-            spec["actions"][name]["skip_sign"].as_bool().unwrap_or(false),
+            spec["actions"][name]["skip_sign"]
+                .as_bool()
+                .unwrap_or(false),
             "{name}"
         );
     }

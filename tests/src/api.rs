@@ -259,7 +259,11 @@ impl Service {
 }
 
 /// A common parameter carried in a header: missing or empty is `MissingParameter`.
-pub(crate) fn common<'r>(req: &'r Request, header: &str, display: &str) -> Result<&'r str, ApiError> {
+pub(crate) fn common<'r>(
+    req: &'r Request,
+    header: &str,
+    display: &str,
+) -> Result<&'r str, ApiError> {
     match req.header(header) {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(ApiError::with(

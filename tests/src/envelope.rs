@@ -117,10 +117,9 @@ fn describe(code: &str) -> (&'static str, &'static str) {
             "WebIdentityToken参数错误。",
             "The WebIdentityToken parameter is invalid.",
         ),
-        "InvalidParameter.OverTimeError" => (
-            "过期时间超过阈值。",
-            "The expiry exceeds the threshold.",
-        ),
+        "InvalidParameter.OverTimeError" => {
+            ("过期时间超过阈值。", "The expiry exceeds the threshold.")
+        }
         _ => ("请求失败。", "The request failed."),
     }
 }

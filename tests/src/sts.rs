@@ -146,7 +146,9 @@ impl Sts {
             if !known {
                 return Err(ApiError::with(
                     "InvalidParameter.WebIdentityTokenError",
-                    format!("the token is not valid for provider `{provider}` and role `{role_arn}`"),
+                    format!(
+                        "the token is not valid for provider `{provider}` and role `{role_arn}`"
+                    ),
                 ));
             }
         }

@@ -145,7 +145,9 @@ fn https_is_the_default() {
         .build()
         .unwrap();
     assert!(
-        client.endpoint_for::<CleanUpInstanceRequest>().starts_with("https://"),
+        client
+            .endpoint_for::<CleanUpInstanceRequest>()
+            .starts_with("https://"),
         "{}",
         client.endpoint_for::<CleanUpInstanceRequest>()
     );
@@ -165,7 +167,10 @@ fn https_is_the_default() {
         .credentials(credentials())
         .build()
         .unwrap();
-    assert_eq!(bare.endpoint_for::<CleanUpInstanceRequest>(), "https://redis.example.com:8443/");
+    assert_eq!(
+        bare.endpoint_for::<CleanUpInstanceRequest>(),
+        "https://redis.example.com:8443/"
+    );
 }
 
 #[test]

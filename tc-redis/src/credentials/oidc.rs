@@ -249,7 +249,10 @@ impl fmt::Debug for WebIdentityProvider {
             .field("source", &format_args!("{source}"))
             .field("session_name", &self.session_name)
             .field("settings", &self.settings)
-            .field("cached_until", &format_args!("{}", self.cache.cached_until()))
+            .field(
+                "cached_until",
+                &format_args!("{}", self.cache.cached_until()),
+            )
             .finish()
     }
 }
@@ -329,12 +332,24 @@ mod tests {
         std::fs::write(&token, "eyJhbGciOi.payload.sig\n").unwrap();
         assert_eq!(read_token(&token).unwrap(), "eyJhbGciOi.payload.sig");
         std::fs::write(&token, " \n").unwrap();
-        assert!(read_token(&token).unwrap_err().to_string().contains("holds no token"));
+        assert!(
+            read_token(&token)
+                .unwrap_err()
+                .to_string()
+                .contains("holds no token")
+        );
         std::fs::write(&token, "x".repeat(70 * 1024)).unwrap();
-        assert!(read_token(&token).unwrap_err().to_string().contains("larger than"));
+        assert!(
+            read_token(&token)
+                .unwrap_err()
+                .to_string()
+                .contains("larger than")
+        );
         let e = read_token(&dir).unwrap_err().to_string();
         assert!(e.contains("not a regular file"), "{e}");
-        let e = read_token(std::path::Path::new("/dev/zero")).unwrap_err().to_string();
+        let e = read_token(std::path::Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not a regular file"), "{e}");
         let e = read_token(&dir.join("missing")).unwrap_err().to_string();
         assert!(e.contains("cannot read"), "{e}");

@@ -368,7 +368,9 @@ impl AssumeRoleProvider {
 
     fn fetch(&self) -> Result<Expiring, CredentialsError> {
         let duration = self.settings.duration_seconds()?;
-        let client = self.settings.client(&self.region, Arc::clone(&self.source))?;
+        let client = self
+            .settings
+            .client(&self.region, Arc::clone(&self.source))?;
         let request = AssumeRoleRequest::new(self.role_arn.as_str(), self.session_name.as_str())
             .with_duration_seconds(duration);
         let reply = client
@@ -392,7 +394,10 @@ impl fmt::Debug for AssumeRoleProvider {
             .field("session_name", &self.session_name)
             .field("region", &self.region)
             .field("settings", &self.settings)
-            .field("cached_until", &format_args!("{}", self.cache.cached_until()))
+            .field(
+                "cached_until",
+                &format_args!("{}", self.cache.cached_until()),
+            )
             .finish()
     }
 }
