@@ -132,7 +132,7 @@ impl Sts {
             ));
         }
         if action == "AssumeRole" {
-            if !self.roles.iter().any(|r| *r == role_arn) {
+            if !self.roles.contains(&role_arn) {
                 return Err(ApiError::with(
                     "ResourceNotFound.RoleNotFound",
                     format!("no role `{role_arn}`"),
