@@ -11,7 +11,7 @@ use crate::sign::{self, SigningKey};
 use crate::transport::{HttpRequest, HttpResponse, Transport, UreqSettings, UreqTransport};
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// The `Authorization` of an action the API takes unsigned, as the official SDKs send it.
@@ -84,7 +84,9 @@ struct Inner {
     /// The endpoint given to the builder, which every action goes to; else each action goes to
     /// its service's own (resolved once per service).
     explicit_endpoint: Option<Arc<Endpoint>>,
-    service_endpoints: Mutex<Vec<(&'static str, Arc<Endpoint>)>>,
+    /// The first service's endpoint, read without a lock (a client mostly calls one service).
+    first_service_endpoint: OnceLock<(&'static str, Arc<Endpoint>)>,
+    other_service_endpoints: Mutex<Vec<(&'static str, Arc<Endpoint>)>>,
     language: Language,
     credentials: Arc<dyn ProvideCredentials>,
     transport: Arc<dyn Transport>,
@@ -139,14 +141,21 @@ impl Client {
         if let Some(explicit) = &inner.explicit_endpoint {
             return Arc::clone(explicit);
         }
+        let resolve = || Arc::new(endpoint::default_for(service, inner.region.as_deref()));
+        let (first, e) = inner
+            .first_service_endpoint
+            .get_or_init(|| (service, resolve()));
+        if *first == service {
+            return Arc::clone(e);
+        }
         let mut known = inner
-            .service_endpoints
+            .other_service_endpoints
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         if let Some((_, e)) = known.iter().find(|(s, _)| *s == service) {
             return Arc::clone(e);
         }
-        let e = Arc::new(endpoint::default_for(service, inner.region.as_deref()));
+        let e = resolve();
         known.push((service, Arc::clone(&e)));
         e
     }
@@ -394,7 +403,8 @@ impl ClientBuilder {
     }
 
     /// Static credentials. Without this, [`DefaultChain`] is used: environment, then the
-    /// profile file, then the CVM role.
+    /// profile file, then TKE workload identity (when the `TKE_*` variables are set), then the
+    /// CVM role.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(Arc::new(StaticProvider::new(credentials)));
         self
@@ -537,7 +547,8 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 region: self.region,
                 explicit_endpoint,
-                service_endpoints: Mutex::new(Vec::new()),
+                first_service_endpoint: OnceLock::new(),
+                other_service_endpoints: Mutex::new(Vec::new()),
                 language: self.language,
                 credentials: self
                     .credentials
