@@ -1,4 +1,4 @@
-//! [`DefaultChain`]: environment, then profile, then CVM role.
+//! [`DefaultChain`]: environment, then profile, then TKE workload identity, then CVM role.
 
 use super::{
     Credentials, CredentialsError, CvmRoleProvider, EnvProvider, ProfileProvider,
@@ -7,7 +7,8 @@ use super::{
 use std::fmt;
 use std::sync::OnceLock;
 
-/// Tries [`EnvProvider`], [`ProfileProvider`] and [`CvmRoleProvider`] in that order.
+/// Tries [`EnvProvider`], [`ProfileProvider`], TKE workload identity and [`CvmRoleProvider`] in
+/// that order.
 ///
 /// A provider whose source is absent ([`CredentialsError::NotConfigured`], or an unreachable
 /// metadata service) is skipped; any other error stops the chain and is returned, so that a
@@ -25,7 +26,8 @@ pub struct DefaultChain {
 }
 
 impl DefaultChain {
-    /// Environment, then the default profile file, then the CVM role (default timeouts).
+    /// Environment, then the default profile file, then TKE workload identity (the `TKE_*`
+    /// variables), then the CVM role (default timeouts).
     pub fn new() -> Self {
         DefaultChain::with_providers(vec![
             Box::new(EnvProvider::new()),
