@@ -10,9 +10,12 @@ use tc_redis::transport::{HttpRequest, HttpResponse, Transport};
 use tc_redis::{Action, CleanUpInstanceRequest, Client, Credentials};
 use tc_redis_fake::support::credentials;
 
-/// Records (url, headers) and answers what the action expects.
+/// (url, headers) of each request sent.
+type Sent = Vec<(String, Vec<(String, String)>)>;
+
+/// Records what is sent and answers what the action expects.
 #[derive(Debug, Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>);
+struct Recorder(Arc<Mutex<Sent>>);
 
 impl Transport for Recorder {
     fn send(&self, r: &HttpRequest<'_>) -> Result<HttpResponse, tc_redis::TransportError> {
