@@ -379,15 +379,49 @@ fn emit_struct(name: &str, object: &Object, role: Role) -> TokenStream {
         Role::Request => emit_request_helpers(&ty, object, &required),
         _ => quote! {},
     };
+    // A struct with a secret gets a `Debug` that redacts it; the others derive it.
+    let (derive_debug, debug_impl) = match object.members.iter().any(|m| m.sensitive) {
+        false => (quote! { Debug, }, quote! {}),
+        true => (quote! {}, emit_redacting_debug(&ty, name, object, role)),
+    };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(#derive_debug Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
         #non_exhaustive
         pub struct #ty {
             #(#fields)*
         }
 
+        #debug_impl
+
         #helpers
+    }
+}
+
+/// `Debug` that prints `<redacted>` for each sensitive member (for an `Option`, `None` stays
+/// visible).
+fn emit_redacting_debug(
+    ty: &proc_macro2::Ident,
+    name: &str,
+    object: &Object,
+    role: Role,
+) -> TokenStream {
+    let fields = object.members.iter().map(|m| {
+        let field = ident(&field_name(&m.name));
+        let label = field_name(&m.name).trim_start_matches("r#").to_owned();
+        let value = match (m.sensitive, is_plain(m, role)) {
+            (false, _) => quote! { &self.#field },
+            (true, true) => quote! { &"<redacted>" },
+            (true, false) => quote! { &self.#field.as_ref().map(|_| "<redacted>") },
+        };
+        quote! { .field(#label, #value) }
+    });
+    quote! {
+        impl ::std::fmt::Debug for #ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#name) #(#fields)* .finish()
+            }
+        }
     }
 }
 

@@ -19,6 +19,7 @@
 //! * on an action, `"error_codes": [ { "code", "description" } ]` (its documented business
 //!   codes), `"rate_limit_per_second": 20` and `"idempotent": true|false` (default `false`:
 //!   a request that may have reached the server is never sent twice unless the spec says so);
+//! * on a member, `"sensitive": true`: a secret, redacted in the generated `Debug`;
 //! * anywhere, `"sources"`: free text recording where each fact came from (not read).
 //!
 //! Read from the official format besides the above: `metadata` gives each action of the file its
@@ -124,6 +125,9 @@ pub struct Member {
     pub value_allowed_null: bool,
     /// The spec's example value (always a string in the official format).
     pub example: Option<String>,
+    /// A secret (a key, a token): `Debug` of the generated struct shows `<redacted>` in its
+    /// place (our extension, default `false`).
+    pub sensitive: bool,
 }
 
 /// A field's type: a scalar, an object, or a list of either.
@@ -434,6 +438,7 @@ impl Reader<'_> {
                 .opt_bool(o, path, "value_allowed_null")?
                 .unwrap_or(false),
             example: self.opt_string(o, path, "example")?,
+            sensitive: self.opt_bool(o, path, "sensitive")?.unwrap_or(false),
         })
     }
 }

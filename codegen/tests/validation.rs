@@ -368,6 +368,19 @@ fn a_non_boolean_idempotent() {
 }
 
 #[test]
+fn a_non_boolean_sensitive() {
+    let mut spec = valid();
+    spec["objects"]["FooRequest"]["members"][0]["sensitive"] = json!(1);
+    let (_dir, file, err) = load_err(&spec);
+    assert_error(
+        &err,
+        &file,
+        "objects.FooRequest.members[0].sensitive",
+        &["expected true or false, found a number"],
+    );
+}
+
+#[test]
 fn two_files_defining_the_same_action() {
     let dir = TempDir::new();
     dir.write_json("a.json", &valid());

@@ -248,3 +248,36 @@ fn an_empty_required_string_is_refused_by_check() {
     // DescribeTaskInfo's only parameter is a number: nothing to check.
     assert!(tc_redis::DescribeTaskInfoRequest::new(0u64).check().is_ok());
 }
+
+#[test]
+fn debug_of_sts_types_redacts_the_members_the_spec_marks_sensitive() {
+    use tc_redis::sts::{AssumeRoleResponse, AssumeRoleWithWebIdentityRequest};
+    let request = AssumeRoleWithWebIdentityRequest::new(
+        "provider",
+        "eyJ.secret-web-token.sig",
+        "qcs::cam::uin/1:roleName/r",
+        "session",
+    );
+    let reply: AssumeRoleResponse = serde_json::from_str(
+        r#"{"Credentials":{"Token":"secretSessionToken","TmpSecretId":"AKIDtmp","TmpSecretKey":"secretTmpKey"},
+            "ExpiredTime":1900000000,"Expiration":"2030-03-17T17:46:40Z","RequestId":"r-1"}"#,
+    )
+    .unwrap();
+    for text in [
+        format!("{request:?}"),
+        format!("{reply:?}"),
+        format!("{reply:#?}"),
+    ] {
+        for secret in ["secret-web-token", "secretSessionToken", "secretTmpKey"] {
+            assert!(!text.contains(secret), "{secret} shown in {text}");
+        }
+        assert!(text.contains("<redacted>"), "{text}");
+    }
+    // What is not secret stays visible.
+    let shown = format!("{reply:?}");
+    assert!(
+        shown.contains("AKIDtmp") && shown.contains("1900000000"),
+        "{shown}"
+    );
+    assert!(format!("{request:?}").contains("qcs::cam::uin/1:roleName/r"));
+}

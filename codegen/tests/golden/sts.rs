@@ -784,7 +784,7 @@ impl crate::Action for AssumeRoleWithWebIdentityRequest {
 }
 
 /// AssumeRole请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleRequest {
     /// 角色的资源描述，可在[访问管理](https://console.cloud.tencent.com/cam/role)，点击角色名获取。
@@ -849,6 +849,22 @@ pub struct AssumeRoleRequest {
     #[serde(rename = "TokenCode")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token_code: ::std::option::Option<::std::string::String>,
+}
+
+impl ::std::fmt::Debug for AssumeRoleRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssumeRoleRequest")
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.role_session_name)
+            .field("duration_seconds", &self.duration_seconds)
+            .field("policy", &self.policy)
+            .field("external_id", &self.external_id)
+            .field("tags", &self.tags)
+            .field("source_identity", &self.source_identity)
+            .field("serial_number", &self.serial_number)
+            .field("token_code", &self.token_code.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 impl AssumeRoleRequest {
@@ -957,7 +973,7 @@ pub struct AssumeRoleResponse {
 }
 
 /// AssumeRoleWithWebIdentity请求参数结构体
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityRequest {
     /// 身份提供商名称
@@ -986,6 +1002,18 @@ pub struct AssumeRoleWithWebIdentityRequest {
     #[serde(rename = "DurationSeconds")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_seconds: ::std::option::Option<i64>,
+}
+
+impl ::std::fmt::Debug for AssumeRoleWithWebIdentityRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssumeRoleWithWebIdentityRequest")
+            .field("provider_id", &self.provider_id)
+            .field("web_identity_token", &"<redacted>")
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.role_session_name)
+            .field("duration_seconds", &self.duration_seconds)
+            .finish()
+    }
 }
 
 impl AssumeRoleWithWebIdentityRequest {
@@ -1040,7 +1068,7 @@ pub struct AssumeRoleWithWebIdentityResponse {
 }
 
 /// 临时证书
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Credentials {
     /// token。token长度和绑定的策略有关，最长不超过4096字节。
     ///
@@ -1057,6 +1085,16 @@ pub struct Credentials {
     /// Example: `q95K***`.
     #[serde(rename = "TmpSecretKey")]
     pub tmp_secret_key: ::std::string::String,
+}
+
+impl ::std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("token", &"<redacted>")
+            .field("tmp_secret_id", &self.tmp_secret_id)
+            .field("tmp_secret_key", &"<redacted>")
+            .finish()
+    }
 }
 
 /// 标签
