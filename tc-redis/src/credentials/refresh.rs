@@ -87,3 +87,87 @@ impl RefreshingCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    fn issued(id: &str, expires_at: i64) -> Expiring {
+        Expiring {
+            credentials: Credentials::new(id, "key").unwrap(),
+            expires_at,
+        }
+    }
+
+    fn not_configured() -> CredentialsError {
+        CredentialsError::NotConfigured {
+            provider: "test",
+            detail: "issuer down".into(),
+        }
+    }
+
+    #[test]
+    fn fetches_within_the_window_and_keeps_valid_credentials_when_that_fails() {
+        let cache = RefreshingCache::new();
+        let fetches = AtomicUsize::new(0);
+        let get = |now: i64, ok: bool| {
+            cache.get(now, 100, || {
+                let n = fetches.fetch_add(1, Ordering::SeqCst) + 1;
+                if ok {
+                    Ok(issued(&format!("AKID{n}"), now + 1000))
+                } else {
+                    Err(not_configured())
+                }
+            })
+        };
+        assert_eq!(get(0, true).unwrap().secret_id(), "AKID1");
+        assert_eq!(get(899, true).unwrap().secret_id(), "AKID1");
+        assert_eq!(fetches.load(Ordering::SeqCst), 1, "101 s left: no fetch");
+        // Within the window the fetch fails: the still-valid credentials are used...
+        assert_eq!(get(900, false).unwrap().secret_id(), "AKID1");
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+        // ...until they expire; then the error is returned.
+        let e = get(1000, false).unwrap_err();
+        assert!(matches!(e, CredentialsError::NotConfigured { .. }), "{e:?}");
+        assert_eq!(get(1000, true).unwrap().secret_id(), "AKID4");
+        assert_eq!(cache.cached_until(), "Some(2000)");
+    }
+
+    #[test]
+    fn one_caller_refreshes_while_the_others_use_the_valid_credentials() {
+        let cache = Arc::new(RefreshingCache::new());
+        cache.get(0, 100, || Ok(issued("AKIDold", 1000))).unwrap();
+        let started = Arc::new(AtomicBool::new(false));
+        let refresher = {
+            let (cache, started) = (Arc::clone(&cache), Arc::clone(&started));
+            std::thread::spawn(move || {
+                cache
+                    .get(950, 100, || {
+                        started.store(true, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(800));
+                        Ok(issued("AKIDnew", 2000))
+                    })
+                    .unwrap()
+            })
+        };
+        while !started.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let at = Instant::now();
+        let other = cache
+            .get(950, 100, || panic!("a second caller fetched"))
+            .unwrap();
+        assert_eq!(other.secret_id(), "AKIDold");
+        assert!(
+            at.elapsed() < Duration::from_millis(400),
+            "{:?}",
+            at.elapsed()
+        );
+        assert_eq!(refresher.join().unwrap().secret_id(), "AKIDnew");
+        let after = cache.get(950, 100, || panic!("refreshed already")).unwrap();
+        assert_eq!(after.secret_id(), "AKIDnew");
+    }
+}
