@@ -194,9 +194,10 @@ impl Client {
                 .limiter
                 .acquire(A::NAME, A::RATE_LIMIT_PER_SECOND, &*inner.clock);
             // An action the API takes unsigned asks no provider and sends no credentials.
-            let credentials = match A::SKIP_SIGN {
-                true => None,
-                false => Some(inner.credentials.provide().map_err(Error::Credentials)?),
+            let credentials = if A::SKIP_SIGN {
+                None
+            } else {
+                Some(inner.credentials.provide().map_err(Error::Credentials)?)
             };
             let timestamp = self.timestamp();
             let auth = match &credentials {
