@@ -40,7 +40,26 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("api.rs");
+    write_out("api.rs", &code);
+    // STS (api-spec/sts/, with the common error codes) goes to its own module, `tc_redis::sts`,
+    // used by the STS credential providers: its types stay off the Redis API's crate root.
+    let sts = [default_spec.join("sts"), default_spec.join("common.json")];
+    for path in &sts {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    let sts: Vec<&std::path::Path> = sts.iter().map(PathBuf::as_path).collect();
+    match tc_redis_codegen::generate_paths_for(&sts, tc_redis_codegen::Target::Module) {
+        Ok(code) => write_out("sts.rs", &code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            println!("cargo:warning=tc-redis: invalid STS spec: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn write_out(name: &str, code: &str) {
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join(name);
     if let Err(e) = std::fs::write(&out, code) {
         eprintln!("error: cannot write {}: {e}", out.display());
         std::process::exit(1);

@@ -6,9 +6,10 @@
 //!                  [--wait [--wait-timeout SECS]] <instance-id>
 //! ```
 //!
-//! Credentials come from the default chain (environment, `~/.tencentcloud/credentials`, CVM
-//! role). `--sandbox` runs against an in-process fake of the API instead, with test
-//! credentials; it is never chosen on its own.
+//! Credentials come from the default chain (environment, `~/.tencentcloud/credentials`, TKE
+//! workload identity, CVM role). `--sandbox` runs against an in-process fake of the API
+//! instead, with test credentials (in a TKE pod: the pod's workload identity, exchanged at the
+//! sandbox's STS); it is never chosen on its own.
 //!
 //! Exit status: 0 done; 1 the API refused (error code printed); 2 bad usage or input;
 //! 3 no usable credentials; 4 network, HTTP or malformed-response failure; with `--wait`,
@@ -17,7 +18,7 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
-use tc_redis::credentials::{Credentials, DefaultChain, ProvideCredentials};
+use tc_redis::credentials::{Credentials, DefaultChain, ProvideCredentials, WebIdentityProvider};
 use tc_redis::{
     CleanUpInstanceErrorCode, CleanUpInstanceRequest, Client, DescribeTaskInfoResponse, Error,
     Language, WaitError,
@@ -189,9 +190,13 @@ fn run(args: Args) -> Result<(), Failure> {
     builder = builder.region(&region);
     if args.sandbox {
         // The sandbox's task runs a little while, so that --wait has progress to show.
-        let config = FakeConfig::new()
+        let mut config = FakeConfig::new()
             .instance_in_recycle_bin(&args.instance_id)
             .task_duration(Duration::from_secs(2));
+        let pod = sandbox_web_identity();
+        if let Some((provider, token, role)) = &pod {
+            config = config.web_identity(provider, token, role);
+        }
         let server = FakeServer::start(config)
             .map_err(|e| Failure {
                 status: 4,
@@ -202,12 +207,25 @@ fn run(args: Args) -> Result<(), Failure> {
             "sandbox: using a local fake of the Tencent Cloud Redis API at {} with test credentials; nothing is sent to Tencent Cloud",
             server.endpoint()
         );
-        let credentials = Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY)
-            .map_err(|e| usage_error(e.to_string()))?;
-        builder = builder
-            .endpoint(server.endpoint())
-            .allow_plain_http(true)
-            .credentials(credentials);
+        builder = builder.endpoint(server.endpoint()).allow_plain_http(true);
+        builder = match &pod {
+            // In a TKE pod the sandbox serves STS too, and the job signs with the pod's
+            // workload identity exchanged there: the whole OIDC path, locally.
+            Some((_, _, role)) => {
+                eprintln!(
+                    "sandbox: credentials from TKE workload identity (role {role}), exchanged at the sandbox's STS"
+                );
+                builder.credentials_provider(
+                    WebIdentityProvider::from_env()
+                        .with_endpoint(server.endpoint())
+                        .allow_plain_http(true),
+                )
+            }
+            None => builder.credentials(
+                Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY)
+                    .map_err(|e| usage_error(e.to_string()))?,
+            ),
+        };
         _sandbox = Some(server);
     } else {
         let chain = DefaultChain::new();
@@ -346,4 +364,17 @@ fn failure(e: Error<CleanUpInstanceErrorCode>) -> Failure {
         json: serde_json::json!({ "Error": { "Code": code, "Message": message }, "RequestId": request_id }),
         line,
     }
+}
+
+/// In a TKE pod (all `TKE_*` variables set), the identity the sandbox's STS trusts: (provider
+/// id, the token now in the token file, role ARN). `None` outside a pod; an unreadable token
+/// file is left to the provider to report.
+fn sandbox_web_identity() -> Option<(String, String, String)> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    var(WebIdentityProvider::REGION_VAR)?;
+    let provider = var(WebIdentityProvider::PROVIDER_ID_VAR)?;
+    let role = var(WebIdentityProvider::ROLE_ARN_VAR)?;
+    let file = var(WebIdentityProvider::TOKEN_FILE_VAR)?;
+    let token = std::fs::read_to_string(file).unwrap_or_default();
+    Some((provider, token.trim().to_owned(), role))
 }

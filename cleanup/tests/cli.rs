@@ -17,6 +17,10 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
         .env_remove("TENCENTCLOUD_TOKEN")
         .env_remove("TENCENTCLOUD_REGION")
         .env_remove("TENCENTCLOUD_CREDENTIALS_FILE")
+        .env_remove("TKE_REGION")
+        .env_remove("TKE_PROVIDER_ID")
+        .env_remove("TKE_WEB_IDENTITY_TOKEN_FILE")
+        .env_remove("TKE_ROLE_ARN")
         .env("HOME", &home);
     for (k, v) in env {
         cmd.env(k, v);
@@ -232,4 +236,39 @@ fn wait_reports_a_failed_task_and_a_timeout() {
     let (code, _, err) = run(&args, &creds());
     assert_eq!(code, 5, "{err}");
     assert!(err.contains("failed"), "{err}");
+}
+
+#[test]
+fn sandbox_in_a_tke_pod_signs_with_the_workload_identity_exchanged_at_its_sts() {
+    let dir = std::env::temp_dir().join(format!("tc-redis-cli-tke-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, "eyJhbGciOiJSUzI1NiJ9.pod-token.sig").unwrap();
+    let token_path = token_file.display().to_string();
+    let role = "qcs::cam::uin/100000000001:roleName/cleanup";
+    let tke = [
+        ("TKE_REGION", "ap-guangzhou"),
+        ("TKE_PROVIDER_ID", "tke-provider"),
+        ("TKE_WEB_IDENTITY_TOKEN_FILE", token_path.as_str()),
+        ("TKE_ROLE_ARN", role),
+    ];
+    let (code, out, err) = run(&["--json", "--sandbox", "crs-5a4py64p"], &tke);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "credentials from TKE workload identity (role {role})"
+        )),
+        "{err}"
+    );
+    let reply: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert!(reply["TaskId"].as_u64().is_some(), "{out}");
+
+    // A token file that is not there: the provider's error, exit status 3 (credentials).
+    let missing = dir.join("missing").display().to_string();
+    let mut broken = tke;
+    broken[2] = ("TKE_WEB_IDENTITY_TOKEN_FILE", missing.as_str());
+    let (code, out, err) = run(&["--sandbox", "crs-5a4py64p"], &broken);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(err.contains("web identity token file"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

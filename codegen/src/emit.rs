@@ -4,6 +4,7 @@
 //! plugs into as `crate::Action`, `crate::ErrorCode`, `crate::Client` and `crate::Error`, so it is
 //! meant to be `include!`d at the root of the `tc-redis` crate.
 
+use crate::Target;
 use crate::docs::sanitize;
 use crate::ident::{field_name, ident, type_name, variant_name};
 use crate::spec::{Action, Element, ErrorCode, FieldType, Member, Object, Spec, Usage};
@@ -19,17 +20,10 @@ enum Role {
 }
 
 /// The whole generated module.
-pub(crate) fn emit(spec: &Spec) -> TokenStream {
-    let service = &spec.service;
-    let version = &spec.api_version;
-    let mut items = vec![quote! {
-        /// The signing service name and host prefix of this API.
-        pub const SERVICE: &str = #service;
-        /// The API version, sent as `X-TC-Version`.
-        pub const API_VERSION: &str = #version;
-    }];
+pub(crate) fn emit(spec: &Spec, target: Target) -> TokenStream {
+    let mut items = Vec::new();
     for (name, action) in &spec.actions {
-        items.push(emit_action(name, action, spec));
+        items.push(emit_action(name, action, spec, target));
     }
     for (name, object) in &spec.objects {
         let role = role_of(name, object, spec);
@@ -60,12 +54,13 @@ fn doc_attrs(text: &str) -> TokenStream {
     quote! { #(#lines)* }
 }
 
-fn emit_action(name: &str, action: &Action, spec: &Spec) -> TokenStream {
+fn emit_action(name: &str, action: &Action, spec: &Spec, target: Target) -> TokenStream {
     let request = ident(&type_name(&action.input));
     let response = ident(&type_name(&action.output));
     let code_enum = format_ident!("{}ErrorCode", name);
     let method = ident(&field_name(name));
     let idempotent = action.idempotent;
+    let (service, version, skip_sign) = (&action.service, &action.version, action.skip_sign);
     let rate_limit = match action.rate_limit_per_second {
         Some(n) => {
             let n = proc_macro2::Literal::u32_unsuffixed(n);
@@ -102,16 +97,39 @@ fn emit_action(name: &str, action: &Action, spec: &Spec) -> TokenStream {
 
     let code_enum_tokens = emit_error_codes(name, &action.error_codes, &spec.common_error_codes);
     let check = emit_check(&spec.objects[&action.input]);
+    let unsigned = if skip_sign { ", sent unsigned" } else { "" };
     let action_doc = format!(
-        " `{name}`: [`{}`] in, [`{}`] out.",
+        " `{name}` (`{service}` {version}{unsigned}): [`{}`] in, [`{}`] out.",
         action.input, action.output
     );
+    // In a module of its own, the action is sent with `Client::call`: no method.
+    let method = match target {
+        Target::CrateRoot => quote! {
+            impl crate::Client {
+                #method_doc
+                #[doc = ""]
+                #[doc = #facts_line]
+                #[doc = #errors_line]
+                #deprecated
+                pub fn #method(
+                    &self,
+                    request: &#request,
+                ) -> ::std::result::Result<#response, crate::Error<#code_enum>> {
+                    self.call(request)
+                }
+            }
+        },
+        Target::Module => quote! {},
+    };
     quote! {
         #code_enum_tokens
 
         #[doc = #action_doc]
         impl crate::Action for #request {
             const NAME: &'static str = #name;
+            const SERVICE: &'static str = #service;
+            const VERSION: &'static str = #version;
+            const SKIP_SIGN: bool = #skip_sign;
             const IDEMPOTENT: bool = #idempotent;
             const RATE_LIMIT_PER_SECOND: ::std::option::Option<u32> = #rate_limit;
             type Response = #response;
@@ -119,19 +137,7 @@ fn emit_action(name: &str, action: &Action, spec: &Spec) -> TokenStream {
             #check
         }
 
-        impl crate::Client {
-            #method_doc
-            #[doc = ""]
-            #[doc = #facts_line]
-            #[doc = #errors_line]
-            #deprecated
-            pub fn #method(
-                &self,
-                request: &#request,
-            ) -> ::std::result::Result<#response, crate::Error<#code_enum>> {
-                self.call(request)
-            }
-        }
+        #method
     }
 }
 
@@ -373,15 +379,49 @@ fn emit_struct(name: &str, object: &Object, role: Role) -> TokenStream {
         Role::Request => emit_request_helpers(&ty, object, &required),
         _ => quote! {},
     };
+    // A struct with a secret gets a `Debug` that redacts it; the others derive it.
+    let (derive_debug, debug_impl) = match object.members.iter().any(|m| m.sensitive) {
+        false => (quote! { Debug, }, quote! {}),
+        true => (quote! {}, emit_redacting_debug(&ty, name, object, role)),
+    };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(#derive_debug Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
         #non_exhaustive
         pub struct #ty {
             #(#fields)*
         }
 
+        #debug_impl
+
         #helpers
+    }
+}
+
+/// `Debug` that prints `<redacted>` for each sensitive member (for an `Option`, `None` stays
+/// visible).
+fn emit_redacting_debug(
+    ty: &proc_macro2::Ident,
+    name: &str,
+    object: &Object,
+    role: Role,
+) -> TokenStream {
+    let fields = object.members.iter().map(|m| {
+        let field = ident(&field_name(&m.name));
+        let label = field_name(&m.name).trim_start_matches("r#").to_owned();
+        let value = match (m.sensitive, is_plain(m, role)) {
+            (false, _) => quote! { &self.#field },
+            (true, true) => quote! { &"<redacted>" },
+            (true, false) => quote! { &self.#field.as_ref().map(|_| "<redacted>") },
+        };
+        quote! { .field(#label, #value) }
+    });
+    quote! {
+        impl ::std::fmt::Debug for #ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#name) #(#fields)* .finish()
+            }
+        }
     }
 }
 

@@ -8,9 +8,10 @@ use tc_redis_codegen::import::Import;
 
 const USAGE: &str = "\
 usage:
-  tc-redis-codegen <spec.json | spec-dir>...
+  tc-redis-codegen [--module] <spec.json | spec-dir>...
       Prints the Rust code generated for the spec (files in Tencent's api.json format, or
-      directories of them such as api-spec/, merged).
+      directories of them such as api-spec/, merged). --module: as generated for a module of
+      its own (api-spec/sts/ -> tc_redis::sts): no Client methods.
 
   tc-redis-codegen import <official-api.json> [--error-codes <errorcodes.json>] [--out <dir>]
                           [--skip-defined-in <dir>] [--remove-from <dir>] (--all | <Action>...)
@@ -35,8 +36,17 @@ fn main() -> ExitCode {
     let result = if args[0] == "import" {
         import(&args[1..])
     } else {
-        let paths: Vec<&Path> = args.iter().map(Path::new).collect();
-        tc_redis_codegen::generate_paths(&paths)
+        let target = if args.iter().any(|a| a == "--module") {
+            tc_redis_codegen::Target::Module
+        } else {
+            tc_redis_codegen::Target::CrateRoot
+        };
+        let paths: Vec<&Path> = args
+            .iter()
+            .filter(|a| *a != "--module")
+            .map(Path::new)
+            .collect();
+        tc_redis_codegen::generate_paths_for(&paths, target)
             .map_err(|e| e.to_string())
             .and_then(|code| {
                 std::io::stdout()

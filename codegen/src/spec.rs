@@ -19,7 +19,12 @@
 //! * on an action, `"error_codes": [ { "code", "description" } ]` (its documented business
 //!   codes), `"rate_limit_per_second": 20` and `"idempotent": true|false` (default `false`:
 //!   a request that may have reached the server is never sent twice unless the spec says so);
+//! * on a member, `"sensitive": true`: a secret, redacted in the generated `Debug`;
 //! * anywhere, `"sources"`: free text recording where each fact came from (not read).
+//!
+//! Read from the official format besides the above: `metadata` gives each action of the file its
+//! service and version (files of different services merge), and an action's `"skip_sign": true`
+//! (Tencent's own flag, on `sts` `AssumeRoleWithWebIdentity`) says the API takes it unsigned.
 //!
 //! Unknown keys are ignored, so that a newer official spec still loads.
 
@@ -28,13 +33,10 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// A whole service description, possibly merged from several files.
+/// An API description, possibly merged from several files (of one or several services: each
+/// action carries its own service and version).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spec {
-    /// The signing service and host prefix (`metadata.serviceShortName`), e.g. `redis`.
-    pub service: String,
-    /// The `X-TC-Version` value (`metadata.apiVersion`), e.g. `2018-04-12`.
-    pub api_version: String,
     /// Actions by name, sorted.
     pub actions: BTreeMap<String, Action>,
     /// Objects (request, response and shared structures) by name, sorted.
@@ -48,6 +50,13 @@ pub struct Spec {
 pub struct Action {
     /// The `X-TC-Action` value.
     pub name: String,
+    /// The signing service and host prefix (its file's `metadata.serviceShortName`), e.g. `redis`.
+    pub service: String,
+    /// The `X-TC-Version` value (its file's `metadata.apiVersion`), e.g. `2018-04-12`.
+    pub version: String,
+    /// The API accepts the action unsigned (official `skip_sign`): the client sends
+    /// `Authorization: SKIP` and no credentials.
+    pub skip_sign: bool,
     /// The human title (`name` in the official format).
     pub title: String,
     /// The description.
@@ -116,6 +125,9 @@ pub struct Member {
     pub value_allowed_null: bool,
     /// The spec's example value (always a string in the official format).
     pub example: Option<String>,
+    /// A secret (a key, a token): `Debug` of the generated struct shows `<redacted>` in its
+    /// place (our extension, default `false`).
+    pub sensitive: bool,
 }
 
 /// A field's type: a scalar, an object, or a list of either.
@@ -177,7 +189,10 @@ pub fn parse(text: &str, file: &Path) -> Result<Spec, SpecError> {
     if let Some(v) = root.get("actions") {
         for (name, entry) in r.object(v, "actions")? {
             let path = format!("actions.{name}");
-            actions.insert(name.clone(), r.action(name, entry, &path)?);
+            let mut action = r.action(name, entry, &path)?;
+            action.service.clone_from(&service);
+            action.version.clone_from(&api_version);
+            actions.insert(name.clone(), action);
         }
     }
     let mut objects = BTreeMap::new();
@@ -192,8 +207,6 @@ pub fn parse(text: &str, file: &Path) -> Result<Spec, SpecError> {
         None => Vec::new(),
     };
     Ok(Spec {
-        service,
-        api_version,
         actions,
         objects,
         common_error_codes,
@@ -281,6 +294,10 @@ impl Reader<'_> {
         };
         Ok(Action {
             name: name.to_owned(),
+            // Set from the file's metadata by `parse`.
+            service: String::new(),
+            version: String::new(),
+            skip_sign: self.opt_bool(o, path, "skip_sign")?.unwrap_or(false),
             title: self.opt_string(o, path, "name")?.unwrap_or_default(),
             document: self.opt_string(o, path, "document")?.unwrap_or_default(),
             input: self.string(o, path, "input")?,
@@ -421,6 +438,7 @@ impl Reader<'_> {
                 .opt_bool(o, path, "value_allowed_null")?
                 .unwrap_or(false),
             example: self.opt_string(o, path, "example")?,
+            sensitive: self.opt_bool(o, path, "sensitive")?.unwrap_or(false),
         })
     }
 }
@@ -444,20 +462,10 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// Merges `other` (read from `file`) into `into`. Files must describe the same service and
-/// version; an action may be defined once; an object defined twice must be identical (shared
-/// structures are repeated in each action's file).
+/// Merges `other` (read from `file`) into `into`. Files may describe different services and
+/// versions (each action keeps its own); an action may be defined once; an object defined twice
+/// must be identical (shared structures are repeated in each action's file).
 pub fn merge(into: &mut Spec, other: Spec, file: &Path) -> Result<(), SpecError> {
-    if into.service != other.service || into.api_version != other.api_version {
-        return Err(SpecError::new(
-            file,
-            "metadata",
-            format!(
-                "describes {} {}, but the other files describe {} {}",
-                other.service, other.api_version, into.service, into.api_version
-            ),
-        ));
-    }
     for (name, action) in other.actions {
         if into.actions.contains_key(&name) {
             return Err(SpecError::new(

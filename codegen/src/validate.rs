@@ -1,6 +1,7 @@
 //! Checks that a parsed [`Spec`] can be emitted: every reference resolves and every name maps to
 //! a unique, valid Rust identifier. After this, emission cannot fail.
 
+use crate::Target;
 use crate::error::SpecError;
 use crate::ident;
 use crate::spec::{Element, Spec};
@@ -8,10 +9,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Names the runtime defines at the crate root next to the generated code (its modules and
-/// re-exports: a generated type of the same name would be silently hidden by them), and the
-/// primitive types the generated code names unqualified: objects may not take them. Keep in
-/// step with `tc-redis/src/lib.rs`.
-const RESERVED_TYPES: &[&str] = &[
+/// re-exports: a generated type of the same name would be silently hidden by them): objects
+/// generated for the crate root may not take them. Keep in step with `tc-redis/src/lib.rs`.
+const RUNTIME_NAMES: &[&str] = &[
     // tc-redis's root re-exports and modules.
     "Action",
     "ApiError",
@@ -40,26 +40,15 @@ const RESERVED_TYPES: &[&str] = &[
     "response",
     "retry",
     "sign",
+    "sts",
     "task",
     "transport",
-    // Primitive types.
-    "bool",
-    "char",
-    "str",
-    "f32",
-    "f64",
-    "i8",
-    "i16",
-    "i32",
-    "i64",
-    "i128",
-    "isize",
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "u128",
-    "usize",
+];
+
+/// The primitive types the generated code names unqualified: no object may take them.
+const PRIMITIVE_TYPES: &[&str] = &[
+    "bool", "char", "str", "f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16",
+    "u32", "u64", "u128", "usize",
 ];
 
 /// Methods `Client` has besides the generated ones, private ones included (an inherent method
@@ -72,31 +61,43 @@ const RESERVED_METHODS: &[&str] = &[
     "clock",
     "clock_skew",
     "endpoint",
+    "endpoint_for",
     "learn_skew",
+    "route",
     "timestamp",
     "wait_for_task",
     "wait_for_task_with",
     "with_signing_key",
 ];
 
-/// Validates `spec`; `file` names the source in errors.
+/// Validates `spec` for the crate root ([`Target::CrateRoot`]); `file` names the source in errors.
 pub fn validate(spec: &Spec, file: &Path) -> Result<(), SpecError> {
+    validate_for(spec, file, Target::CrateRoot)
+}
+
+/// Validates `spec` for where its code goes: at the crate root, types may not take the runtime's
+/// names and actions become `Client` methods, so they may not take its method names; in a module
+/// of their own only the primitive type names are reserved.
+pub fn validate_for(spec: &Spec, file: &Path, target: Target) -> Result<(), SpecError> {
+    let at_root = target == Target::CrateRoot;
     let err = |path: String, msg: String| SpecError::new(file, path, msg);
 
-    // They end up in a comment and in string constants: plain tokens only.
-    for (key, value) in [
-        ("serviceShortName", &spec.service),
-        ("apiVersion", &spec.api_version),
-    ] {
-        let plain = !value.is_empty()
-            && value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
-        if !plain {
-            return Err(err(
-                format!("metadata.{key}"),
-                format!("{value:?} is not a plain name (letters, digits, '-', '_', '.')"),
-            ));
+    // They end up in a comment, in string constants and in the host name: plain tokens only.
+    for action in spec.actions.values() {
+        for (key, value) in [
+            ("serviceShortName", &action.service),
+            ("apiVersion", &action.version),
+        ] {
+            let plain = !value.is_empty()
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+            if !plain {
+                return Err(err(
+                    format!("metadata.{key}"),
+                    format!("{value:?} is not a plain name (letters, digits, '-', '_', '.')"),
+                ));
+            }
         }
     }
 
@@ -107,7 +108,9 @@ pub fn validate(spec: &Spec, file: &Path) -> Result<(), SpecError> {
         if !ident::is_identifier(name) {
             return Err(err(path, format!("`{name}` is not a valid type name")));
         }
-        if RESERVED_TYPES.contains(&name.as_str()) {
+        if PRIMITIVE_TYPES.contains(&name.as_str())
+            || (at_root && RUNTIME_NAMES.contains(&name.as_str()))
+        {
             return Err(err(path, format!("`{name}` clashes with a runtime type")));
         }
         // `Self` and `Self_` would both become `Self_`.
@@ -168,13 +171,15 @@ pub fn validate(spec: &Spec, file: &Path) -> Result<(), SpecError> {
             ));
         }
         let method = ident::field_name(name);
-        if RESERVED_METHODS.contains(&method.as_str()) {
+        if at_root && RESERVED_METHODS.contains(&method.as_str()) {
             return Err(err(
                 path,
                 format!("the method name `{method}` is one of Client's own methods"),
             ));
         }
-        if let Some(other) = methods.insert(method.clone(), path.clone()) {
+        // No `Client` method is generated in a module.
+        let clash = methods.insert(method.clone(), path.clone());
+        if let (true, Some(other)) = (at_root, clash) {
             return Err(err(
                 path,
                 format!("the method name `{method}` is also the method of {other}"),

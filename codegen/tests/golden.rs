@@ -89,6 +89,31 @@ fn api_spec_matches_the_golden_file() {
     }
 }
 
+/// STS (`api-spec/sts/` with the common codes), generated for its own module `tc_redis::sts`
+/// as `tc-redis/build.rs` does: each action's service and version, the unsigned
+/// `AssumeRoleWithWebIdentity`, and no `Client` methods show in `tests/golden/sts.rs`.
+#[test]
+fn sts_matches_its_golden_file() {
+    let dir = api_spec_dir();
+    let paths = [dir.join("sts"), dir.join("common.json")];
+    let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let generated = tc_redis_codegen::generate_paths_for(&paths, tc_redis_codegen::Target::Module)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/sts.rs");
+    if std::env::var_os(BLESS_VAR).is_some_and(|v| v == "1") {
+        std::fs::write(&golden, &generated).expect("write the golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&golden)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", golden.display()));
+    assert!(
+        expected == generated,
+        "the code generated from api-spec/sts/ differs from {}:\n{}\nIf intended, run `{BLESS_VAR}=1 cargo test -p tc-redis-codegen --test golden`.",
+        golden.display(),
+        short_diff(&expected, &generated)
+    );
+}
+
 #[test]
 fn generating_twice_gives_the_same_bytes() {
     let spec = load(&api_spec_dir()).unwrap_or_else(|e| panic!("{e}"));

@@ -368,6 +368,19 @@ fn a_non_boolean_idempotent() {
 }
 
 #[test]
+fn a_non_boolean_sensitive() {
+    let mut spec = valid();
+    spec["objects"]["FooRequest"]["members"][0]["sensitive"] = json!(1);
+    let (_dir, file, err) = load_err(&spec);
+    assert_error(
+        &err,
+        &file,
+        "objects.FooRequest.members[0].sensitive",
+        &["expected true or false, found a number"],
+    );
+}
+
+#[test]
 fn two_files_defining_the_same_action() {
     let dir = TempDir::new();
     dir.write_json("a.json", &valid());
@@ -405,24 +418,66 @@ fn two_files_defining_an_object_differently() {
 }
 
 #[test]
-fn two_files_describing_another_service_or_version() {
-    for (key, value, described) in [
-        ("serviceShortName", "cvm", "cvm 2018-04-12"),
-        ("apiVersion", "2017-03-12", "redis 2017-03-12"),
+fn files_of_different_services_merge_and_each_action_keeps_its_own() {
+    let dir = TempDir::new();
+    dir.write_json("a.json", &valid());
+    let mut other = valid();
+    other["metadata"] = json!({ "apiVersion": "2018-08-13", "serviceShortName": "sts" });
+    let actions = other["actions"].as_object_mut().unwrap();
+    let mut bar = actions.remove("Foo").unwrap();
+    bar["input"] = json!("BarRequest");
+    bar["output"] = json!("BarResponse");
+    bar["skip_sign"] = json!(true);
+    actions.insert("Bar".into(), bar);
+    let objects = other["objects"].as_object_mut().unwrap();
+    let request = objects.remove("FooRequest").unwrap();
+    let response = objects.remove("FooResponse").unwrap();
+    objects.insert("BarRequest".into(), request);
+    objects.insert("BarResponse".into(), response);
+    dir.write_json("b.json", &other);
+    let spec = load(&dir.0).unwrap_or_else(|e| panic!("{e}"));
+    let facts = |name: &str| {
+        let a = &spec.actions[name];
+        (a.service.as_str(), a.version.as_str(), a.skip_sign)
+    };
+    assert_eq!(facts("Foo"), ("redis", "2018-04-12", false));
+    assert_eq!(facts("Bar"), ("sts", "2018-08-13", true));
+    let code = tc_redis_codegen::generate(&spec).unwrap_or_else(|e| panic!("{e}"));
+    for expected in [
+        "const SERVICE: &'static str = \"sts\";",
+        "const VERSION: &'static str = \"2018-08-13\";",
+        "const SKIP_SIGN: bool = true;",
+        "const SERVICE: &'static str = \"redis\";",
+        "from the `redis` 2018-04-12, `sts` 2018-08-13 spec",
     ] {
-        let dir = TempDir::new();
-        dir.write_json("a.json", &valid());
-        let mut other = common();
-        other["metadata"][key] = json!(value);
-        let second = dir.write_json("b.json", &other);
-        let err = load(&dir.0).unwrap_err();
-        assert_error(
-            &err,
-            &second,
-            "metadata",
-            &[described, "the other files describe redis 2018-04-12"],
-        );
+        assert!(code.contains(expected), "generated code lacks {expected}");
     }
+}
+
+#[test]
+fn a_service_that_is_not_a_plain_name() {
+    let mut spec = valid();
+    spec["metadata"]["serviceShortName"] = json!("sts.evil.com/");
+    let (_dir, file, err) = load_err(&spec);
+    assert_error(
+        &err,
+        &file,
+        "metadata.serviceShortName",
+        &["is not a plain name"],
+    );
+}
+
+#[test]
+fn a_non_boolean_skip_sign() {
+    let mut spec = valid();
+    spec["actions"]["Foo"]["skip_sign"] = json!("true");
+    let (_dir, file, err) = load_err(&spec);
+    assert_error(
+        &err,
+        &file,
+        "actions.Foo.skip_sign",
+        &["expected true or false, found a string"],
+    );
 }
 
 #[test]
@@ -530,6 +585,19 @@ fn an_object_named_like_a_crate_root_item() {
     spec["objects"]["Credentials"] = tag;
     spec["objects"]["FooRequest"]["members"][1]["member"] = json!("Credentials");
     spec["objects"].as_object_mut().unwrap().remove("Tag");
-    let (_dir, file, err) = load_err(&spec);
+    let (dir, file, err) = load_err(&spec);
     assert_error(&err, &file, "objects.Credentials", &["runtime type"]);
+    // In a module of its own (as STS's `Credentials` in `tc_redis::sts`) the name is free.
+    let target = tc_redis_codegen::Target::Module;
+    let loaded = tc_redis_codegen::load_all_for(&[dir.0.as_path()], target)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let code = tc_redis_codegen::generate_for(&loaded, target).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        code.contains("pub struct Credentials"),
+        "no Credentials type"
+    );
+    assert!(
+        !code.contains("impl crate::Client"),
+        "a module has no Client methods"
+    );
 }

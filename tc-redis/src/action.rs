@@ -13,6 +13,14 @@ use std::fmt;
 pub trait Action: Serialize {
     /// The `X-TC-Action` value.
     const NAME: &'static str;
+    /// The service (its spec's `metadata.serviceShortName`): the credential scope's service and
+    /// the endpoint's host prefix (`<service>.tencentcloudapi.com`).
+    const SERVICE: &'static str;
+    /// The API version (its spec's `metadata.apiVersion`), sent as `X-TC-Version`.
+    const VERSION: &'static str;
+    /// The API accepts the action unsigned (its spec's `skip_sign`): the client sends
+    /// `Authorization: SKIP` and asks no credentials provider, as the official SDKs do.
+    const SKIP_SIGN: bool;
     /// Whether sending the request twice is harmless. When `false`, the client never sends it
     /// again once it may have reached the server.
     const IDEMPOTENT: bool;

@@ -13,11 +13,13 @@ use crate::retry::{Jitter, RetryPolicy, is_rate_limited};
 use crate::sign::{self, SigningKey};
 use crate::tls::{CaSource, TlsRoots, TrustStore};
 use crate::transport::{HttpRequest, HttpResponse, Transport, UreqSettings, UreqTransport};
-use crate::{API_VERSION, SERVICE};
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+
+/// The `Authorization` of an action the API takes unsigned, as the official SDKs send it.
+const UNSIGNED: &str = "SKIP";
 
 /// The `User-Agent` and `X-TC-RequestClient` of this crate.
 const REQUEST_CLIENT: &str = concat!("tc-redis/", env!("CARGO_PKG_VERSION"));
@@ -95,7 +97,14 @@ pub struct Client {
 
 struct Inner {
     region: Option<String>,
-    endpoint: Endpoint,
+    /// The endpoint given to the builder, which every action goes to; else each action goes to
+    /// its service's own (resolved once per service).
+    explicit_endpoint: Option<Arc<Endpoint>>,
+    /// The root domain of the services' default endpoints.
+    root_domain: String,
+    /// The first service's endpoint, read without a lock (a client mostly calls one service).
+    first_service_endpoint: OnceLock<(&'static str, Arc<Endpoint>)>,
+    other_service_endpoints: Mutex<Vec<(&'static str, Arc<Endpoint>)>>,
     language: Language,
     credentials: Arc<dyn ProvideCredentials>,
     transport: Arc<dyn Transport>,
@@ -111,6 +120,7 @@ struct Inner {
 
 struct CachedKey {
     date: String,
+    service: &'static str,
     secret_id: String,
     secret_key: String,
     key: SigningKey,
@@ -121,7 +131,7 @@ impl fmt::Debug for Client {
         let i = &self.inner;
         f.debug_struct("Client")
             .field("region", &i.region)
-            .field("endpoint", &i.endpoint.url)
+            .field("endpoint", &i.explicit_endpoint.as_ref().map(|e| &e.url))
             .field("language", &i.language)
             .field("credentials", &i.credentials)
             .field("retry", &i.retry)
@@ -136,9 +146,42 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// The endpoint URL requests go to.
-    pub fn endpoint(&self) -> &str {
-        &self.inner.endpoint.url
+    /// The endpoint URL action `A` is sent to: the one given to the builder, else its service's
+    /// (`https://<service>.tencentcloudapi.com/`, or `https://<service>.<region>.tencentcloudapi.com/`
+    /// in a financial-zone region).
+    pub fn endpoint_for<A: Action>(&self) -> String {
+        self.route(A::SERVICE).url.clone()
+    }
+
+    /// Where an action of `service` goes.
+    fn route(&self, service: &'static str) -> Arc<Endpoint> {
+        let inner = &*self.inner;
+        if let Some(explicit) = &inner.explicit_endpoint {
+            return Arc::clone(explicit);
+        }
+        let resolve = || {
+            Arc::new(endpoint::default_for(
+                service,
+                inner.region.as_deref(),
+                &inner.root_domain,
+            ))
+        };
+        let (first, e) = inner
+            .first_service_endpoint
+            .get_or_init(|| (service, resolve()));
+        if *first == service {
+            return Arc::clone(e);
+        }
+        let mut known = inner
+            .other_service_endpoints
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((_, e)) = known.iter().find(|(s, _)| *s == service) {
+            return Arc::clone(e);
+        }
+        let e = resolve();
+        known.push((service, Arc::clone(&e)));
+        e
     }
 
     /// The clock and sleep the client waits with.
@@ -166,11 +209,12 @@ impl Client {
         let body = serde_json::to_vec(request)
             .map_err(|e| Error::Config(ConfigError::Serialize(e.to_string())))?;
         let hashed_payload = sign::hash_hex(&body);
+        let endpoint = self.route(A::SERVICE);
         let call = CallContext {
             action: A::NAME,
-            service: SERVICE,
+            service: A::SERVICE,
             region,
-            host: &inner.endpoint.host,
+            host: &endpoint.host,
         };
         let mut attempt = 0;
         let mut skew_corrected = false;
@@ -179,17 +223,25 @@ impl Client {
             inner
                 .limiter
                 .acquire(A::NAME, A::RATE_LIMIT_PER_SECOND, &*inner.clock);
-            let credentials = inner.credentials.provide().map_err(Error::Credentials)?;
+            // An action the API takes unsigned asks no provider and sends no credentials.
+            let credentials = if A::SKIP_SIGN {
+                None
+            } else {
+                Some(inner.credentials.provide().map_err(Error::Credentials)?)
+            };
             let timestamp = self.timestamp();
-            let auth = self.authorization(&credentials, timestamp, &hashed_payload);
+            let auth = match &credentials {
+                Some(c) => self.authorization::<A>(c, &endpoint, timestamp, &hashed_payload),
+                None => UNSIGNED.to_owned(),
+            };
             let timestamp = timestamp.to_string();
             let mut headers: Vec<(&'static str, &str)> = Vec::with_capacity(9);
             headers.push(("Content-Type", "application/json"));
             headers.push(("X-TC-Action", A::NAME));
             headers.push(("X-TC-Timestamp", &timestamp));
-            headers.push(("X-TC-Version", API_VERSION));
+            headers.push(("X-TC-Version", A::VERSION));
             headers.push(("X-TC-Region", region));
-            if let Some(token) = credentials.token() {
+            if let Some(token) = credentials.as_ref().and_then(Credentials::token) {
                 headers.push(("X-TC-Token", token));
             }
             headers.push(("X-TC-Language", inner.language.as_str()));
@@ -197,7 +249,7 @@ impl Client {
             headers.push(("Authorization", &auth));
             let started = inner.clock.monotonic();
             let sent = inner.transport.send(&HttpRequest {
-                url: &inner.endpoint.url,
+                url: &endpoint.url,
                 headers: &headers,
                 body: &body,
             });
@@ -244,7 +296,10 @@ impl Client {
                     error
                 }
             };
-            let error = name_the_signer(error, &credentials);
+            let error = match &credentials {
+                Some(c) => name_the_signer(error, c),
+                None => error,
+            };
             if attempt >= inner.retry.attempts() || !retryable::<A>(&error) {
                 if retryable::<A>(&error) {
                     events::giving_up(&call, attempt, &error);
@@ -273,17 +328,24 @@ impl Client {
         Some(skew)
     }
 
-    /// The `Authorization` value for a request with this timestamp and payload hash.
-    fn authorization(&self, c: &Credentials, timestamp: u64, hashed_payload: &str) -> String {
+    /// The `Authorization` value for action `A` sent to `endpoint` with this timestamp and
+    /// payload hash.
+    fn authorization<A: Action>(
+        &self,
+        c: &Credentials,
+        endpoint: &Endpoint,
+        timestamp: u64,
+        hashed_payload: &str,
+    ) -> String {
         let headers = [
             ("content-type", "application/json"),
-            ("host", self.inner.endpoint.host.as_str()),
+            ("host", endpoint.host.as_str()),
         ];
         let canonical = sign::canonical_request("POST", "/", "", &headers, hashed_payload);
         let date = sign::utc_date(timestamp);
-        let scope = sign::credential_scope(&date, SERVICE);
+        let scope = sign::credential_scope(&date, A::SERVICE);
         let to_sign = sign::string_to_sign(timestamp, &scope, &canonical);
-        let signature = self.with_signing_key(c, &date, |key| key.sign(&to_sign));
+        let signature = self.with_signing_key(c, &date, A::SERVICE, |key| key.sign(&to_sign));
         sign::authorization(c.secret_id(), &scope, "content-type;host", &signature)
     }
 
@@ -291,6 +353,7 @@ impl Client {
         &self,
         c: &Credentials,
         date: &str,
+        service: &'static str,
         f: impl FnOnce(&SigningKey) -> R,
     ) -> R {
         let mut cache = self
@@ -299,7 +362,10 @@ impl Client {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         let fresh = cache.as_ref().is_some_and(|k| {
-            k.date == date && k.secret_id == c.secret_id() && k.secret_key == c.secret_key()
+            k.date == date
+                && k.service == service
+                && k.secret_id == c.secret_id()
+                && k.secret_key == c.secret_key()
         });
         if !fresh {
             // Other credentials than for the previous request: the provider refreshed them.
@@ -311,14 +377,15 @@ impl Client {
             }
             *cache = Some(CachedKey {
                 date: date.to_owned(),
+                service,
                 secret_id: c.secret_id().to_owned(),
                 secret_key: c.secret_key().to_owned(),
-                key: SigningKey::derive(c.secret_key(), date, SERVICE),
+                key: SigningKey::derive(c.secret_key(), date, service),
             });
         }
         match cache.as_ref() {
             Some(k) => f(&k.key),
-            None => f(&SigningKey::derive(c.secret_key(), date, SERVICE)),
+            None => f(&SigningKey::derive(c.secret_key(), date, service)),
         }
     }
 }
@@ -404,14 +471,15 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// The region (`X-TC-Region`), such as `ap-guangzhou`. Required by every regional action,
     /// CleanUpInstance included. A financial-zone region (`ap-shanghai-fsi`, ...) also selects
-    /// its own endpoint, `redis.<region>.tencentcloudapi.com`.
+    /// its own endpoint, `<service>.<region>.tencentcloudapi.com`.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// Static credentials. Without this, [`DefaultChain`] is used: environment, then the
-    /// credentials file, then tccli's profile, then the CVM role.
+    /// credentials file, then tccli's profile, then TKE workload identity (when the `TKE_*`
+    /// variables are set), then the CVM role.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(Arc::new(StaticProvider::new(credentials)));
         self
@@ -583,13 +651,15 @@ impl ClientBuilder {
                 return Err(ConfigError::InvalidRegion(r.clone()));
             }
         }
-        let endpoint = endpoint::resolve(
-            SERVICE,
-            self.region.as_deref(),
-            self.root_domain.as_deref(),
-            self.endpoint.as_deref(),
-            self.allow_plain_http,
-        )?;
+        // Checked even when an explicit endpoint wins: a typo is reported, not silently unused.
+        let root_domain = match self.root_domain.as_deref() {
+            Some(d) => endpoint::check_root_domain(d)?,
+            None => endpoint::DEFAULT_ROOT_DOMAIN.to_owned(),
+        };
+        let explicit_endpoint = match self.endpoint.as_deref() {
+            Some(e) => Some(Arc::new(endpoint::parse(e, self.allow_plain_http)?)),
+            None => None,
+        };
         let positive = |setting: &'static str, d: Option<Duration>, default: Duration| match d {
             Some(d) if d.is_zero() => Err(ConfigError::InvalidSetting {
                 setting,
@@ -626,13 +696,23 @@ impl ClientBuilder {
                     .to_owned(),
             });
         }
+        // One proxy decision per client, made here: for the explicit endpoint, else for the root
+        // domain, under which every service's default host lies (`<service>.<root>`), so that a
+        // `NO_PROXY` entry such as `.tencentcloudapi.com` applies to all of them.
+        let proxy_target = explicit_endpoint
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(|| Endpoint {
+                url: format!("https://{root_domain}/"),
+                host: root_domain.clone(),
+            });
         let transport: Arc<dyn Transport> = match self.transport {
             Some(t) => t,
             None => Arc::new(UreqTransport::new(&UreqSettings {
                 connect_timeout,
                 timeout,
                 max_response_bytes,
-                proxy: crate::proxy::from_builder_or_env(self.proxy.as_deref(), &endpoint)?,
+                proxy: crate::proxy::from_builder_or_env(self.proxy.as_deref(), &proxy_target)?,
                 trust: TrustStore::resolve(self.tls_roots, &self.ca_certificates)?,
                 https_only: !self.allow_plain_http,
                 user_agent: REQUEST_CLIENT.to_owned(),
@@ -643,7 +723,10 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 region: self.region,
-                endpoint,
+                explicit_endpoint,
+                root_domain,
+                first_service_endpoint: OnceLock::new(),
+                other_service_endpoints: Mutex::new(Vec::new()),
                 language: self.language,
                 credentials: self.credentials.unwrap_or_else(|| {
                     Arc::new(profile.map_or_else(DefaultChain::new, DefaultChain::with_profile))

@@ -49,7 +49,7 @@ fn region_comes_from_the_tccli_profile_when_none_is_set() {
     assert_eq!(client.inner.region.as_deref(), Some("ap-shanghai-fsi"));
     // The region selects the endpoint as if it had been given.
     assert_eq!(
-        client.endpoint(),
+        client.endpoint_for::<crate::CleanUpInstanceRequest>(),
         "https://redis.ap-shanghai-fsi.tencentcloudapi.com/"
     );
     // An explicit region wins.

@@ -26,38 +26,44 @@ pub(crate) struct Endpoint {
     pub(crate) host: String,
 }
 
-/// Picks the endpoint: an explicit override, else `<service>.<region>.<root domain>` for a
-/// financial-zone region (`*-fsi`, isolated from the others, so the nearest-region host cannot
-/// serve it), else `<service>.<root domain>`. The root domain defaults to
-/// [`DEFAULT_ROOT_DOMAIN`].
-pub(crate) fn resolve(
+/// The default endpoint of `service` under the root domain `root`:
+/// `<service>.<region>.<root>` for a financial-zone region (`*-fsi`, isolated from the others, so
+/// the nearest-region host cannot serve it), else `<service>.<root>`.
+pub(crate) fn default_for(service: &str, region: Option<&str>, root: &str) -> Endpoint {
+    let host = match region {
+        Some(r) if r.ends_with("-fsi") => format!("{service}.{r}.{root}"),
+        _ => format!("{service}.{root}"),
+    };
+    Endpoint {
+        url: format!("https://{host}/"),
+        host,
+    }
+}
+
+/// Picks the endpoint as the client does: an explicit override, else the service's default
+/// under the root domain ([`DEFAULT_ROOT_DOMAIN`] unless set). The root domain is checked even
+/// when an explicit endpoint wins: a typo is reported, not silently unused.
+#[cfg(test)]
+fn resolve(
     service: &str,
     region: Option<&str>,
     root_domain: Option<&str>,
     explicit: Option<&str>,
     allow_http: bool,
 ) -> Result<Endpoint, ConfigError> {
-    // Checked even when an explicit endpoint wins: a typo is reported, not silently unused.
     let root = match root_domain {
         Some(d) => check_root_domain(d)?,
         None => DEFAULT_ROOT_DOMAIN.to_owned(),
     };
-    if let Some(endpoint) = explicit {
-        return parse(endpoint, allow_http);
+    match explicit {
+        Some(endpoint) => parse(endpoint, allow_http),
+        None => Ok(default_for(service, region, &root)),
     }
-    let host = match region {
-        Some(r) if r.ends_with("-fsi") => format!("{service}.{r}.{root}"),
-        _ => format!("{service}.{root}"),
-    };
-    Ok(Endpoint {
-        url: format!("https://{host}/"),
-        host,
-    })
 }
 
 /// A root domain: dot-separated labels of letters, digits and `-`, such as
 /// `intl.tencentcloudapi.com`; returned in lower case.
-fn check_root_domain(domain: &str) -> Result<String, ConfigError> {
+pub(crate) fn check_root_domain(domain: &str) -> Result<String, ConfigError> {
     let valid = !domain.is_empty()
         && domain.split('.').all(|label| {
             !label.is_empty()
@@ -78,7 +84,7 @@ fn check_root_domain(domain: &str) -> Result<String, ConfigError> {
 
 /// Parses an endpoint override: `https://host[:port]` (a trailing `/` allowed), or `http://...`
 /// when plain HTTP was explicitly allowed. A bare `host[:port]` means https.
-fn parse(endpoint: &str, allow_http: bool) -> Result<Endpoint, ConfigError> {
+pub(crate) fn parse(endpoint: &str, allow_http: bool) -> Result<Endpoint, ConfigError> {
     // Never the user info (`user:password@`) of a URL in an error.
     let invalid = |reason: &str| ConfigError::InvalidEndpoint {
         endpoint: crate::proxy::redact(endpoint),

@@ -92,3 +92,29 @@ pub use tls::TlsRoots;
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/api.rs"));
 }
+
+/// Tencent Cloud STS (service `sts`, version `2018-08-13`): the `AssumeRole` and
+/// `AssumeRoleWithWebIdentity` types, generated from `api-spec/sts/` by the same generator.
+///
+/// They live here rather than at the crate root, so that the Redis API's types and methods stay
+/// what the crate root shows. The credential providers
+/// [`AssumeRoleProvider`](crate::credentials::AssumeRoleProvider) and
+/// [`WebIdentityProvider`](crate::credentials::WebIdentityProvider) use them; to call STS
+/// yourself, send a request with [`Client::call`]: each action carries its own service, version
+/// and endpoint (`sts.tencentcloudapi.com`).
+///
+/// ```no_run
+/// use tc_redis::sts::AssumeRoleRequest;
+/// use tc_redis::Client;
+///
+/// let client = Client::builder().region("ap-guangzhou").build()?;
+/// let reply = client.call(
+///     &AssumeRoleRequest::new("qcs::cam::uin/100000000001:roleName/deployer", "deploy-42")
+///         .with_duration_seconds(900u64),
+/// )?;
+/// println!("temporary SecretId {} until {}", reply.credentials.tmp_secret_id, reply.expired_time);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub mod sts {
+    include!(concat!(env!("OUT_DIR"), "/sts.rs"));
+}

@@ -171,8 +171,66 @@ fn the_action_constants_come_from_the_spec() {
         <CleanUpInstanceRequest as Action>::IDEMPOTENT,
         action["idempotent"].as_bool().unwrap_or(false)
     );
-    assert_eq!(tc_redis::SERVICE, "redis");
-    assert_eq!(tc_redis::API_VERSION, "2018-04-12");
+    let metadata = &spec["metadata"];
+    assert_eq!(
+        Some(<CleanUpInstanceRequest as Action>::SERVICE),
+        metadata["serviceShortName"].as_str()
+    );
+    assert_eq!(
+        Some(<CleanUpInstanceRequest as Action>::VERSION),
+        metadata["apiVersion"].as_str()
+    );
+    assert_eq!(
+        <CleanUpInstanceRequest as Action>::SKIP_SIGN,
+        action["skip_sign"].as_bool().unwrap_or(false)
+    );
+}
+
+#[test]
+fn sts_actions_carry_their_own_service_version_and_signing() {
+    use tc_redis::sts::{AssumeRoleRequest, AssumeRoleWithWebIdentityRequest};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-spec/sts");
+    let read = |name: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let assume = read("AssumeRole.json");
+    let web = read("AssumeRoleWithWebIdentity.json");
+    for (spec, name, service, version, skip) in [
+        (
+            &assume,
+            "AssumeRole",
+            <AssumeRoleRequest as Action>::SERVICE,
+            <AssumeRoleRequest as Action>::VERSION,
+            <AssumeRoleRequest as Action>::SKIP_SIGN,
+        ),
+        (
+            &web,
+            "AssumeRoleWithWebIdentity",
+            <AssumeRoleWithWebIdentityRequest as Action>::SERVICE,
+            <AssumeRoleWithWebIdentityRequest as Action>::VERSION,
+            <AssumeRoleWithWebIdentityRequest as Action>::SKIP_SIGN,
+        ),
+    ] {
+        assert_eq!(
+            (Some(service), Some(version)),
+            (
+                spec["metadata"]["serviceShortName"].as_str(),
+                spec["metadata"]["apiVersion"].as_str()
+            ),
+            "{name}"
+        );
+        assert_eq!(
+            skip,
+            spec["actions"][name]["skip_sign"]
+                .as_bool()
+                .unwrap_or(false),
+            "{name}"
+        );
+    }
+    // Tencent's spec marks the web-identity exchange (and only it) as unsigned.
+    const { assert!(<AssumeRoleWithWebIdentityRequest as Action>::SKIP_SIGN) };
+    const { assert!(!<AssumeRoleRequest as Action>::SKIP_SIGN) };
 }
 
 #[test]
@@ -189,4 +247,37 @@ fn an_empty_required_string_is_refused_by_check() {
     assert!(CleanUpInstanceRequest::new("crs-5a4py64p").check().is_ok());
     // DescribeTaskInfo's only parameter is a number: nothing to check.
     assert!(tc_redis::DescribeTaskInfoRequest::new(0u64).check().is_ok());
+}
+
+#[test]
+fn debug_of_sts_types_redacts_the_members_the_spec_marks_sensitive() {
+    use tc_redis::sts::{AssumeRoleResponse, AssumeRoleWithWebIdentityRequest};
+    let request = AssumeRoleWithWebIdentityRequest::new(
+        "provider",
+        "eyJ.secret-web-token.sig",
+        "qcs::cam::uin/1:roleName/r",
+        "session",
+    );
+    let reply: AssumeRoleResponse = serde_json::from_str(
+        r#"{"Credentials":{"Token":"secretSessionToken","TmpSecretId":"AKIDtmp","TmpSecretKey":"secretTmpKey"},
+            "ExpiredTime":1900000000,"Expiration":"2030-03-17T17:46:40Z","RequestId":"r-1"}"#,
+    )
+    .unwrap();
+    for text in [
+        format!("{request:?}"),
+        format!("{reply:?}"),
+        format!("{reply:#?}"),
+    ] {
+        for secret in ["secret-web-token", "secretSessionToken", "secretTmpKey"] {
+            assert!(!text.contains(secret), "{secret} shown in {text}");
+        }
+        assert!(text.contains("<redacted>"), "{text}");
+    }
+    // What is not secret stays visible.
+    let shown = format!("{reply:?}");
+    assert!(
+        shown.contains("AKIDtmp") && shown.contains("1900000000"),
+        "{shown}"
+    );
+    assert!(format!("{request:?}").contains("qcs::cam::uin/1:roleName/r"));
 }

@@ -17,13 +17,13 @@ const FIRST_TASK_ID: u64 = 10856;
 
 /// The type of a parameter, as the spec declares it.
 #[derive(Debug, Clone, Copy)]
-enum Kind {
+pub(crate) enum Kind {
     String,
     UInt,
 }
 
 /// One input parameter: name, type, required.
-type Param = (&'static str, Kind, bool);
+pub(crate) type Param = (&'static str, Kind, bool);
 
 /// The actions the fake implements, with their parameters.
 const ACTIONS: &[(&str, &[Param])] = &[
@@ -52,6 +52,8 @@ struct State {
 /// Everything that decides the answer to a request, minus transport faults.
 pub(crate) struct Service {
     secrets: HashMap<String, Secret>,
+    /// The `sts` actions, and the temporary credentials they issued.
+    sts: crate::sts::Sts,
     regions: Vec<String>,
     rate_limit: Option<u32>,
     task_duration: Duration,
@@ -71,12 +73,14 @@ impl Service {
                     Secret {
                         key: key.clone(),
                         token: token.clone(),
+                        expires: None,
                     },
                 )
             })
             .collect();
         Service {
             secrets,
+            sts: crate::sts::Sts::new(config),
             regions: config.regions.clone(),
             rate_limit: config.rate_limit,
             task_duration: config.task_duration,
@@ -89,6 +93,19 @@ impl Service {
                 windows: HashMap::new(),
             }),
         }
+    }
+
+    /// A permanent key pair of the configuration, or one the fake's STS issued.
+    pub(crate) fn secret(&self, id: &str) -> Option<Secret> {
+        self.secrets
+            .get(id)
+            .cloned()
+            .or_else(|| self.sts.issued(id))
+    }
+
+    /// Whether the fake serves `region`.
+    pub(crate) fn serves_region(&self, region: &str) -> bool {
+        self.regions.iter().any(|r| r == region)
     }
 
     pub(crate) fn now(&self) -> u64 {
@@ -109,7 +126,10 @@ impl Service {
         if req.method != "POST" && req.method != "GET" {
             return Err(ApiError::new("UnsupportedProtocol"));
         }
-        auth::verify(req, &self.secrets, self.now())?;
+        if let Some(answer) = self.sts.handle(self, req) {
+            return answer;
+        }
+        auth::verify(req, &|id| self.secret(id), self.now(), auth::SERVICE)?;
         if req.method == "POST" {
             let media = req
                 .header("content-type")
@@ -239,7 +259,11 @@ impl Service {
 }
 
 /// A common parameter carried in a header: missing or empty is `MissingParameter`.
-fn common<'r>(req: &'r Request, header: &str, display: &str) -> Result<&'r str, ApiError> {
+pub(crate) fn common<'r>(
+    req: &'r Request,
+    header: &str,
+    display: &str,
+) -> Result<&'r str, ApiError> {
     match req.header(header) {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(ApiError::with(
@@ -250,7 +274,7 @@ fn common<'r>(req: &'r Request, header: &str, display: &str) -> Result<&'r str, 
 }
 
 /// The action parameters: the JSON object of a POST body, or the query of a GET (strings).
-fn parse_params(req: &Request) -> Result<Map<String, Value>, ApiError> {
+pub(crate) fn parse_params(req: &Request) -> Result<Map<String, Value>, ApiError> {
     if req.method == "GET" {
         return Ok(form_decode(req.query())
             .into_iter()
@@ -271,7 +295,7 @@ fn parse_params(req: &Request) -> Result<Map<String, Value>, ApiError> {
 }
 
 /// Unknown names, then missing required ones, then types, then empty strings.
-fn validate(params: &Map<String, Value>, spec: &[Param]) -> Result<(), ApiError> {
+pub(crate) fn validate(params: &Map<String, Value>, spec: &[Param]) -> Result<(), ApiError> {
     if let Some(name) = params.keys().find(|k| !spec.iter().any(|(n, _, _)| n == k)) {
         return Err(ApiError::with("UnknownParameter", format!("`{name}`")));
     }
@@ -350,7 +374,7 @@ fn form_decode(query: &str) -> Vec<(String, String)> {
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in Beijing time (UTC+8), the format of the API's time fields.
-fn beijing_time(unix: u64) -> String {
+pub(crate) fn beijing_time(unix: u64) -> String {
     let t = unix + 8 * 3600;
     let s = t % 86_400;
     format!(

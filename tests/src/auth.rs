@@ -2,19 +2,20 @@
 
 use crate::envelope::ApiError;
 use crate::http::Request;
-use std::collections::HashMap;
 use tc_redis::sign::{self, SigningKey};
 
-/// The service name every credential scope must carry.
+/// The service name the credential scope of a Redis call must carry.
 pub(crate) const SERVICE: &str = "redis";
 /// Largest accepted distance between `X-TC-Timestamp` and the server clock, in seconds.
 pub(crate) const MAX_SKEW: u64 = 300;
 
-/// A key pair known to the fake; `token` is set for temporary credentials.
+/// A key pair known to the fake; `token` is set for temporary credentials, `expires` (Unix
+/// seconds) for those the fake's STS issued.
 #[derive(Debug, Clone)]
 pub(crate) struct Secret {
     pub(crate) key: String,
     pub(crate) token: Option<String>,
+    pub(crate) expires: Option<u64>,
 }
 
 /// Checks the request's signature; `Ok` carries the SecretId that signed it.
@@ -23,8 +24,9 @@ pub(crate) struct Secret {
 /// scope, signed header set, signature.
 pub(crate) fn verify<'r>(
     req: &'r Request,
-    secrets: &HashMap<String, Secret>,
+    secret: &dyn Fn(&str) -> Option<Secret>,
     now: u64,
+    service: &str,
 ) -> Result<&'r str, ApiError> {
     const INVALID: &str = "AuthFailure.InvalidAuthorization";
     const FAILURE: &str = "AuthFailure.SignatureFailure";
@@ -57,9 +59,14 @@ pub(crate) fn verify<'r>(
             format!("request timestamp {timestamp}, server time {now}"),
         ));
     }
-    let secret = secrets
-        .get(auth.secret_id)
-        .ok_or_else(|| ApiError::new("AuthFailure.SecretIdNotFound"))?;
+    let secret =
+        secret(auth.secret_id).ok_or_else(|| ApiError::new("AuthFailure.SecretIdNotFound"))?;
+    if secret.expires.is_some_and(|expires| now >= expires) {
+        return Err(ApiError::with(
+            "AuthFailure.TokenFailure",
+            "the temporary credentials have expired",
+        ));
+    }
     if let Some(token) = &secret.token {
         match req.header("x-tc-token") {
             Some(sent) if sign::constant_time_eq(sent, token) => {}
@@ -87,10 +94,10 @@ pub(crate) fn verify<'r>(
             ),
         ));
     }
-    if auth.service != SERVICE {
+    if auth.service != service {
         return Err(ApiError::with(
             FAILURE,
-            format!("credential scope service {} is not {SERVICE}", auth.service),
+            format!("credential scope service {} is not {service}", auth.service),
         ));
     }
     let names: Vec<String> = auth
@@ -117,9 +124,9 @@ pub(crate) fn verify<'r>(
     };
     let canonical =
         sign::canonical_request(&req.method, req.path(), req.query(), &signed, &payload_hash);
-    let scope = sign::credential_scope(&date, SERVICE);
+    let scope = sign::credential_scope(&date, service);
     let to_sign = sign::string_to_sign(timestamp, &scope, &canonical);
-    let expected = SigningKey::derive(&secret.key, &date, SERVICE).sign(&to_sign);
+    let expected = SigningKey::derive(&secret.key, &date, service).sign(&to_sign);
     if sign::constant_time_eq(&expected, auth.signature) {
         Ok(auth.secret_id)
     } else {

@@ -64,6 +64,12 @@ pub struct FakeConfig {
     /// Instances whose cleanup task ends `failed` instead of `succeed`.
     pub(crate) failing_tasks: Vec<String>,
     pub(crate) clock: Clock,
+    /// Roles `AssumeRole` may assume.
+    pub(crate) sts_roles: Vec<String>,
+    /// (provider id, token, role ARN) that `AssumeRoleWithWebIdentity` accepts.
+    pub(crate) web_identities: Vec<crate::sts::WebIdentity>,
+    /// `ExpiredTime` = now + this, instead of now + `DurationSeconds`.
+    pub(crate) sts_expiry_offset: Option<i64>,
 }
 
 impl FakeConfig {
@@ -80,6 +86,9 @@ impl FakeConfig {
             failing_tasks: Vec::new(),
             instances: Vec::new(),
             clock: Arc::new(system_now),
+            sts_roles: Vec::new(),
+            web_identities: Vec::new(),
+            sts_expiry_offset: None,
         }
     }
 
@@ -154,6 +163,33 @@ impl FakeConfig {
     /// `Date` header. Pin it to replay recorded requests.
     pub fn clock(mut self, clock: Arc<dyn Fn() -> u64 + Send + Sync>) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// STS `AssumeRole` may assume this role (`qcs::cam::uin/<uin>:roleName/<name>`); others
+    /// get `ResourceNotFound.RoleNotFound`.
+    pub fn sts_role(mut self, role_arn: impl Into<String>) -> Self {
+        self.sts_roles.push(role_arn.into());
+        self
+    }
+
+    /// STS `AssumeRoleWithWebIdentity` accepts `token` from identity provider `provider_id`
+    /// for `role_arn`; anything else gets `InvalidParameter.WebIdentityTokenError`.
+    pub fn web_identity(
+        mut self,
+        provider_id: impl Into<String>,
+        token: impl Into<String>,
+        role_arn: impl Into<String>,
+    ) -> Self {
+        self.web_identities
+            .push((provider_id.into(), token.into(), role_arn.into()));
+        self
+    }
+
+    /// STS answers `ExpiredTime` = now + `offset_secs` instead of now + `DurationSeconds`
+    /// (a past or absurd expiry, to test what clients make of it).
+    pub fn sts_expiry_offset(mut self, offset_secs: i64) -> Self {
+        self.sts_expiry_offset = Some(offset_secs);
         self
     }
 

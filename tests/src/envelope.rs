@@ -110,6 +110,18 @@ fn describe(code: &str) -> (&'static str, &'static str) {
             "The Redis status is exceptional, and the corresponding process cannot be executed.",
         ),
         "InternalError" => ("内部错误。", "Internal error."),
+        // STS, from the official Python SDK's `tencentcloud/sts/v20180813/errorcodes.py`.
+        "ResourceNotFound.RoleNotFound" => (
+            "账号对应的角色不存在。",
+            "The role of the account does not exist.",
+        ),
+        "InvalidParameter.WebIdentityTokenError" => (
+            "WebIdentityToken参数错误。",
+            "The WebIdentityToken parameter is invalid.",
+        ),
+        "InvalidParameter.OverTimeError" => {
+            ("过期时间超过阈值。", "The expiry exceeds the threshold.")
+        }
         _ => ("请求失败。", "The request failed."),
     }
 }

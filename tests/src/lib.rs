@@ -4,7 +4,9 @@
 //! It verifies TC3-HMAC-SHA256 signatures the way Tencent does (with `tc_redis::sign`), answers
 //! in the official `{"Response":{...,"RequestId":..}}` envelope with Tencent's error codes, keeps
 //! state (instances in the recycle bin, TaskIds), rate-limits per action, records every request,
-//! and can inject transport faults ([`Fault`]).
+//! and can inject transport faults ([`Fault`]). It serves STS's `AssumeRole` and
+//! `AssumeRoleWithWebIdentity` too ([`FakeConfig::sts_role`], [`FakeConfig::web_identity`]),
+//! and accepts the temporary credentials they issue until they expire.
 //!
 //! ```
 //! use tc_redis_fake::{FakeConfig, FakeServer};
@@ -43,6 +45,7 @@ mod fault;
 mod http;
 mod rng;
 mod server;
+mod sts;
 pub mod support;
 pub mod tls;
 
@@ -63,6 +66,8 @@ use std::thread::JoinHandle;
 
 /// The API version the fake serves.
 pub const API_VERSION: &str = api::VERSION;
+/// The STS version the fake serves (`AssumeRole`, `AssumeRoleWithWebIdentity`).
+pub const STS_VERSION: &str = sts::VERSION;
 
 /// Counters of a running [`FakeServer`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

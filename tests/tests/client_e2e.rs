@@ -334,7 +334,7 @@ fn financial_zone_regions_go_to_their_own_host_and_sign_it() {
         .build()
         .unwrap();
     assert_eq!(
-        c.endpoint(),
+        c.endpoint_for::<CleanUpInstanceRequest>(),
         "https://redis.ap-shanghai-fsi.tencentcloudapi.com/"
     );
     cleanup(&c, ID).unwrap();
@@ -365,7 +365,10 @@ fn financial_zone_regions_go_to_their_own_host_and_sign_it() {
     assert!(get("Authorization").ends_with(&format!("Signature={sig}")));
     // Other regions use the default host.
     let gz = Client::builder().region("ap-guangzhou").build().unwrap();
-    assert_eq!(gz.endpoint(), "https://redis.tencentcloudapi.com/");
+    assert_eq!(
+        gz.endpoint_for::<CleanUpInstanceRequest>(),
+        "https://redis.tencentcloudapi.com/"
+    );
 }
 
 #[test]

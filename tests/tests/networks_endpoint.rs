@@ -77,7 +77,7 @@ fn root_domain_financial_regions_and_explicit_endpoints_give_these_urls() {
         }
         let client = builder.build().unwrap();
         assert_eq!(
-            client.endpoint(),
+            client.endpoint_for::<tc_redis::CleanUpInstanceRequest>(),
             *expected,
             "region {region}, root domain {root:?}, endpoint {explicit:?}"
         );

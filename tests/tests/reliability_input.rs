@@ -157,9 +157,11 @@ fn https_is_the_default() {
         .build()
         .unwrap();
     assert!(
-        client.endpoint().starts_with("https://"),
+        client
+            .endpoint_for::<CleanUpInstanceRequest>()
+            .starts_with("https://"),
         "{}",
-        client.endpoint()
+        client.endpoint_for::<CleanUpInstanceRequest>()
     );
     let fsi = Client::builder()
         .region("ap-shanghai-fsi")
@@ -167,7 +169,7 @@ fn https_is_the_default() {
         .build()
         .unwrap();
     assert_eq!(
-        fsi.endpoint(),
+        fsi.endpoint_for::<CleanUpInstanceRequest>(),
         "https://redis.ap-shanghai-fsi.tencentcloudapi.com/"
     );
     // A bare host means https.
@@ -177,7 +179,10 @@ fn https_is_the_default() {
         .credentials(credentials())
         .build()
         .unwrap();
-    assert_eq!(bare.endpoint(), "https://redis.example.com:8443/");
+    assert_eq!(
+        bare.endpoint_for::<CleanUpInstanceRequest>(),
+        "https://redis.example.com:8443/"
+    );
 }
 
 #[test]

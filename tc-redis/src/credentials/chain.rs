@@ -1,5 +1,5 @@
-//! [`DefaultChain`]: environment, then the credentials file, then tccli's profile, then the
-//! CVM role.
+//! [`DefaultChain`]: environment, then the credentials file, then tccli's profile, then TKE
+//! workload identity, then the CVM role.
 
 use super::{
     Credentials, CredentialsError, CvmRoleProvider, EnvProvider, ProfileProvider,
@@ -8,8 +8,9 @@ use super::{
 use std::fmt;
 use std::sync::OnceLock;
 
-/// Tries, in this order: [`EnvProvider`], [`ProfileProvider`], [`TccliProvider`],
-/// [`CvmRoleProvider`].
+/// Tries, in this order: [`EnvProvider`], [`ProfileProvider`], [`TccliProvider`], TKE workload
+/// identity ([`WebIdentityProvider::from_env`](super::WebIdentityProvider::from_env), only when
+/// the `TKE_*` variables are set), [`CvmRoleProvider`].
 ///
 /// Explicit configuration comes before the machine's own identity: a source a person
 /// configured (variables, files) beats an ambient one (the instance role), like in the AWS SDKs.
@@ -27,8 +28,9 @@ use std::sync::OnceLock;
 /// * When none applies the error is [`CredentialsError::NoneApplied`], listing each provider
 ///   and why it did not apply.
 ///
-/// The official Python SDK tries the CVM role before the TKE workload identity, which hands a
-/// pod its node's identity; here a TKE OIDC step, when added, goes before the CVM role.
+/// TKE workload identity goes before the CVM role: the pod's explicit configuration beats its
+/// node's ambient role (the official Python SDK asks the CVM role first, which hands a pod its
+/// node's identity; the Go SDK has no OIDC step in its default chain).
 pub struct DefaultChain {
     links: Vec<Link>,
     /// A profile named explicitly: found in a file source, or the chain stops.
@@ -96,9 +98,9 @@ impl DefaultChain {
                 Link::environment(EnvProvider::new()),
                 Link::configured(ProfileProvider::new().with_profile(profile)),
                 Link::configured(TccliProvider::new().with_profile(profile)),
-                // The TKE OIDC provider goes here, as `Link::ambient(...)` (it applies only when
-                // the TKE_* variables are set): before the CVM role, so that a pod's workload
-                // identity wins over its node's instance role.
+                // Only when the TKE_* variables are set; before the CVM role, so that a pod's
+                // workload identity wins over its node's instance role.
+                Link::ambient(super::WebIdentityProvider::from_env()),
                 Link::ambient(CvmRoleProvider::new()),
             ],
             named_profile,

@@ -1,10 +1,11 @@
 //! [`CvmRoleProvider`]: temporary credentials of the CVM instance's CAM role.
 
 use super::expiry::checked_expiry;
+use super::refresh::{Expiring, RefreshingCache};
 use super::{CredentialSource, Credentials, CredentialsError, ProvideCredentials, invalid_reason};
 use crate::transport::{MetadataAgent, MetadataGetError};
 use std::fmt::{self, Write as _};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, TryLockError};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Temporary credentials of the CAM role bound to a CVM instance, from the instance metadata
@@ -32,16 +33,8 @@ pub struct CvmRoleProvider {
     connect_timeout: Duration,
     timeout: Duration,
     clock: Arc<dyn Fn() -> u64 + Send + Sync>,
-    cache: Mutex<Option<CachedRole>>,
-    /// Held by the one caller that refreshes, across the HTTP calls; `cache` never is.
-    refreshing: Mutex<()>,
+    cache: RefreshingCache,
     agent: OnceLock<MetadataAgent>,
-}
-
-struct CachedRole {
-    credentials: Credentials,
-    /// `ExpiredTime`, clamped by [`checked_expiry`].
-    expired_time: i64,
 }
 
 /// Refresh this many seconds (or fewer) before `ExpiredTime`, like the official SDKs.
@@ -67,8 +60,7 @@ impl CvmRoleProvider {
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
             timeout: Self::DEFAULT_TIMEOUT,
             clock: Arc::new(unix_now),
-            cache: Mutex::new(None),
-            refreshing: Mutex::new(()),
+            cache: RefreshingCache::new(),
             agent: OnceLock::new(),
         }
     }
@@ -113,11 +105,6 @@ impl CvmRoleProvider {
     fn agent(&self) -> &MetadataAgent {
         self.agent
             .get_or_init(|| MetadataAgent::new(self.connect_timeout, self.timeout))
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Option<CachedRole>> {
-        // The cache is always left consistent, so a panic elsewhere does not invalidate it.
-        self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// `GET url`: the status and at most [`MAX_METADATA_BODY`] bytes of body.
@@ -176,8 +163,9 @@ impl CvmRoleProvider {
         }
     }
 
-    /// Fetches fresh credentials and their (clamped) `ExpiredTime`, at `now`.
-    fn fetch(&self, now: i64) -> Result<CachedRole, CredentialsError> {
+    /// Fetches fresh credentials and their `ExpiredTime` (clamped by [`checked_expiry`]), at
+    /// `now`.
+    fn fetch(&self, now: i64) -> Result<Expiring, CredentialsError> {
         let role = self.role_name()?;
         let url = format!("{}{}", self.base_url, encode_path_segment(&role));
         let (status, body) = self.get(&url)?;
@@ -185,8 +173,8 @@ impl CvmRoleProvider {
             return Err(CredentialsError::MetadataStatus { url, status });
         }
         let fetched = parse_role_credentials(&body, &url)?;
-        Ok(CachedRole {
-            expired_time: checked_expiry(self.name(), &url, now, fetched.expired_time)?,
+        Ok(Expiring {
+            expires_at: checked_expiry(self.name(), &url, now, fetched.expires_at)?,
             credentials: fetched
                 .credentials
                 .with_source(CredentialSource::CvmRole { role }),
@@ -202,14 +190,7 @@ impl Default for CvmRoleProvider {
 
 impl fmt::Debug for CvmRoleProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `try_lock`: never wait for (or deadlock on) a refresh in progress.
-        let cached = match self.cache.try_lock() {
-            Ok(cache) => format!("{:?}", cache.as_ref().map(|c| c.expired_time)),
-            Err(std::sync::TryLockError::Poisoned(e)) => {
-                format!("{:?}", e.into_inner().as_ref().map(|c| c.expired_time))
-            }
-            Err(std::sync::TryLockError::WouldBlock) => "<refreshing>".to_owned(),
-        };
+        let cached = self.cache.cached_until();
         f.debug_struct("CvmRoleProvider")
             .field("base_url", &self.base_url)
             .field("role_name", &self.role_name)
@@ -223,39 +204,7 @@ impl fmt::Debug for CvmRoleProvider {
 impl ProvideCredentials for CvmRoleProvider {
     fn provide(&self) -> Result<Credentials, CredentialsError> {
         let now = i64::try_from((self.clock)()).unwrap_or(i64::MAX);
-        let fresh = |c: &CachedRole| c.expired_time.saturating_sub(now) > REFRESH_WINDOW_SECS;
-        let valid = |c: &CachedRole| now < c.expired_time;
-        if let Some(cached) = self.lock().as_ref().filter(|c| fresh(c)) {
-            return Ok(cached.credentials.clone());
-        }
-        // One caller refreshes. The others use the cached credentials while they are still
-        // valid, and wait for the refresh only when they are not: a slow metadata service must
-        // not queue every request behind it.
-        let _refreshing = match self.refreshing.try_lock() {
-            Ok(guard) => guard,
-            Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => {
-                if let Some(cached) = self.lock().as_ref().filter(|c| valid(c)) {
-                    return Ok(cached.credentials.clone());
-                }
-                self.refreshing.lock().unwrap_or_else(|p| p.into_inner())
-            }
-        };
-        // Another caller may have refreshed while this one waited.
-        if let Some(cached) = self.lock().as_ref().filter(|c| fresh(c)) {
-            return Ok(cached.credentials.clone());
-        }
-        match self.fetch(now) {
-            Ok(refreshed) => {
-                let credentials = refreshed.credentials.clone();
-                *self.lock() = Some(refreshed);
-                Ok(credentials)
-            }
-            Err(e) => match self.lock().as_ref().filter(|c| valid(c)) {
-                Some(cached) => Ok(cached.credentials.clone()),
-                None => Err(e),
-            },
-        }
+        self.cache.get(now, REFRESH_WINDOW_SECS, || self.fetch(now))
     }
 
     fn name(&self) -> &'static str {
@@ -283,7 +232,7 @@ fn encode_path_segment(segment: &str) -> String {
 }
 
 /// Parses the metadata service's credentials document.
-fn parse_role_credentials(body: &[u8], url: &str) -> Result<CachedRole, CredentialsError> {
+fn parse_role_credentials(body: &[u8], url: &str) -> Result<Expiring, CredentialsError> {
     let malformed = |detail: String| CredentialsError::MetadataMalformed {
         url: url.to_owned(),
         detail,
@@ -325,9 +274,9 @@ fn parse_role_credentials(body: &[u8], url: &str) -> Result<CachedRole, Credenti
             .as_i64()
             .ok_or_else(|| malformed("field `ExpiredTime` is not an integer".into()))?,
     };
-    Ok(CachedRole {
+    Ok(Expiring {
         credentials: Credentials::new(id, key)?.with_token(token)?,
-        expired_time,
+        expires_at: expired_time,
     })
 }
 

@@ -1,6 +1,6 @@
 //! [`CredentialsError`]: why credentials could not be obtained.
 
-use super::{CredentialField, FileReadError, InvalidReason};
+use super::{CredentialField, FileReadError, InvalidReason, StsError};
 #[cfg(doc)]
 use super::{Credentials, DefaultChain, ProvideCredentials, read_small_regular_file};
 use crate::escape::Escaped;
@@ -192,6 +192,8 @@ pub enum CredentialsError {
         /// The `Code` received (replaced by `<unprintable>` if odd-looking).
         code: String,
     },
+    /// STS gave no credentials (the TKE workload identity or an assumed role): see [`StsError`].
+    Sts(StsError),
     /// [`DefaultChain`] found no provider that applies. Configure one of the sources listed.
     NoneApplied {
         /// One line per provider tried: its name and why it did not apply.
@@ -341,6 +343,7 @@ impl fmt::Display for CredentialsError {
                 "cvm-role: metadata service answered Code {code:?} (expected \"Success\") for {}",
                 Escaped(url)
             ),
+            CredentialsError::Sts(e) => e.fmt(f),
             CredentialsError::NoneApplied { attempts } => {
                 f.write_str("no credentials found; tried ")?;
                 for (i, attempt) in attempts.iter().enumerate() {
@@ -365,6 +368,7 @@ impl std::error::Error for CredentialsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             CredentialsError::FileRead { source, .. } => Some(source),
+            CredentialsError::Sts(e) => Some(e),
             _ => None,
         }
     }

@@ -9,8 +9,10 @@
 //! | [`EnvProvider`]     | `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, token variables    |
 //! | [`ProfileProvider`] | the INI file `~/.tencentcloud/credentials` (or another path)            |
 //! | [`TccliProvider`]   | tccli's profile, `~/.tccli/<profile>.credential` (JSON)                 |
+//! | [`WebIdentityProvider`] | TKE workload identity: `TKE_*` variables, an OIDC token exchanged with STS |
 //! | [`CvmRoleProvider`] | the CVM instance metadata service (CAM role bound to the instance)      |
-//! | [`DefaultChain`]    | environment → credentials file → tccli profile → CVM role               |
+//! | [`AssumeRoleProvider`] | any provider's credentials assuming a CAM role with STS `AssumeRole` |
+//! | [`DefaultChain`]    | environment → credentials file → tccli profile → TKE OIDC → CVM role    |
 //!
 //! Every [`Credentials`] value carries a [`CredentialSource`]: a description of where it came
 //! from (never a secret), which `AuthFailure` errors show, so that "which identity signed?" has
@@ -47,7 +49,10 @@ mod env;
 mod error;
 mod expiry;
 mod file;
+mod oidc;
 mod profile;
+mod refresh;
+mod sts;
 mod tccli;
 #[cfg(test)]
 mod test_support;
@@ -58,7 +63,9 @@ pub use env::EnvProvider;
 pub use error::CredentialsError;
 pub use expiry::MAX_LIFETIME_SECS;
 pub use file::{FileReadError, MAX_CREDENTIALS_FILE_BYTES, read_small_regular_file};
+pub use oidc::WebIdentityProvider;
 pub use profile::ProfileProvider;
+pub use sts::{AssumeRoleProvider, StsError};
 pub use tccli::TccliProvider;
 pub(crate) use tccli::valid_profile_name;
 
