@@ -5,6 +5,7 @@ use crate::auth::{self, Secret};
 use crate::config::{Clock, FakeConfig, InstanceStatus};
 use crate::envelope::ApiError;
 use crate::http::Request;
+use crate::instances::{self, Instance};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -17,9 +18,16 @@ const FIRST_TASK_ID: u64 = 10856;
 
 /// The type of a parameter, as the spec declares it.
 #[derive(Debug, Clone, Copy)]
-enum Kind {
+pub(crate) enum Kind {
     String,
     UInt,
+    Int,
+    /// An array of strings.
+    Strings,
+    /// An array of integers.
+    Ints,
+    /// An array of objects.
+    Objects,
 }
 
 /// One input parameter: name, type, required.
@@ -29,6 +37,7 @@ type Param = (&'static str, Kind, bool);
 const ACTIONS: &[(&str, &[Param])] = &[
     ("CleanUpInstance", &[("InstanceId", Kind::String, true)]),
     ("DescribeTaskInfo", &[("TaskId", Kind::UInt, true)]),
+    ("DescribeInstances", instances::PARAMS),
 ];
 
 #[derive(Debug)]
@@ -42,7 +51,7 @@ struct Task {
 
 #[derive(Debug)]
 struct State {
-    instances: HashMap<String, InstanceStatus>,
+    instances: HashMap<String, Instance>,
     tasks: HashMap<u64, Task>,
     next_task: u64,
     /// Per action, the instants of the requests admitted within the last second.
@@ -83,7 +92,20 @@ impl Service {
             failing_tasks: config.failing_tasks.clone(),
             clock: config.clock.clone(),
             state: Mutex::new(State {
-                instances: config.instances.iter().cloned().collect(),
+                instances: config
+                    .instances
+                    .iter()
+                    .enumerate()
+                    .map(|(order, (id, name, region, status))| {
+                        let instance = Instance {
+                            name: name.clone(),
+                            region: region.clone(),
+                            status: *status,
+                            order,
+                        };
+                        (id.clone(), instance)
+                    })
+                    .collect(),
                 tasks: HashMap::new(),
                 next_task: FIRST_TASK_ID,
                 windows: HashMap::new(),
@@ -96,7 +118,7 @@ impl Service {
     }
 
     pub(crate) fn instance(&self, id: &str) -> Option<InstanceStatus> {
-        self.lock().instances.get(id).copied()
+        self.lock().instances.get(id).map(|i| i.status)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -145,7 +167,8 @@ impl Service {
         let params = parse_params(req)?;
         validate(&params, params_spec)?;
         match *action {
-            "CleanUpInstance" => self.clean_up_instance(&params),
+            "CleanUpInstance" => self.clean_up_instance(&params, region),
+            "DescribeInstances" => instances::describe(&self.lock().instances, &params, region),
             _ => self.describe_task_info(&params),
         }
     }
@@ -177,19 +200,25 @@ impl Service {
     fn clean_up_instance(
         &self,
         params: &Map<String, Value>,
+        region: &str,
     ) -> Result<Map<String, Value>, ApiError> {
         let id = params["InstanceId"].as_str().unwrap_or_default();
         let now = self.now();
-        let mut state = self.lock();
-        match state.instances.get(id) {
+        let mut guard = self.lock();
+        // Through a plain reference, so that the instance and the task counter borrow apart.
+        let state = &mut *guard;
+        match state
+            .instances
+            .get_mut(id)
+            .filter(|i| i.in_region(region))
+            .map(|i| &mut i.status)
+        {
             None => Err(ApiError::with(
                 "ResourceNotFound.InstanceNotExists",
                 format!("`{id}`"),
             )),
-            Some(InstanceStatus::InRecycleBin) => {
-                state
-                    .instances
-                    .insert(id.to_owned(), InstanceStatus::CleanedUp);
+            Some(status @ InstanceStatus::InRecycleBin) => {
+                *status = InstanceStatus::CleanedUp;
                 let task = state.next_task;
                 state.next_task += 1;
                 state.tasks.insert(
@@ -283,9 +312,14 @@ fn validate(params: &Map<String, Value>, spec: &[Param]) -> Result<(), ApiError>
             }
             continue;
         };
+        let all = |ok: fn(&Value) -> bool| value.as_array().is_some_and(|l| l.iter().all(ok));
         let ok = match kind {
             Kind::String => value.is_string(),
             Kind::UInt => uint(value).is_some(),
+            Kind::Int => value.is_i64(),
+            Kind::Strings => all(Value::is_string),
+            Kind::Ints => all(Value::is_i64),
+            Kind::Objects => all(Value::is_object),
         };
         if !ok {
             return Err(ApiError::with(
@@ -295,6 +329,10 @@ fn validate(params: &Map<String, Value>, spec: &[Param]) -> Result<(), ApiError>
                     match kind {
                         Kind::String => "a string",
                         Kind::UInt => "an unsigned integer",
+                        Kind::Int => "an integer",
+                        Kind::Strings => "an array of strings",
+                        Kind::Ints => "an array of integers",
+                        Kind::Objects => "an array of objects",
                     }
                 ),
             ));
@@ -310,7 +348,7 @@ fn validate(params: &Map<String, Value>, spec: &[Param]) -> Result<(), ApiError>
 }
 
 /// A JSON unsigned integer, or a decimal string (GET parameters are all strings).
-fn uint(value: &Value) -> Option<u64> {
+pub(crate) fn uint(value: &Value) -> Option<u64> {
     value
         .as_u64()
         .or_else(|| value.as_str().and_then(|s| s.parse().ok()))

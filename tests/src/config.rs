@@ -58,7 +58,8 @@ pub struct FakeConfig {
     pub(crate) credentials: Vec<(String, String, Option<String>)>,
     pub(crate) regions: Vec<String>,
     pub(crate) rate_limit: Option<u32>,
-    pub(crate) instances: Vec<(String, InstanceStatus)>,
+    /// (InstanceId, name, the one region it lives in or `None` for every region, status).
+    pub(crate) instances: Vec<(String, String, Option<String>, InstanceStatus)>,
     /// How long a cleanup task runs before it ends (DescribeTaskInfo says `running` until then).
     pub(crate) task_duration: std::time::Duration,
     /// Instances whose cleanup task ends `failed` instead of `succeed`.
@@ -107,16 +108,36 @@ impl FakeConfig {
         self
     }
 
-    /// Adds an instance that sits in the recycle bin, so CleanUpInstance succeeds once.
+    /// Adds an instance that sits in the recycle bin, so CleanUpInstance succeeds once. It is
+    /// named after its id and answers in every region (see [`FakeConfig::instance`]).
     pub fn instance_in_recycle_bin(mut self, id: impl Into<String>) -> Self {
+        let id = id.into();
         self.instances
-            .push((id.into(), InstanceStatus::InRecycleBin));
+            .push((id.clone(), id, None, InstanceStatus::InRecycleBin));
         self
     }
 
-    /// Adds an instance that exists but is not in the recycle bin.
+    /// Adds an instance that exists but is not in the recycle bin, named after its id, in every
+    /// region.
     pub fn running_instance(mut self, id: impl Into<String>) -> Self {
-        self.instances.push((id.into(), InstanceStatus::Running));
+        let id = id.into();
+        self.instances
+            .push((id.clone(), id, None, InstanceStatus::Running));
+        self
+    }
+
+    /// Adds an instance with its name, in one region only (as the real API scopes them: a
+    /// request in another region does not find it), in `status`. DescribeInstances lists
+    /// instances in the order they were added.
+    pub fn instance(
+        mut self,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        region: impl Into<String>,
+        status: InstanceStatus,
+    ) -> Self {
+        self.instances
+            .push((id.into(), name.into(), Some(region.into()), status));
         self
     }
 

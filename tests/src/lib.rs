@@ -3,7 +3,7 @@
 //!
 //! It verifies TC3-HMAC-SHA256 signatures the way Tencent does (with `tc_redis::sign`), answers
 //! in the official `{"Response":{...,"RequestId":..}}` envelope with Tencent's error codes, keeps
-//! state (instances in the recycle bin, TaskIds), rate-limits per action, records every request,
+//! state (instances: name, region, status; TaskIds), rate-limits per action, records every request,
 //! and can inject transport faults ([`Fault`]).
 //!
 //! ```
@@ -26,6 +26,9 @@
 //! parameters (`UnknownParameter`, `MissingParameter`, `InvalidParameter`,
 //! `InvalidParameter.EmptyParam`), then the action (`ResourceNotFound.InstanceNotExists`,
 //! `ResourceUnavailable.InstanceStatusAbnormal`, or `{"TaskId":N}`).
+//!
+//! Actions served: CleanUpInstance, DescribeTaskInfo, and DescribeInstances (over the instances
+//! the fake knows: their name, region and status; see [`FakeConfig::instance`]).
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod api;
@@ -35,6 +38,7 @@ mod config;
 mod envelope;
 mod fault;
 mod http;
+mod instances;
 mod rng;
 mod server;
 pub mod support;
