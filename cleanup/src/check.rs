@@ -60,7 +60,7 @@ pub(crate) fn list(session: &Session, out: &mut Out) -> Result<Status, Failure> 
     for row in &rows {
         out.text(&format!(
             "{}  # {}, isolated since {}",
-            row.id,
+            escape(&row.id),
             escape(&row.name),
             escape(&row.isolated_at)
         ));

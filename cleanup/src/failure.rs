@@ -262,7 +262,9 @@ pub(crate) fn credentials_lines(e: &CredentialsError) -> Vec<String> {
     match e {
         CredentialsError::NoneApplied { attempts } => {
             lines.push("No credentials found. Looked in:".to_owned());
-            lines.extend(attempts.iter().map(|a| format!("  {}", escape(a))));
+            for attempt in attempts {
+                lines.extend(wrap(&escape(attempt), "  ", "      "));
+            }
             lines.push("Set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY,".to_owned());
             lines.push(
                 "or put secret_id and secret_key under [default] in ~/.tencentcloud/credentials,"
@@ -274,4 +276,41 @@ pub(crate) fn credentials_lines(e: &CredentialsError) -> Vec<String> {
     }
     lines.push("To try the tool without an account, run it with --sandbox.".to_owned());
     lines
+}
+
+/// `text` in lines of at most [`WIDTH`] characters where spaces allow, the first indented by
+/// `first`, the others by `rest`.
+fn wrap(text: &str, first: &str, rest: &str) -> Vec<String> {
+    const WIDTH: usize = 96;
+    let mut lines = Vec::new();
+    let mut line = first.to_owned();
+    let mut empty = true;
+    for word in text.split(' ') {
+        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            lines.push(std::mem::replace(&mut line, rest.to_owned()));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    lines.push(line);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_lines_wrap_at_spaces() {
+        let text = "word ".repeat(40);
+        let lines = wrap(text.trim_end(), "  ", "    ");
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 96), "{lines:?}");
+        assert!(lines[1].starts_with("    word"), "{lines:?}");
+        assert_eq!(wrap("short", "  ", "    "), ["  short"]);
+    }
 }

@@ -94,8 +94,8 @@ pub(crate) fn connect(
                 .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
             if plain && !is_loopback(endpoint) {
                 return Err(Failure::usage(vec![
-                    "--endpoint: plain http:// is only for a loopback address (127.0.0.1, localhost, [::1]).".to_owned(),
-                    "Use https://.".to_owned(),
+                    "--endpoint: plain http:// is only for a loopback address".to_owned(),
+                    "(127.0.0.1, localhost, [::1]); use https://.".to_owned(),
                 ]));
             }
             builder = builder.endpoint(endpoint).allow_plain_http(plain);

@@ -148,7 +148,7 @@ pub(crate) fn wait(
                 out.note(&format!(
                     "task {} ({}): {} ({elapsed:.0} s)",
                     task.id,
-                    task.instance.as_deref().unwrap_or("?"),
+                    escape(task.instance.as_deref().unwrap_or("?")),
                     escape(&poll.status)
                 ));
             }
@@ -224,7 +224,8 @@ fn poll_failure(mut f: Failure, task: u64) -> Failure {
 
 /// One task's end: a text line (and detail lines), or a JSON object.
 fn report(task: &Task, end: &TaskEnd, limit: Duration, out: &mut Out) {
-    let who = task.instance.as_deref().unwrap_or("?");
+    // The instance may come from the server's reply (--wait-task): escaped like its other text.
+    let who = escape(task.instance.as_deref().unwrap_or("?"));
     let id = task.id;
     match end {
         TaskEnd::Succeeded { status, .. } => {

@@ -65,6 +65,7 @@ pub(crate) struct Service {
     rate_limit: Option<u32>,
     task_duration: Duration,
     failing_tasks: Vec<String>,
+    denied_actions: Vec<String>,
     pub(crate) clock: Clock,
     state: Mutex<State>,
 }
@@ -90,6 +91,7 @@ impl Service {
             rate_limit: config.rate_limit,
             task_duration: config.task_duration,
             failing_tasks: config.failing_tasks.clone(),
+            denied_actions: config.denied_actions.clone(),
             clock: config.clock.clone(),
             state: Mutex::new(State {
                 instances: config
@@ -162,6 +164,12 @@ impl Service {
         let region = common(req, "x-tc-region", "X-TC-Region")?;
         if !self.regions.iter().any(|r| r == region) {
             return Err(ApiError::with("UnsupportedRegion", format!("`{region}`")));
+        }
+        if self.denied_actions.iter().any(|a| a == action) {
+            return Err(ApiError::with(
+                "AuthFailure.UnauthorizedOperation",
+                format!("the key's CAM policy does not allow {action}"),
+            ));
         }
         self.admit(action)?;
         let params = parse_params(req)?;

@@ -64,6 +64,8 @@ pub struct FakeConfig {
     pub(crate) task_duration: std::time::Duration,
     /// Instances whose cleanup task ends `failed` instead of `succeed`.
     pub(crate) failing_tasks: Vec<String>,
+    /// Actions the key may not call (a CAM policy without them).
+    pub(crate) denied_actions: Vec<String>,
     pub(crate) clock: Clock,
 }
 
@@ -79,6 +81,7 @@ impl FakeConfig {
             rate_limit: Some(DEFAULT_RATE_LIMIT),
             task_duration: std::time::Duration::ZERO,
             failing_tasks: Vec::new(),
+            denied_actions: Vec::new(),
             instances: Vec::new(),
             clock: Arc::new(system_now),
         }
@@ -168,6 +171,14 @@ impl FakeConfig {
     /// The cleanup task of this instance ends `failed` (with a `TaskMessage`).
     pub fn failing_task(mut self, instance_id: impl Into<String>) -> Self {
         self.failing_tasks.push(instance_id.into());
+        self
+    }
+
+    /// The keys may not call `action`, as under a CAM policy that leaves it out: its requests
+    /// are answered `AuthFailure.UnauthorizedOperation`, after the signature checks and before
+    /// the action runs.
+    pub fn deny_action(mut self, action: impl Into<String>) -> Self {
+        self.denied_actions.push(action.into());
         self
     }
 
