@@ -41,7 +41,7 @@ pub(crate) fn dry_run(session: &Session, ids: &[String], out: &mut Out) -> Resul
         }));
     }
     out.text(&format!(
-        "dry run: {accepted} of {} would be cleaned up, {} would be refused; nothing was sent",
+        "dry run: {accepted} of {} would be cleaned up, {} would be refused; no cleanup was sent",
         ids.len(),
         ids.len() - accepted
     ));

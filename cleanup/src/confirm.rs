@@ -26,18 +26,21 @@ pub(crate) fn ask(
     match lookup::look_up(&session.client, ids) {
         Ok(rows) => {
             for id in ids {
-                let line = match rows.iter().find(|r| r.id == *id) {
+                let (status, name) = match rows.iter().find(|r| r.id == *id) {
                     Some(r) if r.would_be_accepted() => {
-                        format!("{}  {}", lookup::status_text(r.status), escape(&r.name))
+                        (lookup::status_text(r.status), escape(&r.name))
                     }
-                    Some(r) => format!(
-                        "{}: will be refused  {}",
-                        lookup::status_text(r.status),
-                        escape(&r.name)
+                    Some(r) => (
+                        format!("{}: will be refused", lookup::status_text(r.status)),
+                        escape(&r.name),
                     ),
-                    None => format!("not found in {}: will be refused", session.region),
+                    None => (
+                        format!("not found in {}: will be refused", session.region),
+                        "".into(),
+                    ),
                 };
-                text.push_str(&format!("  {id:<width$}  {line}\n"));
+                let line = format!("{status:<29}  {name}");
+                text.push_str(&format!("  {id:<width$}  {}\n", line.trim_end()));
             }
         }
         Err(e) => {

@@ -52,7 +52,7 @@ fn the_prompt_shows_names_and_statuses_and_anything_but_yes_declines() {
             "{screen}"
         );
         assert!(
-            screen.contains("crs-run00001  running: will be refused  web-sessions"),
+            screen.contains("crs-run00001  running: will be refused       web-sessions"),
             "{screen}"
         );
         pty.type_line(answer);
