@@ -278,7 +278,7 @@ pub(crate) fn credentials_lines(e: &CredentialsError) -> Vec<String> {
     lines
 }
 
-/// `text` in lines of at most [`WIDTH`] characters where spaces allow, the first indented by
+/// `text` in lines of at most 96 characters where spaces allow, the first indented by
 /// `first`, the others by `rest`.
 fn wrap(text: &str, first: &str, rest: &str) -> Vec<String> {
     const WIDTH: usize = 96;
