@@ -22,7 +22,8 @@
 //! (`AuthFailure.SecretIdNotFound`), token (`AuthFailure.TokenFailure`), signature
 //! (`AuthFailure.SignatureFailure`), POST `Content-Type` (`InvalidParameter`), action
 //! (`MissingParameter`, `InvalidAction`), version (`NoSuchVersion`), region (`MissingParameter`,
-//! `UnsupportedRegion`), rate limit (`RequestLimitExceeded`), body (`InvalidParameter`),
+//! `UnsupportedRegion`), CAM policy (`AuthFailure.UnauthorizedOperation`, see
+//! [`FakeConfig::deny_action`]), rate limit (`RequestLimitExceeded`), body (`InvalidParameter`),
 //! parameters (`UnknownParameter`, `MissingParameter`, `InvalidParameter`,
 //! `InvalidParameter.EmptyParam`), then the action (`ResourceNotFound.InstanceNotExists`,
 //! `ResourceUnavailable.InstanceStatusAbnormal`, or `{"TaskId":N}`).
