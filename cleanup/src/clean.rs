@@ -5,9 +5,8 @@ use crate::escape::escape;
 use crate::exit::Status;
 use crate::failure::{self, Failure};
 use crate::interrupt;
-use crate::output::Out;
+use crate::output::{self, Out};
 use crate::session::Session;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use tc_redis::{CleanUpInstanceRequest, CleanUpInstanceResponse, Outcome};
 
@@ -40,15 +39,7 @@ fn task_of(reply: &CleanUpInstanceResponse) -> (i64, String) {
 
 /// Sends CleanUpInstance for each of `ids` until done or stopped.
 pub(crate) fn run(session: &Session, ids: &[String], out: &mut Out) -> Vec<(String, Cleaned)> {
-    let bar = ProgressBar::new(ids.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} cleaning up [{bar:30}] {pos}/{len} {msg} ({elapsed})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let bar = output::progress_bar(ids.len(), "cleaning up");
     out.set_bar(Some(bar.clone()));
     let mut results = Vec::with_capacity(ids.len());
     for id in ids {

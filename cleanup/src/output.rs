@@ -5,8 +5,22 @@
 //! status 9, and stops the run from sending anything more: nobody would see the results. It is
 //! never a panic.
 
-use indicatif::ProgressBar;
+use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{self, Write};
+
+/// A progress bar of `len` steps titled `what`, on stderr (drawn only when stderr is a
+/// terminal), redrawn five times a second whatever the pace of the requests.
+pub(crate) fn progress_bar(len: usize, what: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(what);
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
 
 /// The run's output.
 #[derive(Debug)]

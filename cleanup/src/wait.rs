@@ -9,9 +9,8 @@ use crate::escape::escape;
 use crate::exit::Status;
 use crate::failure::{self, Failure};
 use crate::interrupt;
-use crate::output::Out;
+use crate::output::{self, Out};
 use crate::session::Session;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -103,16 +102,7 @@ pub(crate) fn wait(
 ) -> Vec<(Task, TaskEnd)> {
     let start = Instant::now();
     let deadline = start + limit;
-    let bar = ProgressBar::new(tasks.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} waiting for tasks [{bar:30}] {pos}/{len} ended, {msg} ({elapsed})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    // Redrawn five times a second, whatever the polling pace.
-    bar.enable_steady_tick(Duration::from_millis(200));
+    let bar = output::progress_bar(tasks.len(), "waiting for tasks");
     out.set_bar(Some(bar.clone()));
     let lines_on_stderr = !out.json && !std::io::stderr().is_terminal();
     let mut last: Vec<Option<Poll>> = tasks.iter().map(|_| None).collect();
@@ -173,7 +163,7 @@ pub(crate) fn wait(
             last[i] = Some(poll);
         }
         let pending = ends.iter().filter(|e| e.is_none()).count();
-        bar.set_message(format!("{pending} running"));
+        bar.set_message(format!("ended, {pending} running"));
         if pending == 0 || stopped(out) || Instant::now() >= deadline {
             break;
         }
