@@ -1,380 +1,228 @@
-//! `tc-redis-cleanup`: deactivates a Redis instance that sits in the recycle bin
-//! (CleanUpInstance), the main job of tc-redis as a user runs it.
+//! `tc-redis-cleanup`: empties Tencent Cloud Redis recycle bins. CleanUpInstance for one or
+//! many instances, after a look at what they are (`--list`, `--dry-run`, a confirmation on a
+//! terminal), with task waiting (`--wait`, `--wait-task`), text or JSON Lines output, and exit
+//! statuses that say what happened (`--help`).
 //!
-//! ```text
-//! tc-redis-cleanup [--region R] [--endpoint URL] [--language zh-CN|en-US] [--json] [--sandbox]
-//!                  [--wait [--wait-timeout SECS]] <instance-id>
-//! ```
-//!
-//! Credentials come from the default chain (environment, `~/.tencentcloud/credentials`, TKE
-//! workload identity, CVM role). `--sandbox` runs against an in-process fake of the API
-//! instead, with test credentials (in a TKE pod: the pod's workload identity, exchanged at the
-//! sandbox's STS); it is never chosen on its own.
-//!
-//! Exit status: 0 done; 1 the API refused (error code printed); 2 bad usage or input;
-//! 3 no usable credentials; 4 network, HTTP or malformed-response failure; with `--wait`,
-//! 5 the task failed and 6 it was still running when the wait timed out.
+//! Module map: [`cli`] (the arguments), [`session`] (arguments to a client; [`sandbox`]),
+//! [`ids`] (ids from arguments or stdin), [`lookup`] (DescribeInstances), [`check`]
+//! (`--dry-run`, `--list`), [`confirm`] (the prompt), [`clean`] (the batch), [`wait`] (tasks),
+//! [`interrupt`] (Ctrl-C), [`failure`] (errors in operator terms), [`escape`] (server text on a
+//! terminal), [`output`] (stdout and stderr), [`exit`] (the statuses).
+// Every byte of output goes through `output::Out`, which turns a failed write into a status.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
-use std::io::{IsTerminal, Write};
+mod check;
+mod clean;
+mod cli;
+mod confirm;
+mod escape;
+mod exit;
+mod failure;
+mod ids;
+mod interrupt;
+mod lookup;
+mod output;
+mod sandbox;
+mod session;
+mod wait;
+
+use crate::clean::Cleaned;
+use crate::cli::Cli;
+use crate::exit::Status;
+use crate::failure::Failure;
+use crate::output::Out;
+use clap::Parser;
+use serde_json::json;
+use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
-use tc_redis::credentials::{Credentials, DefaultChain, ProvideCredentials, WebIdentityProvider};
-use tc_redis::{
-    CleanUpInstanceErrorCode, CleanUpInstanceRequest, Client, DescribeTaskInfoResponse, Error,
-    Language, WaitError,
-};
-use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
-
-const USAGE: &str = "\
-usage: tc-redis-cleanup [--region R] [--endpoint URL] [--language zh-CN|en-US] [--json] [--sandbox]
-                        [--wait [--wait-timeout SECS]] <instance-id>
-
-Immediately deactivates a Redis instance in the recycle bin (CleanUpInstance).
-
-  --region R        region of the instance, e.g. ap-guangzhou (default: $TENCENTCLOUD_REGION)
-  --endpoint URL    API endpoint (default: redis.tencentcloudapi.com, or
-                    redis.<region>.tencentcloudapi.com for a *-fsi region);
-                    http:// only for a loopback address
-  --language L      language of server messages: zh-CN (default) or en-US
-  --json            print one JSON object instead of text
-  --wait            wait until the cleanup task ends, showing its progress
-  --wait-timeout S  give up waiting after S seconds (default 600)
-  --sandbox         run against a local fake endpoint with test credentials,
-                    with <instance-id> in its recycle bin (nothing reaches Tencent Cloud)
-
-Credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (/ TENCENTCLOUD_SESSION_TOKEN),
-else ~/.tencentcloud/credentials ($TENCENTCLOUD_CREDENTIALS_FILE), else the CVM role.
-
-Exit status: 0 done, 1 API error, 2 bad usage or input, 3 no credentials, 4 network/HTTP failure,
-5 the task failed, 6 still running when --wait-timeout passed.";
-
-struct Args {
-    region: Option<String>,
-    endpoint: Option<String>,
-    language: Language,
-    json: bool,
-    sandbox: bool,
-    /// `Some(timeout)` with `--wait`.
-    wait: Option<Duration>,
-    instance_id: String,
-}
-
-/// A failure to report: one line, and the exit status.
-struct Failure {
-    status: u8,
-    json: serde_json::Value,
-    line: String,
-}
 
 fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    if argv.iter().any(|a| a == "-h" || a == "--help") {
-        println!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
-    let json = argv.iter().any(|a| a == "--json");
-    match parse_args(&argv).and_then(run) {
-        Ok(()) => ExitCode::SUCCESS,
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(usage_error(&e).code()),
+    };
+    let mut out = Out::new(cli.json);
+    let mut status = match run(&cli, &mut out) {
+        Ok(status) => status,
         Err(f) => {
-            if json {
-                println!("{}", f.json);
-            }
-            eprintln!("tc-redis-cleanup: {}", f.line);
-            ExitCode::from(f.status)
+            report(&f, &mut out);
+            f.status
         }
+    };
+    if let Some(e) = out.failure() {
+        out.note(&format!(
+            "tc-redis-cleanup: cannot write the results to standard output: {e}\n  Nothing more was sent after the failed write."
+        ));
+        status = status.worst(Status::OutputFailed);
     }
+    ExitCode::from(status.code())
 }
 
-fn usage_error(line: String) -> Failure {
-    Failure {
-        status: 2,
-        json: serde_json::json!({ "Error": { "Code": "ClientError.Usage", "Message": line } }),
-        line: format!("{line}\n(run with --help for usage)"),
-    }
-}
-
-fn parse_args(argv: &[String]) -> Result<Args, Failure> {
-    let mut region = None;
-    let mut endpoint = None;
-    let mut language = Language::ZhCn;
-    let mut json = false;
-    let mut sandbox = false;
-    let mut wait = false;
-    let mut wait_timeout = Duration::from_secs(600);
-    let mut positional = Vec::new();
-    let mut it = argv.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| usage_error(format!("{name} needs a value")))
+/// A command line clap refused (status 2), or `--help` / `--version` (status 0, or 9 if they
+/// cannot be written). With `--json` on the command line, the refusal is also a JSON object.
+fn usage_error(e: &clap::Error) -> Status {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        return match e.print() {
+            Ok(()) => Status::Done,
+            Err(_) => Status::OutputFailed,
         };
-        match arg.as_str() {
-            "--region" => region = Some(value("--region")?),
-            "--endpoint" => endpoint = Some(value("--endpoint")?),
-            "--language" => {
-                let l = value("--language")?;
-                language = l.parse().map_err(|e| usage_error(format!("{e}")))?;
-            }
-            "--json" => json = true,
-            "--sandbox" => sandbox = true,
-            "--wait" => wait = true,
-            "--wait-timeout" => {
-                let v = value("--wait-timeout")?;
-                let secs: u64 = v.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
-                    usage_error(format!("--wait-timeout {v:?} is not a number of seconds"))
-                })?;
-                wait_timeout = Duration::from_secs(secs);
-            }
-            flag if flag.starts_with("--") => {
-                return Err(usage_error(format!("unknown option {flag}")));
-            }
-            _ => positional.push(arg.clone()),
+    }
+    let _ = e.print();
+    if std::env::args_os().any(|a| a == "--json") {
+        let rendered = e.render().to_string();
+        let first = rendered.lines().next().unwrap_or_default();
+        let f = Failure::usage(vec![first.trim_start_matches("error: ").to_owned()]);
+        let mut out = Out::new(true);
+        print_failure_json(&f, &mut out);
+        if out.failure().is_some() {
+            return Status::OutputFailed;
         }
     }
-    let instance_id = match positional.as_slice() {
-        [id] => id.clone(),
-        [] => return Err(usage_error("missing <instance-id>".to_owned())),
-        _ => return Err(usage_error("expected exactly one <instance-id>".to_owned())),
-    };
-    check_instance_id(&instance_id)?;
-    let region = region.or_else(|| std::env::var("TENCENTCLOUD_REGION").ok());
-    Ok(Args {
-        region,
-        endpoint,
-        language,
-        json,
-        sandbox,
-        wait: wait.then_some(wait_timeout),
-        instance_id,
-    })
+    Status::Usage
 }
 
-/// Redis instance ids are `crs-` followed by lower-case letters and digits.
-fn check_instance_id(id: &str) -> Result<(), Failure> {
-    let valid = id.strip_prefix("crs-").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    });
-    if valid {
-        Ok(())
-    } else {
-        Err(usage_error(format!(
-            "{id:?} is not a Redis instance id (expected crs- followed by lower-case letters and digits, e.g. crs-5a4py64p)"
-        )))
+/// A failure of the whole run: its lines on stderr, and a JSON object with `--json`.
+fn report(f: &Failure, out: &mut Out) {
+    let mut text = String::from("tc-redis-cleanup:");
+    for (i, line) in f.lines.iter().enumerate() {
+        text.push_str(if i == 0 { " " } else { "\n  " });
+        text.push_str(line);
     }
+    out.note(&text);
+    print_failure_json(f, out);
 }
 
-fn is_loopback(endpoint: &str) -> bool {
-    let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
-    let host = rest.split(['/', ':']).next().unwrap_or("");
-    host == "127.0.0.1" || host == "localhost" || rest.starts_with("[::1]")
+fn print_failure_json(f: &Failure, out: &mut Out) {
+    let mut object = f.json_members();
+    object.insert("Type".into(), "Error".into());
+    object.insert("ExitStatus".into(), f.status.code().into());
+    out.json(&object.into());
 }
 
-fn run(args: Args) -> Result<(), Failure> {
-    // The sandbox lives as long as this function: the fake serves on a background thread.
-    let mut _sandbox = None;
-    let mut builder = Client::builder().language(args.language);
-    let region = match (&args.region, args.sandbox) {
-        (Some(r), _) => r.clone(),
-        (None, true) => "ap-guangzhou".to_owned(),
-        (None, false) => {
-            return Err(usage_error(
-                "no region: pass --region (e.g. ap-guangzhou) or set TENCENTCLOUD_REGION"
-                    .to_owned(),
-            ));
-        }
-    };
-    builder = builder.region(&region);
-    if args.sandbox {
-        // The sandbox's task runs a little while, so that --wait has progress to show.
-        let mut config = FakeConfig::new()
-            .instance_in_recycle_bin(&args.instance_id)
-            .task_duration(Duration::from_secs(2));
-        let pod = sandbox_web_identity();
-        if let Some((provider, token, role)) = &pod {
-            config = config.web_identity(provider, token, role);
-        }
-        let server = FakeServer::start(config)
-            .map_err(|e| Failure {
-                status: 4,
-                json: serde_json::json!({ "Error": { "Code": "ClientError.Sandbox", "Message": e.to_string() } }),
-                line: format!("cannot start the sandbox endpoint: {e}"),
-            })?;
-        eprintln!(
-            "sandbox: using a local fake of the Tencent Cloud Redis API at {} with test credentials; nothing is sent to Tencent Cloud",
-            server.endpoint()
-        );
-        builder = builder.endpoint(server.endpoint()).allow_plain_http(true);
-        builder = match &pod {
-            // In a TKE pod the sandbox serves STS too, and the job signs with the pod's
-            // workload identity exchanged there: the whole OIDC path, locally.
-            Some((_, _, role)) => {
-                eprintln!(
-                    "sandbox: credentials from TKE workload identity (role {role}), exchanged at the sandbox's STS"
-                );
-                builder.credentials_provider(
-                    WebIdentityProvider::from_env()
-                        .with_endpoint(server.endpoint())
-                        .allow_plain_http(true),
-                )
-            }
-            None => builder.credentials(
-                Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY)
-                    .map_err(|e| usage_error(e.to_string()))?,
-            ),
-        };
-        _sandbox = Some(server);
-    } else {
-        let chain = DefaultChain::new();
-        // Resolve credentials before sending, so that "none found" is its own clear failure.
-        if let Err(e) = chain.provide() {
-            return Err(Failure {
-                status: 3,
-                json: serde_json::json!({ "Error": { "Code": "ClientError.Credentials", "Message": e.to_string() } }),
-                line: format!(
-                    "no credentials: {e}\nTo try the tool without an account, run it with --sandbox."
-                ),
-            });
-        }
-        builder = builder.credentials_provider(chain);
-        if let Some(endpoint) = &args.endpoint {
-            builder = builder
-                .endpoint(endpoint)
-                .allow_plain_http(is_loopback(endpoint));
-        }
+fn run(cli: &Cli, out: &mut Out) -> Result<Status, Failure> {
+    if cli.list {
+        let session = session::connect(&cli.connection, &[], out)?;
+        return check::list(&session, out);
     }
-    let client = builder.build().map_err(|e| usage_error(e.to_string()))?;
-    let reply = client
-        .clean_up_instance(&CleanUpInstanceRequest::new(&args.instance_id))
-        .map_err(failure)?;
-    let Some(timeout) = args.wait else {
-        if args.json {
-            println!(
-                "{}",
-                serde_json::json!({ "RequestId": reply.request_id, "TaskId": reply.task_id })
-            );
-        } else {
-            println!("RequestId: {}", reply.request_id);
-            println!("TaskId: {}", reply.task_id);
-        }
-        return Ok(());
-    };
-    if !args.json {
-        println!("RequestId: {}", reply.request_id);
-        println!("TaskId: {}", reply.task_id);
-    }
-    let task = reply.task_id;
-    let mut progress = Progress::new(task);
-    let waited = client.wait_for_task_with(task, timeout, |r| progress.show(r));
-    progress.finish();
-    match waited {
-        Ok(done) => {
-            if args.json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "RequestId": reply.request_id, "TaskId": reply.task_id, "TaskStatus": done.status })
-                );
-            } else {
-                println!("TaskStatus: {}", done.status);
-            }
-            Ok(())
-        }
-        Err(e) => {
-            let (status, code) = match &e {
-                WaitError::TaskFailed(_) => (5, "ClientError.TaskFailed"),
-                WaitError::Timeout { .. } => (6, "ClientError.WaitTimeout"),
-                WaitError::InvalidTaskId(_) => (4, "ClientError.MalformedResponse"),
-                _ => (4, "ClientError.Poll"),
-            };
-            Err(Failure {
-                status,
-                json: serde_json::json!({ "Error": { "Code": code, "Message": e.to_string() }, "RequestId": reply.request_id, "TaskId": reply.task_id }),
-                line: e.to_string(),
+    if !cli.wait_task.is_empty() {
+        let session = session::connect(&cli.connection, &[], out)?;
+        note_if_uninterruptible(interrupt::install(), out);
+        let tasks = cli
+            .wait_task
+            .iter()
+            .map(|id| wait::Task {
+                id: *id,
+                instance: None,
             })
-        }
+            .collect();
+        let waited = wait::wait(&session, tasks, cli.wait_limit(), out);
+        return Ok(summarize(None, Some(&waited), out));
     }
-}
-
-/// The task's progress on stderr: a status line redrawn in place with a spinner on a
-/// terminal, plain lines (one per change of status) otherwise.
-struct Progress {
-    task: i64,
-    terminal: bool,
-    started: Instant,
-    polls: usize,
-    last_status: String,
-}
-
-impl Progress {
-    fn new(task: i64) -> Self {
-        Progress {
-            task,
-            terminal: std::io::stderr().is_terminal(),
-            started: Instant::now(),
-            polls: 0,
-            last_status: String::new(),
-        }
+    let stdin = std::io::stdin();
+    let ids = ids::collect(&cli.ids, stdin.lock())?;
+    if cli.dry_run {
+        let session = session::connect(&cli.connection, &ids.ids, out)?;
+        return check::dry_run(&session, &ids.ids, out);
     }
-
-    fn show(&mut self, reply: &DescribeTaskInfoResponse) {
-        const SPINNER: [char; 4] = ['|', '/', '-', '\\'];
-        let mut err = std::io::stderr().lock();
-        let secs = self.started.elapsed().as_secs();
-        if self.terminal {
-            let spin = SPINNER[self.polls % SPINNER.len()];
-            let _ = write!(
-                err,
-                "\r\x1b[2K{spin} task {}: {} ({secs} s)",
-                self.task, reply.status
-            );
-            let _ = err.flush();
-        } else if reply.status != self.last_status {
-            let _ = writeln!(err, "task {}: {} ({secs} s)", self.task, reply.status);
-        }
-        self.polls += 1;
-        self.last_status.clone_from(&reply.status);
+    let ask = !cli.yes;
+    if ask && (ids.from_stdin || !stdin.is_terminal()) {
+        return Err(Failure::usage(vec![
+            "Standard input is not a terminal (or carries the ids), so the tool cannot ask before cleaning up.".to_owned(),
+            "Pass --yes to clean up without asking; nothing was sent.".to_owned(),
+        ]));
     }
-
-    fn finish(&self) {
-        if self.terminal && self.polls > 0 {
-            eprintln!();
-        }
+    let session = session::connect(&cli.connection, &ids.ids, out)?;
+    if ask {
+        confirm::ask(&session, &ids.ids, &mut stdin.lock(), out)?;
     }
-}
-
-fn failure(e: Error<CleanUpInstanceErrorCode>) -> Failure {
-    let line = e.to_string();
-    let request_id = e.request_id().map(str::to_owned);
-    let (status, code, message) = match &e {
-        Error::Api(api) => (1, api.code.as_str().to_owned(), api.message.clone()),
-        Error::Credentials(_) => (3, "ClientError.Credentials".to_owned(), line.clone()),
-        Error::Config(_) => (2, "ClientError.Config".to_owned(), line.clone()),
-        Error::InvalidRequest(_) => (2, "ClientError.InvalidRequest".to_owned(), line.clone()),
-        Error::Http { status, .. } => (4, format!("ClientError.HttpStatus{status}"), line.clone()),
-        Error::MalformedResponse { .. } => {
-            (4, "ClientError.MalformedResponse".to_owned(), line.clone())
-        }
-        _ => (4, "ClientError.Network".to_owned(), line.clone()),
+    note_if_uninterruptible(interrupt::install(), out);
+    let cleaned = clean::run(&session, &ids.ids, out);
+    let waited = if cli.wait {
+        let tasks = cleaned
+            .iter()
+            .filter_map(|(id, result)| match result {
+                Cleaned::Done { task_id, .. } => Some(wait::Task {
+                    // A negative TaskId is no task; polling it then fails as any bad id does.
+                    id: u64::try_from(*task_id).unwrap_or(u64::MAX),
+                    instance: Some(id.clone()),
+                }),
+                _ => None,
+            })
+            .collect();
+        Some(wait::wait(&session, tasks, cli.wait_limit(), out))
+    } else {
+        None
     };
-    Failure {
-        status,
-        json: serde_json::json!({ "Error": { "Code": code, "Message": message }, "RequestId": request_id }),
-        line,
+    Ok(summarize(Some(&cleaned), waited.as_deref(), out))
+}
+
+fn note_if_uninterruptible(installed: std::io::Result<()>, out: &Out) {
+    if let Err(e) = installed {
+        out.note(&format!(
+            "tc-redis-cleanup: cannot catch Ctrl-C ({e}); it will end the run at once"
+        ));
     }
 }
 
-/// In a TKE pod (all `TKE_*` variables set), the identity the sandbox's STS trusts: (provider
-/// id, the token now in the token file, role ARN). `None` outside a pod; an unreadable token
-/// file is left to the provider to report.
-fn sandbox_web_identity() -> Option<(String, String, String)> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    var(WebIdentityProvider::REGION_VAR)?;
-    let provider = var(WebIdentityProvider::PROVIDER_ID_VAR)?;
-    let role = var(WebIdentityProvider::ROLE_ARN_VAR)?;
-    let file = var(WebIdentityProvider::TOKEN_FILE_VAR)?;
-    let token = std::fs::read_to_string(file).unwrap_or_default();
-    Some((provider, token.trim().to_owned(), role))
+/// The summary line or object, and the run's exit status: the worst of its outcomes.
+fn summarize(
+    cleaned: Option<&[(String, Cleaned)]>,
+    waited: Option<&[(wait::Task, wait::TaskEnd)]>,
+    out: &mut Out,
+) -> Status {
+    let mut status = Status::Done;
+    let mut parts = Vec::new();
+    let mut object = serde_json::Map::new();
+    object.insert("Type".into(), "Summary".into());
+    if let Some(cleaned) = cleaned {
+        status = cleaned.iter().fold(status, |s, (_, r)| s.worst(r.status()));
+        let (done, refused, may_have_run, not_sent) = clean::counts(cleaned);
+        parts.push(format!(
+            "{} instance(s): {done} done, {refused} refused, {may_have_run} may have run, {not_sent} not sent",
+            cleaned.len()
+        ));
+        for (key, n) in [
+            ("Instances", cleaned.len()),
+            ("Done", done),
+            ("Refused", refused),
+            ("MayHaveRun", may_have_run),
+            ("NotSent", not_sent),
+        ] {
+            object.insert(key.into(), n.into());
+        }
+    }
+    if let Some(waited) = waited {
+        status = waited.iter().fold(status, |s, (_, e)| s.worst(e.status()));
+        let [ok, failed, running, poll_failed, not_waited] = wait::counts(waited);
+        let mut text = format!(
+            "tasks: {ok} succeeded, {failed} failed, {running} still running, {poll_failed} polling failed"
+        );
+        if not_waited > 0 {
+            text.push_str(&format!(", {not_waited} not waited for"));
+        }
+        parts.push(text);
+        object.insert(
+            "Tasks".into(),
+            json!({
+                "Succeeded": ok, "Failed": failed, "StillRunning": running,
+                "PollFailed": poll_failed, "NotWaited": not_waited,
+            }),
+        );
+    }
+    let interrupted = interrupt::interrupted();
+    if interrupted {
+        status = status.worst(Status::Interrupted);
+        parts.push("interrupted: nothing more was sent".to_owned());
+    }
+    object.insert("Interrupted".into(), interrupted.into());
+    object.insert("ExitStatus".into(), status.code().into());
+    let line = format!("summary: {}", parts.join("; "));
+    out.text(&line);
+    out.json(&object.into());
+    if out.failure().is_some() {
+        // Standard output is gone: the operator still gets the summary.
+        out.note(&line);
+    }
+    status
 }

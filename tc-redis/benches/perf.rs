@@ -777,7 +777,8 @@ fn bench_footprint(rows: &mut Vec<Row>) {
         }
     }
     if let Some(cleanup) = env("TC_REDIS_BENCH_CLEANUP") {
-        let args = ["--sandbox", INSTANCE_ID];
+        // --yes: without a terminal the main job cleans up only when told not to ask.
+        let args = ["--sandbox", "--yes", INSTANCE_ID];
         if let Some(s) = rss_runs(&cleanup, &args, &[], "10856") {
             rows.push(footprint_row(
                 "peak RSS, main job `tc-redis-cleanup --sandbox` (includes the in-process fake)",

@@ -5,6 +5,7 @@ use crate::auth::{self, Secret};
 use crate::config::{Clock, FakeConfig, InstanceStatus};
 use crate::envelope::ApiError;
 use crate::http::Request;
+use crate::instances::{self, Instance};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -20,6 +21,13 @@ const FIRST_TASK_ID: u64 = 10856;
 pub(crate) enum Kind {
     String,
     UInt,
+    Int,
+    /// An array of strings.
+    Strings,
+    /// An array of integers.
+    Ints,
+    /// An array of objects.
+    Objects,
 }
 
 /// One input parameter: name, type, required.
@@ -29,6 +37,7 @@ pub(crate) type Param = (&'static str, Kind, bool);
 const ACTIONS: &[(&str, &[Param])] = &[
     ("CleanUpInstance", &[("InstanceId", Kind::String, true)]),
     ("DescribeTaskInfo", &[("TaskId", Kind::UInt, true)]),
+    ("DescribeInstances", instances::PARAMS),
 ];
 
 #[derive(Debug)]
@@ -42,7 +51,7 @@ struct Task {
 
 #[derive(Debug)]
 struct State {
-    instances: HashMap<String, InstanceStatus>,
+    instances: HashMap<String, Instance>,
     tasks: HashMap<u64, Task>,
     next_task: u64,
     /// Per action, the instants of the requests admitted within the last second.
@@ -58,6 +67,7 @@ pub(crate) struct Service {
     rate_limit: Option<u32>,
     task_duration: Duration,
     failing_tasks: Vec<String>,
+    denied_actions: Vec<String>,
     pub(crate) clock: Clock,
     state: Mutex<State>,
 }
@@ -85,9 +95,23 @@ impl Service {
             rate_limit: config.rate_limit,
             task_duration: config.task_duration,
             failing_tasks: config.failing_tasks.clone(),
+            denied_actions: config.denied_actions.clone(),
             clock: config.clock.clone(),
             state: Mutex::new(State {
-                instances: config.instances.iter().cloned().collect(),
+                instances: config
+                    .instances
+                    .iter()
+                    .enumerate()
+                    .map(|(order, (id, name, region, status))| {
+                        let instance = Instance {
+                            name: name.clone(),
+                            region: region.clone(),
+                            status: *status,
+                            order,
+                        };
+                        (id.clone(), instance)
+                    })
+                    .collect(),
                 tasks: HashMap::new(),
                 next_task: FIRST_TASK_ID,
                 windows: HashMap::new(),
@@ -113,7 +137,7 @@ impl Service {
     }
 
     pub(crate) fn instance(&self, id: &str) -> Option<InstanceStatus> {
-        self.lock().instances.get(id).copied()
+        self.lock().instances.get(id).map(|i| i.status)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -161,11 +185,18 @@ impl Service {
         if !self.regions.iter().any(|r| r == region) {
             return Err(ApiError::with("UnsupportedRegion", format!("`{region}`")));
         }
+        if self.denied_actions.iter().any(|a| a == action) {
+            return Err(ApiError::with(
+                "AuthFailure.UnauthorizedOperation",
+                format!("the key's CAM policy does not allow {action}"),
+            ));
+        }
         self.admit(action)?;
         let params = parse_params(req)?;
         validate(&params, params_spec)?;
         match *action {
-            "CleanUpInstance" => self.clean_up_instance(&params),
+            "CleanUpInstance" => self.clean_up_instance(&params, region),
+            "DescribeInstances" => instances::describe(&self.lock().instances, &params, region),
             _ => self.describe_task_info(&params),
         }
     }
@@ -197,19 +228,25 @@ impl Service {
     fn clean_up_instance(
         &self,
         params: &Map<String, Value>,
+        region: &str,
     ) -> Result<Map<String, Value>, ApiError> {
         let id = params["InstanceId"].as_str().unwrap_or_default();
         let now = self.now();
-        let mut state = self.lock();
-        match state.instances.get(id) {
+        let mut guard = self.lock();
+        // Through a plain reference, so that the instance and the task counter borrow apart.
+        let state = &mut *guard;
+        match state
+            .instances
+            .get_mut(id)
+            .filter(|i| i.in_region(region))
+            .map(|i| &mut i.status)
+        {
             None => Err(ApiError::with(
                 "ResourceNotFound.InstanceNotExists",
                 format!("`{id}`"),
             )),
-            Some(InstanceStatus::InRecycleBin) => {
-                state
-                    .instances
-                    .insert(id.to_owned(), InstanceStatus::CleanedUp);
+            Some(status @ InstanceStatus::InRecycleBin) => {
+                *status = InstanceStatus::CleanedUp;
                 let task = state.next_task;
                 state.next_task += 1;
                 state.tasks.insert(
@@ -307,9 +344,14 @@ pub(crate) fn validate(params: &Map<String, Value>, spec: &[Param]) -> Result<()
             }
             continue;
         };
+        let all = |ok: fn(&Value) -> bool| value.as_array().is_some_and(|l| l.iter().all(ok));
         let ok = match kind {
             Kind::String => value.is_string(),
             Kind::UInt => uint(value).is_some(),
+            Kind::Int => value.is_i64(),
+            Kind::Strings => all(Value::is_string),
+            Kind::Ints => all(Value::is_i64),
+            Kind::Objects => all(Value::is_object),
         };
         if !ok {
             return Err(ApiError::with(
@@ -319,6 +361,10 @@ pub(crate) fn validate(params: &Map<String, Value>, spec: &[Param]) -> Result<()
                     match kind {
                         Kind::String => "a string",
                         Kind::UInt => "an unsigned integer",
+                        Kind::Int => "an integer",
+                        Kind::Strings => "an array of strings",
+                        Kind::Ints => "an array of integers",
+                        Kind::Objects => "an array of objects",
                     }
                 ),
             ));
@@ -334,7 +380,7 @@ pub(crate) fn validate(params: &Map<String, Value>, spec: &[Param]) -> Result<()
 }
 
 /// A JSON unsigned integer, or a decimal string (GET parameters are all strings).
-fn uint(value: &Value) -> Option<u64> {
+pub(crate) fn uint(value: &Value) -> Option<u64> {
     value
         .as_u64()
         .or_else(|| value.as_str().and_then(|s| s.parse().ok()))

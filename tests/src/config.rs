@@ -58,11 +58,14 @@ pub struct FakeConfig {
     pub(crate) credentials: Vec<(String, String, Option<String>)>,
     pub(crate) regions: Vec<String>,
     pub(crate) rate_limit: Option<u32>,
-    pub(crate) instances: Vec<(String, InstanceStatus)>,
+    /// (InstanceId, name, the one region it lives in or `None` for every region, status).
+    pub(crate) instances: Vec<(String, String, Option<String>, InstanceStatus)>,
     /// How long a cleanup task runs before it ends (DescribeTaskInfo says `running` until then).
     pub(crate) task_duration: std::time::Duration,
     /// Instances whose cleanup task ends `failed` instead of `succeed`.
     pub(crate) failing_tasks: Vec<String>,
+    /// Actions the key may not call (a CAM policy without them).
+    pub(crate) denied_actions: Vec<String>,
     pub(crate) clock: Clock,
     /// Roles `AssumeRole` may assume.
     pub(crate) sts_roles: Vec<String>,
@@ -84,6 +87,7 @@ impl FakeConfig {
             rate_limit: Some(DEFAULT_RATE_LIMIT),
             task_duration: std::time::Duration::ZERO,
             failing_tasks: Vec::new(),
+            denied_actions: Vec::new(),
             instances: Vec::new(),
             clock: Arc::new(system_now),
             sts_roles: Vec::new(),
@@ -116,16 +120,36 @@ impl FakeConfig {
         self
     }
 
-    /// Adds an instance that sits in the recycle bin, so CleanUpInstance succeeds once.
+    /// Adds an instance that sits in the recycle bin, so CleanUpInstance succeeds once. It is
+    /// named after its id and answers in every region (see [`FakeConfig::instance`]).
     pub fn instance_in_recycle_bin(mut self, id: impl Into<String>) -> Self {
+        let id = id.into();
         self.instances
-            .push((id.into(), InstanceStatus::InRecycleBin));
+            .push((id.clone(), id, None, InstanceStatus::InRecycleBin));
         self
     }
 
-    /// Adds an instance that exists but is not in the recycle bin.
+    /// Adds an instance that exists but is not in the recycle bin, named after its id, in every
+    /// region.
     pub fn running_instance(mut self, id: impl Into<String>) -> Self {
-        self.instances.push((id.into(), InstanceStatus::Running));
+        let id = id.into();
+        self.instances
+            .push((id.clone(), id, None, InstanceStatus::Running));
+        self
+    }
+
+    /// Adds an instance with its name, in one region only (as the real API scopes them: a
+    /// request in another region does not find it), in `status`. DescribeInstances lists
+    /// instances in the order they were added.
+    pub fn instance(
+        mut self,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        region: impl Into<String>,
+        status: InstanceStatus,
+    ) -> Self {
+        self.instances
+            .push((id.into(), name.into(), Some(region.into()), status));
         self
     }
 
@@ -156,6 +180,14 @@ impl FakeConfig {
     /// The cleanup task of this instance ends `failed` (with a `TaskMessage`).
     pub fn failing_task(mut self, instance_id: impl Into<String>) -> Self {
         self.failing_tasks.push(instance_id.into());
+        self
+    }
+
+    /// The keys may not call `action`, as under a CAM policy that leaves it out: its requests
+    /// are answered `AuthFailure.UnauthorizedOperation`, after the signature checks and before
+    /// the action runs.
+    pub fn deny_action(mut self, action: impl Into<String>) -> Self {
+        self.denied_actions.push(action.into());
         self
     }
 

@@ -76,6 +76,10 @@ fn describe(code: &str) -> (&'static str, &'static str) {
             "Invalid signature. Signature calculation error. Please ensure you've followed the signature calculation process described in the Signature API documentation.",
         ),
         "AuthFailure.TokenFailure" => ("token错误。", "Token error."),
+        "AuthFailure.UnauthorizedOperation" => (
+            "请求未授权。请参考[CAM](https://cloud.tencent.com/document/product/598)文档对鉴权的说明。",
+            "The request is not authorized. For more information, see the [CAM](https://www.tencentcloud.com/document/product/598) documentation.",
+        ),
         "InvalidAction" => ("接口不存在。", "The API does not exist."),
         "NoSuchVersion" => ("接口版本不存在。", "The API version does not exist."),
         "MissingParameter" => ("缺少参数。", "A parameter is missing."),

@@ -3,8 +3,8 @@
 //!
 //! It verifies TC3-HMAC-SHA256 signatures the way Tencent does (with `tc_redis::sign`), answers
 //! in the official `{"Response":{...,"RequestId":..}}` envelope with Tencent's error codes, keeps
-//! state (instances in the recycle bin, TaskIds), rate-limits per action, records every request,
-//! and can inject transport faults ([`Fault`]). It serves STS's `AssumeRole` and
+//! state (instances: name, region, status; TaskIds), rate-limits per action, records every
+//! request, and can inject transport faults ([`Fault`]). It serves STS's `AssumeRole` and
 //! `AssumeRoleWithWebIdentity` too ([`FakeConfig::sts_role`], [`FakeConfig::web_identity`]),
 //! and accepts the temporary credentials they issue until they expire.
 //!
@@ -24,10 +24,14 @@
 //! (`AuthFailure.SecretIdNotFound`), token (`AuthFailure.TokenFailure`), signature
 //! (`AuthFailure.SignatureFailure`), POST `Content-Type` (`InvalidParameter`), action
 //! (`MissingParameter`, `InvalidAction`), version (`NoSuchVersion`), region (`MissingParameter`,
-//! `UnsupportedRegion`), rate limit (`RequestLimitExceeded`), body (`InvalidParameter`),
+//! `UnsupportedRegion`), CAM policy (`AuthFailure.UnauthorizedOperation`, see
+//! [`FakeConfig::deny_action`]), rate limit (`RequestLimitExceeded`), body (`InvalidParameter`),
 //! parameters (`UnknownParameter`, `MissingParameter`, `InvalidParameter`,
 //! `InvalidParameter.EmptyParam`), then the action (`ResourceNotFound.InstanceNotExists`,
 //! `ResourceUnavailable.InstanceStatusAbnormal`, or `{"TaskId":N}`).
+//!
+//! Actions served: CleanUpInstance, DescribeTaskInfo, and DescribeInstances (over the instances
+//! the fake knows: their name, region and status; see [`FakeConfig::instance`]).
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 // The README's Rust examples, compiled as doctests (this crate depends on tc-redis; the
@@ -43,6 +47,7 @@ mod config;
 mod envelope;
 mod fault;
 mod http;
+mod instances;
 mod rng;
 mod server;
 mod sts;

@@ -462,6 +462,452 @@ impl crate::Client {
     }
 }
 
+/// The error codes `DescribeInstances` can return: its documented codes, then the common codes of the API.
+///
+/// Match on the code, not on the message: Tencent changes message wording and language.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DescribeInstancesErrorCode {
+    /// `FailedOperation.SystemError`: Internal system error, which is irrelevant to the business.
+    FailedOperationSystemError,
+    /// `FailedOperation.Unknown`: Invalid data is entered for weekday.
+    FailedOperationUnknown,
+    /// `InternalError.DbOperationFailed`: Internal system error with the database operation, which may be update, insert, select, etc.
+    InternalErrorDbOperationFailed,
+    /// `InvalidParameter`: Incorrect parameter.
+    InvalidParameter,
+    /// `InvalidParameter.EmptyParam`: The parameter is empty.
+    InvalidParameterEmptyParam,
+    /// `InvalidParameter.InvalidParameter`: Invalid service parameter.
+    InvalidParameterInvalidParameter,
+    /// `InvalidParameter.PermissionDenied`: The API has no CAM permissions.
+    InvalidParameterPermissionDenied,
+    /// `UnauthorizedOperation.NoCAMAuthed`: No CAM permissions.
+    UnauthorizedOperationNoCAMAuthed,
+    /// `UnsupportedOperation`: The operation is not supported.
+    UnsupportedOperation,
+    /// `ActionOffline`: This API has been deprecated.
+    ActionOffline,
+    /// `AuthFailure`: CAM signature/authentication error.
+    AuthFailure,
+    /// `AuthFailure.InvalidAuthorization`: `Authorization` in the request header is invalid.
+    AuthFailureInvalidAuthorization,
+    /// `AuthFailure.InvalidSecretId`: Invalid key (not a TencentCloud API key type).
+    AuthFailureInvalidSecretId,
+    /// `AuthFailure.MFAFailure`: MFA failed.
+    AuthFailureMFAFailure,
+    /// `AuthFailure.SecretIdNotFound`: Key does not exist. Check if the key has been deleted or disabled in the console, and if not, check if the key is correctly entered. Note that whitespaces should not exist before or after the key.
+    AuthFailureSecretIdNotFound,
+    /// `AuthFailure.SignatureExpire`: Signature expired. Timestamp and server time cannot differ by more than five minutes. Please ensure your current local time matches the standard time.
+    AuthFailureSignatureExpire,
+    /// `AuthFailure.SignatureFailure`: Invalid signature. Signature calculation error. Please ensure you’ve followed the signature calculation process described in the Signature API documentation.
+    AuthFailureSignatureFailure,
+    /// `AuthFailure.TokenFailure`: Token error.
+    AuthFailureTokenFailure,
+    /// `AuthFailure.UnauthorizedOperation`: The request is not authorized. For more information, see the [CAM](https://www.tencentcloud.com/document/product/598) documentation.
+    AuthFailureUnauthorizedOperation,
+    /// `DryRunOperation`: DryRun Operation. It means that the request would have succeeded, but the DryRun parameter was used.
+    DryRunOperation,
+    /// `FailedOperation`: Operation failed.
+    FailedOperation,
+    /// `InternalError`: Internal error.
+    InternalError,
+    /// `InvalidAction`: The API does not exist.
+    InvalidAction,
+    /// `InvalidParameterValue`: Invalid parameter value.
+    InvalidParameterValue,
+    /// `InvalidRequest`: The multipart format of the request body is incorrect.
+    InvalidRequest,
+    /// `IpInBlacklist`: Your IP is in uin IP blacklist.
+    IpInBlacklist,
+    /// `IpNotInWhitelist`: Your IP is not in uin IP whitelist.
+    IpNotInWhitelist,
+    /// `LimitExceeded`: Quota limit exceeded.
+    LimitExceeded,
+    /// `MissingParameter`: A parameter is missing.
+    MissingParameter,
+    /// `NoSuchProduct`: The product does not exist.
+    NoSuchProduct,
+    /// `NoSuchVersion`: The API version does not exist.
+    NoSuchVersion,
+    /// `RequestLimitExceeded`: The number of requests exceeds the frequency limit.
+    RequestLimitExceeded,
+    /// `RequestLimitExceeded.GlobalRegionUinLimitExceeded`: Uin exceeds the frequency limit.
+    RequestLimitExceededGlobalRegionUinLimitExceeded,
+    /// `RequestLimitExceeded.IPLimitExceeded`: The number of ip requests exceeds the frequency limit.
+    RequestLimitExceededIPLimitExceeded,
+    /// `RequestLimitExceeded.UinLimitExceeded`: The number of uin requests exceeds the frequency limit.
+    RequestLimitExceededUinLimitExceeded,
+    /// `RequestSizeLimitExceeded`: The request size exceeds the upper limit.
+    RequestSizeLimitExceeded,
+    /// `ResourceInUse`: Resource is in use.
+    ResourceInUse,
+    /// `ResourceInsufficient`: Insufficient resource.
+    ResourceInsufficient,
+    /// `ResourceNotFound`: The resource does not exist.
+    ResourceNotFound,
+    /// `ResourceUnavailable`: Resource is unavailable.
+    ResourceUnavailable,
+    /// `ResponseSizeLimitExceeded`: The response size exceeds the upper limit.
+    ResponseSizeLimitExceeded,
+    /// `ServiceUnavailable`: Service is unavailable now.
+    ServiceUnavailable,
+    /// `UnauthorizedOperation`: Unauthorized operation.
+    UnauthorizedOperation,
+    /// `UnknownParameter`: Unknown parameter.
+    UnknownParameter,
+    /// `UnsupportedProtocol`: HTTP(S) request protocol error; only GET and POST requests are supported.
+    UnsupportedProtocol,
+    /// `UnsupportedRegion`: API does not support the requested region.
+    UnsupportedRegion,
+    /// A code this crate's spec does not list for this action, kept verbatim.
+    ///
+    /// Parsing never puts a listed code here, so build codes with `from_str` (or
+    /// compare `as_str()`): `Other("AuthFailure".into())` is not `AuthFailure`.
+    Other(::std::string::String),
+}
+
+impl DescribeInstancesErrorCode {
+    /// The code as the server sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FailedOperationSystemError => "FailedOperation.SystemError",
+            Self::FailedOperationUnknown => "FailedOperation.Unknown",
+            Self::InternalErrorDbOperationFailed => "InternalError.DbOperationFailed",
+            Self::InvalidParameter => "InvalidParameter",
+            Self::InvalidParameterEmptyParam => "InvalidParameter.EmptyParam",
+            Self::InvalidParameterInvalidParameter => "InvalidParameter.InvalidParameter",
+            Self::InvalidParameterPermissionDenied => "InvalidParameter.PermissionDenied",
+            Self::UnauthorizedOperationNoCAMAuthed => "UnauthorizedOperation.NoCAMAuthed",
+            Self::UnsupportedOperation => "UnsupportedOperation",
+            Self::ActionOffline => "ActionOffline",
+            Self::AuthFailure => "AuthFailure",
+            Self::AuthFailureInvalidAuthorization => "AuthFailure.InvalidAuthorization",
+            Self::AuthFailureInvalidSecretId => "AuthFailure.InvalidSecretId",
+            Self::AuthFailureMFAFailure => "AuthFailure.MFAFailure",
+            Self::AuthFailureSecretIdNotFound => "AuthFailure.SecretIdNotFound",
+            Self::AuthFailureSignatureExpire => "AuthFailure.SignatureExpire",
+            Self::AuthFailureSignatureFailure => "AuthFailure.SignatureFailure",
+            Self::AuthFailureTokenFailure => "AuthFailure.TokenFailure",
+            Self::AuthFailureUnauthorizedOperation => "AuthFailure.UnauthorizedOperation",
+            Self::DryRunOperation => "DryRunOperation",
+            Self::FailedOperation => "FailedOperation",
+            Self::InternalError => "InternalError",
+            Self::InvalidAction => "InvalidAction",
+            Self::InvalidParameterValue => "InvalidParameterValue",
+            Self::InvalidRequest => "InvalidRequest",
+            Self::IpInBlacklist => "IpInBlacklist",
+            Self::IpNotInWhitelist => "IpNotInWhitelist",
+            Self::LimitExceeded => "LimitExceeded",
+            Self::MissingParameter => "MissingParameter",
+            Self::NoSuchProduct => "NoSuchProduct",
+            Self::NoSuchVersion => "NoSuchVersion",
+            Self::RequestLimitExceeded => "RequestLimitExceeded",
+            Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
+                "RequestLimitExceeded.GlobalRegionUinLimitExceeded"
+            }
+            Self::RequestLimitExceededIPLimitExceeded => {
+                "RequestLimitExceeded.IPLimitExceeded"
+            }
+            Self::RequestLimitExceededUinLimitExceeded => {
+                "RequestLimitExceeded.UinLimitExceeded"
+            }
+            Self::RequestSizeLimitExceeded => "RequestSizeLimitExceeded",
+            Self::ResourceInUse => "ResourceInUse",
+            Self::ResourceInsufficient => "ResourceInsufficient",
+            Self::ResourceNotFound => "ResourceNotFound",
+            Self::ResourceUnavailable => "ResourceUnavailable",
+            Self::ResponseSizeLimitExceeded => "ResponseSizeLimitExceeded",
+            Self::ServiceUnavailable => "ServiceUnavailable",
+            Self::UnauthorizedOperation => "UnauthorizedOperation",
+            Self::UnknownParameter => "UnknownParameter",
+            Self::UnsupportedProtocol => "UnsupportedProtocol",
+            Self::UnsupportedRegion => "UnsupportedRegion",
+            Self::Other(code) => code,
+        }
+    }
+
+    /// The spec's description of the code, `None` for [`Self::Other`].
+    pub fn description(&self) -> ::std::option::Option<&'static str> {
+        match self {
+            Self::FailedOperationSystemError => {
+                ::std::option::Option::Some(
+                    "Internal system error, which is irrelevant to the business.",
+                )
+            }
+            Self::FailedOperationUnknown => {
+                ::std::option::Option::Some("Invalid data is entered for weekday.")
+            }
+            Self::InternalErrorDbOperationFailed => {
+                ::std::option::Option::Some(
+                    "Internal system error with the database operation, which may be update, insert, select, etc.",
+                )
+            }
+            Self::InvalidParameter => ::std::option::Option::Some("Incorrect parameter."),
+            Self::InvalidParameterEmptyParam => {
+                ::std::option::Option::Some("The parameter is empty.")
+            }
+            Self::InvalidParameterInvalidParameter => {
+                ::std::option::Option::Some("Invalid service parameter.")
+            }
+            Self::InvalidParameterPermissionDenied => {
+                ::std::option::Option::Some("The API has no CAM permissions.")
+            }
+            Self::UnauthorizedOperationNoCAMAuthed => {
+                ::std::option::Option::Some("No CAM permissions.")
+            }
+            Self::UnsupportedOperation => {
+                ::std::option::Option::Some("The operation is not supported.")
+            }
+            Self::ActionOffline => {
+                ::std::option::Option::Some("This API has been deprecated.")
+            }
+            Self::AuthFailure => {
+                ::std::option::Option::Some("CAM signature/authentication error.")
+            }
+            Self::AuthFailureInvalidAuthorization => {
+                ::std::option::Option::Some(
+                    "`Authorization` in the request header is invalid.",
+                )
+            }
+            Self::AuthFailureInvalidSecretId => {
+                ::std::option::Option::Some(
+                    "Invalid key (not a TencentCloud API key type).",
+                )
+            }
+            Self::AuthFailureMFAFailure => ::std::option::Option::Some("MFA failed."),
+            Self::AuthFailureSecretIdNotFound => {
+                ::std::option::Option::Some(
+                    "Key does not exist. Check if the key has been deleted or disabled in the console, and if not, check if the key is correctly entered. Note that whitespaces should not exist before or after the key.",
+                )
+            }
+            Self::AuthFailureSignatureExpire => {
+                ::std::option::Option::Some(
+                    "Signature expired. Timestamp and server time cannot differ by more than five minutes. Please ensure your current local time matches the standard time.",
+                )
+            }
+            Self::AuthFailureSignatureFailure => {
+                ::std::option::Option::Some(
+                    "Invalid signature. Signature calculation error. Please ensure you’ve followed the signature calculation process described in the Signature API documentation.",
+                )
+            }
+            Self::AuthFailureTokenFailure => ::std::option::Option::Some("Token error."),
+            Self::AuthFailureUnauthorizedOperation => {
+                ::std::option::Option::Some(
+                    "The request is not authorized. For more information, see the [CAM](https://www.tencentcloud.com/document/product/598) documentation.",
+                )
+            }
+            Self::DryRunOperation => {
+                ::std::option::Option::Some(
+                    "DryRun Operation. It means that the request would have succeeded, but the DryRun parameter was used.",
+                )
+            }
+            Self::FailedOperation => ::std::option::Option::Some("Operation failed."),
+            Self::InternalError => ::std::option::Option::Some("Internal error."),
+            Self::InvalidAction => ::std::option::Option::Some("The API does not exist."),
+            Self::InvalidParameterValue => {
+                ::std::option::Option::Some("Invalid parameter value.")
+            }
+            Self::InvalidRequest => {
+                ::std::option::Option::Some(
+                    "The multipart format of the request body is incorrect.",
+                )
+            }
+            Self::IpInBlacklist => {
+                ::std::option::Option::Some("Your IP is in uin IP blacklist.")
+            }
+            Self::IpNotInWhitelist => {
+                ::std::option::Option::Some("Your IP is not in uin IP whitelist.")
+            }
+            Self::LimitExceeded => ::std::option::Option::Some("Quota limit exceeded."),
+            Self::MissingParameter => {
+                ::std::option::Option::Some("A parameter is missing.")
+            }
+            Self::NoSuchProduct => {
+                ::std::option::Option::Some("The product does not exist.")
+            }
+            Self::NoSuchVersion => {
+                ::std::option::Option::Some("The API version does not exist.")
+            }
+            Self::RequestLimitExceeded => {
+                ::std::option::Option::Some(
+                    "The number of requests exceeds the frequency limit.",
+                )
+            }
+            Self::RequestLimitExceededGlobalRegionUinLimitExceeded => {
+                ::std::option::Option::Some("Uin exceeds the frequency limit.")
+            }
+            Self::RequestLimitExceededIPLimitExceeded => {
+                ::std::option::Option::Some(
+                    "The number of ip requests exceeds the frequency limit.",
+                )
+            }
+            Self::RequestLimitExceededUinLimitExceeded => {
+                ::std::option::Option::Some(
+                    "The number of uin requests exceeds the frequency limit.",
+                )
+            }
+            Self::RequestSizeLimitExceeded => {
+                ::std::option::Option::Some("The request size exceeds the upper limit.")
+            }
+            Self::ResourceInUse => ::std::option::Option::Some("Resource is in use."),
+            Self::ResourceInsufficient => {
+                ::std::option::Option::Some("Insufficient resource.")
+            }
+            Self::ResourceNotFound => {
+                ::std::option::Option::Some("The resource does not exist.")
+            }
+            Self::ResourceUnavailable => {
+                ::std::option::Option::Some("Resource is unavailable.")
+            }
+            Self::ResponseSizeLimitExceeded => {
+                ::std::option::Option::Some("The response size exceeds the upper limit.")
+            }
+            Self::ServiceUnavailable => {
+                ::std::option::Option::Some("Service is unavailable now.")
+            }
+            Self::UnauthorizedOperation => {
+                ::std::option::Option::Some("Unauthorized operation.")
+            }
+            Self::UnknownParameter => ::std::option::Option::Some("Unknown parameter."),
+            Self::UnsupportedProtocol => {
+                ::std::option::Option::Some(
+                    "HTTP(S) request protocol error; only GET and POST requests are supported.",
+                )
+            }
+            Self::UnsupportedRegion => {
+                ::std::option::Option::Some("API does not support the requested region.")
+            }
+            Self::Other(_) => ::std::option::Option::None,
+        }
+    }
+}
+
+impl ::std::str::FromStr for DescribeInstancesErrorCode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(code: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(
+            match code {
+                "FailedOperation.SystemError" => Self::FailedOperationSystemError,
+                "FailedOperation.Unknown" => Self::FailedOperationUnknown,
+                "InternalError.DbOperationFailed" => Self::InternalErrorDbOperationFailed,
+                "InvalidParameter" => Self::InvalidParameter,
+                "InvalidParameter.EmptyParam" => Self::InvalidParameterEmptyParam,
+                "InvalidParameter.InvalidParameter" => {
+                    Self::InvalidParameterInvalidParameter
+                }
+                "InvalidParameter.PermissionDenied" => {
+                    Self::InvalidParameterPermissionDenied
+                }
+                "UnauthorizedOperation.NoCAMAuthed" => {
+                    Self::UnauthorizedOperationNoCAMAuthed
+                }
+                "UnsupportedOperation" => Self::UnsupportedOperation,
+                "ActionOffline" => Self::ActionOffline,
+                "AuthFailure" => Self::AuthFailure,
+                "AuthFailure.InvalidAuthorization" => {
+                    Self::AuthFailureInvalidAuthorization
+                }
+                "AuthFailure.InvalidSecretId" => Self::AuthFailureInvalidSecretId,
+                "AuthFailure.MFAFailure" => Self::AuthFailureMFAFailure,
+                "AuthFailure.SecretIdNotFound" => Self::AuthFailureSecretIdNotFound,
+                "AuthFailure.SignatureExpire" => Self::AuthFailureSignatureExpire,
+                "AuthFailure.SignatureFailure" => Self::AuthFailureSignatureFailure,
+                "AuthFailure.TokenFailure" => Self::AuthFailureTokenFailure,
+                "AuthFailure.UnauthorizedOperation" => {
+                    Self::AuthFailureUnauthorizedOperation
+                }
+                "DryRunOperation" => Self::DryRunOperation,
+                "FailedOperation" => Self::FailedOperation,
+                "InternalError" => Self::InternalError,
+                "InvalidAction" => Self::InvalidAction,
+                "InvalidParameterValue" => Self::InvalidParameterValue,
+                "InvalidRequest" => Self::InvalidRequest,
+                "IpInBlacklist" => Self::IpInBlacklist,
+                "IpNotInWhitelist" => Self::IpNotInWhitelist,
+                "LimitExceeded" => Self::LimitExceeded,
+                "MissingParameter" => Self::MissingParameter,
+                "NoSuchProduct" => Self::NoSuchProduct,
+                "NoSuchVersion" => Self::NoSuchVersion,
+                "RequestLimitExceeded" => Self::RequestLimitExceeded,
+                "RequestLimitExceeded.GlobalRegionUinLimitExceeded" => {
+                    Self::RequestLimitExceededGlobalRegionUinLimitExceeded
+                }
+                "RequestLimitExceeded.IPLimitExceeded" => {
+                    Self::RequestLimitExceededIPLimitExceeded
+                }
+                "RequestLimitExceeded.UinLimitExceeded" => {
+                    Self::RequestLimitExceededUinLimitExceeded
+                }
+                "RequestSizeLimitExceeded" => Self::RequestSizeLimitExceeded,
+                "ResourceInUse" => Self::ResourceInUse,
+                "ResourceInsufficient" => Self::ResourceInsufficient,
+                "ResourceNotFound" => Self::ResourceNotFound,
+                "ResourceUnavailable" => Self::ResourceUnavailable,
+                "ResponseSizeLimitExceeded" => Self::ResponseSizeLimitExceeded,
+                "ServiceUnavailable" => Self::ServiceUnavailable,
+                "UnauthorizedOperation" => Self::UnauthorizedOperation,
+                "UnknownParameter" => Self::UnknownParameter,
+                "UnsupportedProtocol" => Self::UnsupportedProtocol,
+                "UnsupportedRegion" => Self::UnsupportedRegion,
+                other => Self::Other(::std::string::String::from(other)),
+            },
+        )
+    }
+}
+
+impl ::std::fmt::Display for DescribeInstancesErrorCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl crate::ErrorCode for DescribeInstancesErrorCode {
+    fn from_code(code: &str) -> Self {
+        match code.parse() {
+            ::std::result::Result::Ok(parsed) => parsed,
+            ::std::result::Result::Err(never) => match never {}
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        DescribeInstancesErrorCode::as_str(self)
+    }
+
+    fn description(&self) -> ::std::option::Option<&'static str> {
+        DescribeInstancesErrorCode::description(self)
+    }
+}
+
+/// `DescribeInstances`: [`DescribeInstancesRequest`] in, [`DescribeInstancesResponse`] out.
+impl crate::Action for DescribeInstancesRequest {
+    const NAME: &'static str = "DescribeInstances";
+    const IDEMPOTENT: bool = true;
+    const RATE_LIMIT_PER_SECOND: ::std::option::Option<u32> = ::std::option::Option::Some(
+        20,
+    );
+    type Response = DescribeInstancesResponse;
+    type ErrorCode = DescribeInstancesErrorCode;
+}
+
+impl crate::Client {
+    /// Queries the list of Redis instances
+    ///
+    /// This API is used to query the list of Redis instances.
+    ///
+    /// Sends the `DescribeInstances` action. Server rate limit: 20 requests per second. Idempotent: retried after any transient failure.
+    /// Error codes: [`DescribeInstancesErrorCode`].
+    pub fn describe_instances(
+        &self,
+        request: &DescribeInstancesRequest,
+    ) -> ::std::result::Result<
+        DescribeInstancesResponse,
+        crate::Error<DescribeInstancesErrorCode>,
+    > {
+        self.call(request)
+    }
+}
+
 /// The error codes `DescribeTaskInfo` can return: its documented codes, then the common codes of the API.
 ///
 /// Match on the code, not on the message: Tencent changes message wording and language.
@@ -911,6 +1357,488 @@ pub struct CleanUpInstanceResponse {
     pub request_id: ::std::string::String,
 }
 
+/// DescribeInstances request structure.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DescribeInstancesRequest {
+    /// Number of instances returned per page. Default value: `20`. Maximum value: `1000`.
+    ///
+    /// Optional. Example: `20`.
+    #[serde(rename = "Limit")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<u64>,
+    /// Pagination offset, which is an integral multiple of `Limit`. Calculation formula:  `offset` = `limit` * (page number - 1).
+    ///
+    /// Optional. Example: `0`.
+    #[serde(rename = "Offset")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<u64>,
+    /// ID of a specified instance,  such as  "crs-xjhsdj****" Log in to the [Redis console](https://console.cloud.tencent.com/redis) and copy the instance ID in the instance list.
+    ///
+    /// Optional. Example: `crs-dagpcalj`.
+    #[serde(rename = "InstanceId")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub instance_id: ::std::option::Option<::std::string::String>,
+    /// The instance list is sorted according to the following enumeration valid values:
+    /// - projectId: By project ID.- createtime: By the creation time of instances.- instancename: By the name of instances.- type: By the type of instances.- curDeadline: By the expiration time of instances.
+    ///
+    /// Optional. Example: `instancename`.
+    #[serde(rename = "OrderBy")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_by: ::std::option::Option<::std::string::String>,
+    /// For instance sorting order, the default is descending order.
+    /// - 1: Descending order.
+    /// - 0: Ascending order.
+    ///
+    /// Optional. Example: `0`.
+    #[serde(rename = "OrderType")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_type: ::std::option::Option<i64>,
+    /// Array of VPC IDs such as 47525. If this parameter is not passed in or the array is empty, the classic network will be selected by default. This parameter is retained and can be ignored. It is set based on `UniqVpcIds` parameter format.
+    ///
+    /// Optional. Example: `47525`.
+    #[serde(rename = "VpcIds")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub vpc_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Array of VPC subnet IDs such as 56854. This parameter is retained and can be ignored. It is set based on `UniqSubnetIds` parameter format.
+    ///
+    /// Optional. Example: `56854`.
+    #[serde(rename = "SubnetIds")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub subnet_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Setting keywords field for fuzzy query, only instance names support fuzzy query.
+    ///
+    /// Optional. Example: `模糊查询实例名称`.
+    #[serde(rename = "SearchKey")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub search_key: ::std::option::Option<::std::string::String>,
+    /// Array of project IDs
+    ///
+    /// Optional. Example: `[1289900]`.
+    #[serde(rename = "ProjectIds")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub project_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// Instance name
+    ///
+    /// Optional. Example: `example_InstanceName`.
+    #[serde(rename = "InstanceName")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub instance_name: ::std::option::Option<::std::string::String>,
+    /// Array of VPC IDs such as vpc-sad23jfdfk. If this parameter is not passed in or or the array is empty, the classic network will be selected by default.
+    ///
+    /// Optional. Example: `vpc-b6fsjaxt`.
+    #[serde(rename = "UniqVpcIds")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub uniq_vpc_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Array of VPC subnet IDs such as subnet-fdj24n34j2
+    ///
+    /// Optional. Example: `subnet-gqj66zh0`.
+    #[serde(rename = "UniqSubnetIds")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub uniq_subnet_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Array of region IDs (disused). The corresponding region can be queried through the common parameter `Region`.
+    ///
+    /// Optional. Example: `1`.
+    #[serde(rename = "RegionIds")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub region_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// Instance status.
+    /// - 0: To be initialized.
+    /// - 1: In process.
+    /// - 2: Running.
+    /// - -2: Isolated.
+    /// - -3: Pending Delete.
+    ///
+    /// Optional. Example: `1`.
+    #[serde(rename = "Status")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// Instance architecture version.
+    /// - 1: Single-node edition.
+    /// - 2: Master-replica edition.- 3: Cluster edition.
+    ///
+    /// Optional. Example: `2`.
+    #[serde(rename = "TypeVersion")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_version: ::std::option::Option<i64>,
+    /// Storage engine information. Valid values: `Redis-2.8`, `Redis-4.0`, `Redis-5.0`, `Redis-6.0` or `CKV`.
+    ///
+    /// Optional. Example: `Redis-4.0`.
+    #[serde(rename = "EngineName")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub engine_name: ::std::option::Option<::std::string::String>,
+    /// Renewal pattern.
+    /// - 0: Manual renewal.
+    /// - 1: Automatic renewal.
+    /// - 2: No renewal after expiry.
+    ///
+    /// Optional. Example: `1`.
+    #[serde(rename = "AutoRenew")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub auto_renew: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// Billing mode.
+    /// - postpaid: pay-as-you-go.
+    /// - prepaid: monthly subscription.
+    ///
+    /// Optional. Example: `prepaid`.
+    #[serde(rename = "BillingMode")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub billing_mode: ::std::option::Option<::std::string::String>,
+    /// Instance type.
+    ///
+    /// - 2: Redis 2.8 memory edition (standard architecture).
+    /// - 3: CKV 3.2 memory edition (standard architecture).
+    /// - 4: CKV 3.2 memory edition (cluster architecture).
+    /// - 5: Redis 2.8 memory edition (standalone).
+    /// - 6: Redis 4.0 memory edition (standard architecture).
+    /// - 7: Redis 4.0 memory edition (cluster architecture).
+    /// - 8: Redis 5.0 memory edition (standard architecture).
+    /// - 9: Redis 5.0 memory edition (cluster architecture).
+    /// - 15: Redis 6.2 memory edition (standard architecture).
+    /// - 16: Redis 6.2 memory edition (cluster architecture).
+    /// - 17: Redis 7.0 memory edition (standard architecture).
+    /// - 18: Redis 7.0 memory edition (cluster architecture).
+    /// - 200: Memcached 1.6 memory edition (cluster architecture).
+    ///
+    /// Optional. Example: `8`.
+    #[serde(rename = "Type")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub r#type: ::std::option::Option<i64>,
+    /// This parameter is of array type and supports the configuration of instance names, instance IDs, and IP addresses. Among these, the instance name is fuzzy matching while the instance ID and IP address are precise matching.
+    /// - Each element in the array is used for a union-based matching query.- When both **InstanceId** and **SearchKeys** are configured simultaneously, their intersection will be used for the matching query.
+    ///
+    /// Optional. Example: `["crs-dagpcalj"]`.
+    #[serde(rename = "SearchKeys")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub search_keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Internal parameter, which can be ignored.
+    ///
+    /// Optional. Example: `1`.
+    #[serde(rename = "TypeList")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_list: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// Internal parameter, which can be ignored.
+    ///
+    /// Optional. Example: `1`.
+    #[serde(rename = "MonitorVersion")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub monitor_version: ::std::option::Option<::std::string::String>,
+    /// Resources filter by tag key and value. If this parameter is not specified or is an empty array, resources will not be filtered.
+    ///
+    /// Optional. Example: `[{"TagKey":"key1","TagValue":"value1"}]`.
+    #[serde(rename = "InstanceTags")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub instance_tags: ::std::option::Option<::std::vec::Vec<InstanceTagInfo>>,
+    /// Resources filter by tag key. If this parameter is not specified or is an empty array, resources will not be filtered.
+    ///
+    /// Optional. Example: `keyname`.
+    #[serde(rename = "TagKeys")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub tag_keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// The product version of the instance. If this parameter is not configured or the array is set to empty, instances will not be filtered based on this parameter by default.
+    /// - local: local Disk Edition.- cdc: Cluster dedicated edition.
+    ///
+    /// Optional. Example: `["cdc"]`.
+    #[serde(rename = "ProductVersions")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_versions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Batch query of the specified instances ID. The number of results returned is based on `Limit`.
+    ///
+    /// Optional. Example: `["crs-fljrtizn","crs-0tbmwtop","crs-i0n3dutj"]`.
+    #[serde(rename = "InstanceIds")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub instance_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Availability zone mode.
+    /// - singleaz: Single availability zone.- multiaz: Multiple availability zones.
+    ///
+    /// Optional. Example: `multiaz`.
+    #[serde(rename = "AzMode")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub az_mode: ::std::option::Option<::std::string::String>,
+}
+
+impl DescribeInstancesRequest {
+    /// A request with no parameters set.
+    pub fn new() -> Self {
+        Self {
+            limit: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            instance_id: ::std::option::Option::None,
+            order_by: ::std::option::Option::None,
+            order_type: ::std::option::Option::None,
+            vpc_ids: ::std::option::Option::None,
+            subnet_ids: ::std::option::Option::None,
+            search_key: ::std::option::Option::None,
+            project_ids: ::std::option::Option::None,
+            instance_name: ::std::option::Option::None,
+            uniq_vpc_ids: ::std::option::Option::None,
+            uniq_subnet_ids: ::std::option::Option::None,
+            region_ids: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            type_version: ::std::option::Option::None,
+            engine_name: ::std::option::Option::None,
+            auto_renew: ::std::option::Option::None,
+            billing_mode: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            search_keys: ::std::option::Option::None,
+            type_list: ::std::option::Option::None,
+            monitor_version: ::std::option::Option::None,
+            instance_tags: ::std::option::Option::None,
+            tag_keys: ::std::option::Option::None,
+            product_versions: ::std::option::Option::None,
+            instance_ids: ::std::option::Option::None,
+            az_mode: ::std::option::Option::None,
+        }
+    }
+
+    /// Sets `Limit`.
+    pub fn with_limit(mut self, value: impl ::std::convert::Into<u64>) -> Self {
+        self.limit = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `Offset`.
+    pub fn with_offset(mut self, value: impl ::std::convert::Into<u64>) -> Self {
+        self.offset = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `InstanceId`.
+    pub fn with_instance_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `OrderBy`.
+    pub fn with_order_by(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_by = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `OrderType`.
+    pub fn with_order_type(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.order_type = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `VpcIds`.
+    pub fn with_vpc_ids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.vpc_ids = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `SubnetIds`.
+    pub fn with_subnet_ids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.subnet_ids = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `SearchKey`.
+    pub fn with_search_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search_key = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `ProjectIds`.
+    pub fn with_project_ids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+    ) -> Self {
+        self.project_ids = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `InstanceName`.
+    pub fn with_instance_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_name = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `UniqVpcIds`.
+    pub fn with_uniq_vpc_ids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.uniq_vpc_ids = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `UniqSubnetIds`.
+    pub fn with_uniq_subnet_ids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.uniq_subnet_ids = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `RegionIds`.
+    pub fn with_region_ids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+    ) -> Self {
+        self.region_ids = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `Status`.
+    pub fn with_status(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `TypeVersion`.
+    pub fn with_type_version(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.type_version = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `EngineName`.
+    pub fn with_engine_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.engine_name = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `AutoRenew`.
+    pub fn with_auto_renew(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+    ) -> Self {
+        self.auto_renew = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `BillingMode`.
+    pub fn with_billing_mode(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.billing_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `Type`.
+    pub fn with_type(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.r#type = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `SearchKeys`.
+    pub fn with_search_keys(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.search_keys = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `TypeList`.
+    pub fn with_type_list(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+    ) -> Self {
+        self.type_list = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `MonitorVersion`.
+    pub fn with_monitor_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.monitor_version = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `InstanceTags`.
+    pub fn with_instance_tags(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<InstanceTagInfo>>,
+    ) -> Self {
+        self.instance_tags = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `TagKeys`.
+    pub fn with_tag_keys(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.tag_keys = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `ProductVersions`.
+    pub fn with_product_versions(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.product_versions = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `InstanceIds`.
+    pub fn with_instance_ids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.instance_ids = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `AzMode`.
+    pub fn with_az_mode(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.az_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+
+/// DescribeInstances response structure.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DescribeInstancesResponse {
+    /// Total number of instances
+    ///
+    /// Example: `1`.
+    #[serde(rename = "TotalCount")]
+    pub total_count: i64,
+    /// List of instance details
+    ///
+    /// Example: `具体请参考对应数据结构`.
+    #[serde(rename = "InstanceSet")]
+    pub instance_set: ::std::vec::Vec<InstanceSet>,
+    /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
+    #[serde(rename = "RequestId")]
+    pub request_id: ::std::string::String,
+}
+
 /// DescribeTaskInfo request structure.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -966,4 +1894,518 @@ pub struct DescribeTaskInfoResponse {
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+}
+
+/// Instance node type
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InstanceClusterNode {
+    /// Node group name.
+    ///
+    /// Example: `ng-00`.
+    #[serde(rename = "Name")]
+    pub name: ::std::string::String,
+    /// ID of the runtime node of an instance
+    ///
+    /// Example: `e5966d041f179fcdd1dd91d0f57f105a073a52cb`.
+    #[serde(rename = "RunId")]
+    pub run_id: ::std::string::String,
+    /// Cluster role. Valid values:  - `0` (master) - `1` (replica)
+    ///
+    /// Example: `0`.
+    #[serde(rename = "Role")]
+    pub role: i64,
+    /// Node status. Valid values:  - `0` (read/write) - `1` (read) - `2` (backup)
+    ///
+    /// Example: `1`.
+    #[serde(rename = "Status")]
+    pub status: i64,
+    /// Service status. Valid values: `0` (down), `1` (on).
+    ///
+    /// Example: `1`.
+    #[serde(rename = "Connected")]
+    pub connected: i64,
+    /// Node creation time
+    ///
+    /// Example: `1717138477`.
+    #[serde(rename = "CreateTime")]
+    pub create_time: ::std::string::String,
+    /// Node elimination time
+    ///
+    /// Example: `1717139065`.
+    #[serde(rename = "DownTime")]
+    pub down_time: ::std::string::String,
+    /// Node slot distribution range
+    ///
+    /// Example: `["0-16383"]`.
+    #[serde(rename = "Slots")]
+    pub slots: ::std::string::String,
+    /// Distribution of node keys
+    ///
+    /// Example: `35140102`.
+    #[serde(rename = "Keys")]
+    pub keys: i64,
+    /// Node QPS Number of executions per second on sharded nodes Unit: Counts/sec
+    ///
+    /// Example: `0`.
+    #[serde(rename = "Qps")]
+    pub qps: i64,
+    /// QPS slope of a node
+    ///
+    /// Example: `0`.
+    #[serde(rename = "QpsSlope")]
+    pub qps_slope: f64,
+    /// Node storage
+    ///
+    /// Example: `64`.
+    #[serde(rename = "Storage")]
+    pub storage: i64,
+    /// Node storage slope
+    ///
+    /// Example: `0`.
+    #[serde(rename = "StorageSlope")]
+    pub storage_slope: f64,
+}
+
+/// Instance node
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InstanceNode {
+    /// Instance ID
+    ///
+    /// Example: `crs-na7zs9**`.
+    #[serde(rename = "Id")]
+    pub id: i64,
+    /// Node details
+    #[serde(rename = "InstanceClusterNode")]
+    pub instance_cluster_node: ::std::vec::Vec<InstanceClusterNode>,
+}
+
+/// List of instance details
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InstanceSet {
+    /// Instance name.
+    ///
+    /// Example: `生产-***实例`.
+    #[serde(rename = "InstanceName")]
+    pub instance_name: ::std::string::String,
+    /// Instance ID.
+    ///
+    /// Example: `crs-7asi9***`.
+    #[serde(rename = "InstanceId")]
+    pub instance_id: ::std::string::String,
+    /// User AppId. AppId is an application ID with a one-to-one correspondence to the account ID. Some Tencent Cloud products use this AppId.
+    ///
+    /// Example: `13103214145`.
+    #[serde(rename = "Appid")]
+    pub appid: i64,
+    /// Project ID.
+    ///
+    /// Example: `12`.
+    #[serde(rename = "ProjectId")]
+    pub project_id: i64,
+    /// Region ID.
+    ///
+    /// - 1: Guangzhou.
+    /// - 4: Shanghai.
+    /// - 5: Hong Kong (China).
+    /// - 7: Shanghai Finance.
+    /// - 8: Beijing.
+    /// - 9: Singapore.
+    /// - 11: Shenzhen Finance.
+    /// - 15: Western US (Silicon Valley).
+    /// - 16: Chengdu.
+    /// - 17: Frankfurt.
+    /// - 18: Seoul.
+    /// - 19: Chongqing.
+    /// - 22: Eastern US (Virginia).
+    /// - 23: Bangkok.
+    /// - 25: Tokyo.
+    ///
+    /// Example: `1`.
+    #[serde(rename = "RegionId")]
+    pub region_id: i64,
+    /// Region ID.
+    ///
+    /// Example: `100001`.
+    #[serde(rename = "ZoneId")]
+    pub zone_id: i64,
+    /// vpc network ID, such as 75101.
+    ///
+    /// Example: `1`.
+    #[serde(rename = "VpcId")]
+    pub vpc_id: i64,
+    /// Subnet ID under vpc, for example: 46315.
+    ///
+    /// Example: `10`.
+    #[serde(rename = "SubnetId")]
+    pub subnet_id: i64,
+    /// Current instance status.
+    ///
+    /// - 0: to be initialized;
+    /// - 1: in process;
+    /// - 2: running;
+    /// - -2: isolated;
+    /// - -3: to be deleted.
+    ///
+    /// Example: `2`.
+    #[serde(rename = "Status")]
+    pub status: i64,
+    /// Instance VIP.
+    ///
+    /// Example: `10.20.3.1`.
+    #[serde(rename = "WanIp")]
+    pub wan_ip: ::std::string::String,
+    /// Instance port number.
+    ///
+    /// Example: `6379`.
+    #[serde(rename = "Port")]
+    pub port: i64,
+    /// Instance creation time, for example, in the format of 2020-01-15 10:20:00.
+    ///
+    /// Example: `2020-01-15 10:20:00`.
+    #[serde(rename = "Createtime")]
+    pub createtime: ::std::string::String,
+    /// Instance memory capacity. Unit: MB (1 MB = 1024 KB).
+    ///
+    /// Example: `1451.0`.
+    #[serde(rename = "Size")]
+    pub size: f64,
+    /// This field is deprecated. Please use the Tencent Cloud observability platform API interface [GetMonitorData](https://www.tencentcloud.com/document/product/248/31014?from_cn_redirect=1) to obtain the memory capacity used by the instance.
+    ///
+    /// Hidden in the official spec (deprecated or reserved). Example: `0.0`.
+    #[serde(rename = "SizeUsed")]
+    pub size_used: f64,
+    /// Instance type.
+    ///
+    /// Enumeration value:
+    ///
+    /// - 2: Redis 2.8 memory edition (standard architecture).
+    /// - 3: CKV 3.2 memory edition (standard architecture).
+    /// - 4: CKV 3.2 memory edition (cluster architecture).
+    /// - 5: Redis 2.8 memory edition (standalone).
+    /// - 6: Redis 4.0 memory edition (standard architecture).
+    /// - 7: Redis 4.0 memory edition (cluster architecture).
+    /// - 8: Redis 5.0 memory edition (standard architecture).
+    /// - 9: Redis 5.0 memory edition (cluster architecture).
+    /// - 15: Redis 6.2 memory edition (standard architecture).
+    /// - 16: Redis 6.2 memory edition (cluster architecture).
+    /// - 17: Redis 7.0 memory edition (standard architecture).
+    /// - 18: Redis 7.0 memory edition (cluster architecture).
+    /// - 19: Valkey 8.0 memory edition (standard architecture).
+    /// - 20: Valkey 8.0 memory edition (cluster architecture).
+    /// - 21: Valkey 8.0 memory edition (standard architecture).
+    /// - 22: Valkey 8.0 memory edition (cluster architecture).
+    /// - 200: Memcached 1.6 memory edition (cluster architecture).
+    ///
+    /// Example: `7`.
+    #[serde(rename = "Type")]
+    pub r#type: i64,
+    /// Whether the automatic renewal flag is set for an instance.
+    ///
+    /// - 1: set auto-renewal.
+    /// - 0: automatic renewal flag not set.
+    ///
+    /// Example: `1`.
+    #[serde(rename = "AutoRenewFlag")]
+    pub auto_renew_flag: i64,
+    /// Expiration time of a monthly subscription instance.
+    ///
+    /// Example: `2020-02-15 10:20:00`.
+    #[serde(rename = "DeadlineTime")]
+    pub deadline_time: ::std::string::String,
+    /// Engine. Valid values: Redis Community Edition and Tencent Cloud CKV.
+    ///
+    /// Example: `社区版Redis`.
+    #[serde(rename = "Engine")]
+    pub engine: ::std::string::String,
+    /// Product type.
+    ///
+    /// - standalone: standard version.
+    /// - cluster: cluster version.
+    ///
+    /// Example: `cluster`.
+    #[serde(rename = "ProductType")]
+    pub product_type: ::std::string::String,
+    /// vpc Network id, such as vpc-fk33jsf43kgv.
+    ///
+    /// Example: `vpc-fk33jsf43kgv`.
+    #[serde(rename = "UniqVpcId")]
+    pub uniq_vpc_id: ::std::string::String,
+    /// subnet id under vpc, for example: subnet-fd3j6l35mm0.
+    ///
+    /// Example: `subnet-fd3j6l35mm0`.
+    #[serde(rename = "UniqSubnetId")]
+    pub uniq_subnet_id: ::std::string::String,
+    /// Billing mode.
+    ///
+    /// - 0: Pay-As-You-Go.
+    /// - 1: Monthly Subscription.
+    ///
+    /// Example: `1`.
+    #[serde(rename = "BillingMode")]
+    pub billing_mode: i64,
+    /// Description of instance running status: for example "instance running".
+    ///
+    /// Example: `实例运行中`.
+    #[serde(rename = "InstanceTitle")]
+    pub instance_title: ::std::string::String,
+    /// Default termination time of isolated instances. Pay-as-you-go instance offline after isolation. Monthly Subscription instance offline after 7 days. In the format of: 2020-02-15 10:20:00.
+    ///
+    /// Example: `2020-02-15 10:20:00`.
+    #[serde(rename = "OfflineTime")]
+    pub offline_time: ::std::string::String,
+    /// Substatus of the instance in process returned.
+    ///
+    /// - 0: Read and write status of the disk.
+    /// - 1: Read-only status of the disk due to exceeding limit.
+    ///
+    /// Example: `0`.
+    #[serde(rename = "SubStatus")]
+    pub sub_status: i64,
+    /// Anti-affinity tag.
+    ///
+    /// Example: `["tag1"]`.
+    #[serde(rename = "Tags")]
+    pub tags: ::std::vec::Vec<::std::string::String>,
+    /// Instance node information.
+    #[serde(rename = "InstanceNode")]
+    pub instance_node: ::std::vec::Vec<InstanceNode>,
+    /// Shard size.
+    ///
+    /// Example: `4096`.
+    #[serde(rename = "RedisShardSize")]
+    pub redis_shard_size: i64,
+    /// Number of shards.
+    ///
+    /// Example: `3`.
+    #[serde(rename = "RedisShardNum")]
+    pub redis_shard_num: i64,
+    /// Number of replicas.
+    ///
+    /// Example: `1`.
+    #[serde(rename = "RedisReplicasNum")]
+    pub redis_replicas_num: i64,
+    /// Billing ID.
+    ///
+    /// Example: `114`.
+    #[serde(rename = "PriceId")]
+    pub price_id: i64,
+    /// Time when an instance starts to be isolated.
+    ///
+    /// Example: `0000-00-00 00:00:00`.
+    #[serde(rename = "CloseTime")]
+    pub close_time: ::std::string::String,
+    /// Read weight of the secondary node.
+    ///
+    /// - 0: means disable read-only replica.
+    /// - 100: means enable read-only replica.
+    ///
+    /// Example: `0`.
+    #[serde(rename = "SlaveReadWeight")]
+    pub slave_read_weight: i64,
+    /// Tag information associated with an instance.
+    #[serde(rename = "InstanceTags")]
+    pub instance_tags: ::std::vec::Vec<InstanceTagInfo>,
+    /// Project name.
+    ///
+    /// Example: `project`.
+    #[serde(rename = "ProjectName")]
+    pub project_name: ::std::string::String,
+    /// Whether an instance is a password-free instance.
+    ///
+    /// - true: yes;
+    /// - false: no.
+    ///
+    /// Example: `true`.
+    #[serde(rename = "NoAuth")]
+    pub no_auth: bool,
+    /// Number of client connections.
+    ///
+    /// Example: `30000`.
+    #[serde(rename = "ClientLimit")]
+    pub client_limit: i64,
+    /// DTS status (internal parameter, can be ignored by users).
+    ///
+    /// Example: `0`.
+    #[serde(rename = "DtsStatus")]
+    pub dts_status: i64,
+    /// Upper limit of the shard bandwidth. Unit: MB.
+    ///
+    /// Example: `1800`.
+    #[serde(rename = "NetLimit")]
+    pub net_limit: i64,
+    /// Password-free instance flag (internal parameter, which can be ignored).
+    ///
+    /// Example: `0`.
+    #[serde(rename = "PasswordFree")]
+    pub password_free: i64,
+    /// Internal parameter, which can be ignored. This parameter is not properly named. It is recommended to use the IPv6 parameter to replace it.
+    ///
+    /// Example: `1`.
+    #[serde(rename = "Vip6")]
+    pub vip6: ::std::string::String,
+    /// Internal parameter, which can be ignored.
+    ///
+    /// Example: `1`.
+    #[serde(rename = "IPv6")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub i_pv6: ::std::option::Option<::std::string::String>,
+    /// Instance read-only flag (internal parameter, which can be ignored).
+    ///
+    /// Example: `0`.
+    #[serde(rename = "ReadOnly")]
+    pub read_only: i64,
+    /// Internal parameter, which can be ignored.
+    ///
+    /// Example: `1`.
+    #[serde(rename = "RemainBandwidthDuration")]
+    pub remain_bandwidth_duration: ::std::string::String,
+    /// For Redis instances, ignore this parameter.
+    ///
+    /// Example: `400`.
+    #[serde(rename = "DiskSize")]
+    pub disk_size: i64,
+    /// Monitoring version.
+    ///
+    /// - 1m: 1-minute granularity monitoring. This monitoring granularity is deprecated. For details, please see [TencentDB for Redis 1-minute granularity deprecation notice](https://www.tencentcloud.com/document/product/239/80653?from_cn_redirect=1).
+    /// - 5s: 5-second granularity monitoring.
+    ///
+    /// Example: `5s`.
+    #[serde(rename = "MonitorVersion")]
+    pub monitor_version: ::std::string::String,
+    /// Minimum value that can be set for the maximum number of client connections.
+    ///
+    /// Example: `1000`.
+    #[serde(rename = "ClientLimitMin")]
+    pub client_limit_min: i64,
+    /// Maximum value that can be set for the maximum number of client connections.
+    ///
+    /// Example: `10000`.
+    #[serde(rename = "ClientLimitMax")]
+    pub client_limit_max: i64,
+    /// Detailed node information of the instance.
+    /// Only multi-AZ instances will be returned.
+    #[serde(rename = "NodeSet")]
+    pub node_set: ::std::vec::Vec<RedisNodeInfo>,
+    /// Region information of an instance, for example, ap-guangzhou.
+    ///
+    /// Example: `ap-guangzhou`.
+    #[serde(rename = "Region")]
+    pub region: ::std::string::String,
+    /// Public network address.
+    ///
+    /// Example: `gz-crs-xxx.sql.tencentcdb.com`.
+    #[serde(rename = "WanAddress")]
+    pub wan_address: ::std::string::String,
+    /// Polaris service address for internal use.
+    ///
+    /// Example: `txcloud-paas-crs-xxx`.
+    #[serde(rename = "PolarisServer")]
+    pub polaris_server: ::std::string::String,
+    /// CDC Redis cluster ID.
+    ///
+    /// Example: `crs-cluster-m1sy****`.
+    #[serde(rename = "RedisClusterId")]
+    pub redis_cluster_id: ::std::string::String,
+    /// CDC cluster ID.
+    ///
+    /// Example: `cluster-3x6j****`.
+    #[serde(rename = "DedicatedClusterId")]
+    pub dedicated_cluster_id: ::std::string::String,
+    /// Product edition.
+    ///
+    /// - local: local disk;
+    /// - cloud: cloud disk;
+    /// - cdc: CDC cluster edition.
+    ///
+    /// Example: `cloud`.
+    #[serde(rename = "ProductVersion")]
+    pub product_version: ::std::string::String,
+    /// Current Proxy version of the instance.
+    ///
+    /// Example: `5.5.0`.
+    #[serde(rename = "CurrentProxyVersion")]
+    pub current_proxy_version: ::std::string::String,
+    /// Current Cache minor version of an instance. If the instance joins a global replication group, the kernel version of the global replication group will be displayed.
+    ///
+    /// Example: `4.3.0`.
+    #[serde(rename = "CurrentRedisVersion")]
+    pub current_redis_version: ::std::string::String,
+    /// Upgradable Proxy version of an instance.
+    ///
+    /// Example: `5.6.0`.
+    #[serde(rename = "UpgradeProxyVersion")]
+    pub upgrade_proxy_version: ::std::string::String,
+    /// Upgradable Cache minor version of an instance.
+    ///
+    /// Example: `6.0.0`.
+    #[serde(rename = "UpgradeRedisVersion")]
+    pub upgrade_redis_version: ::std::string::String,
+    /// Backup mode.
+    ///
+    /// - SecondLevelBackup: second-level backup.
+    /// - NormalLevelBackup: normal backup.
+    ///
+    /// Example: `SecondLevelBackup`.
+    #[serde(rename = "BackupMode")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub backup_mode: ::std::option::Option<::std::string::String>,
+    /// Instance destruction protection switch.
+    ///
+    /// - 0: disabled.
+    /// - 1: enabled.
+    ///
+    /// Example: `0`.
+    #[serde(rename = "DeleteProtectionSwitch")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub delete_protection_switch: ::std::option::Option<i64>,
+}
+
+/// Instance tag information
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InstanceTagInfo {
+    /// Tag key
+    ///
+    /// Example: `tag-key`.
+    #[serde(rename = "TagKey")]
+    pub tag_key: ::std::string::String,
+    /// Tag value
+    ///
+    /// Example: `tag-value`.
+    #[serde(rename = "TagValue")]
+    pub tag_value: ::std::string::String,
+}
+
+/// Master or replica node information of the TencentDB for Redis instance.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RedisNodeInfo {
+    /// Node type.
+    ///
+    /// - `0`: Master node.
+    /// - `1`: Replica node.
+    ///
+    /// Example: `1`.
+    #[serde(rename = "NodeType")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub node_type: ::std::option::Option<i64>,
+    /// ID of the master or replica node
+    ///
+    /// - This parameter is optional when the [CreateInstances](https://intl.cloud.tencent.com/document/product/239/20026?from_cn_redirect=1) API is used to create a TencentDB for Redis instance, but it is required when the [UpgradeInstance](https://intl.cloud.tencent.com/document/product/239/20013?from_cn_redirect=1) API is used to adjust the configuration of an instance by deleting a replica.
+    /// - You can use the [DescribeInstances](https://intl.cloud.tencent.com/document/product/239/20018?from_cn_redirect=1) API to get the node ID of integer type.
+    ///
+    /// Example: `1`.
+    #[serde(rename = "NodeId")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub node_id: ::std::option::Option<i64>,
+    /// ID of the AZ of the master or replica node
+    ///
+    /// Example: `100001`.
+    #[serde(rename = "ZoneId")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub zone_id: ::std::option::Option<u64>,
+    /// Name of the AZ of the master or replica node
+    ///
+    /// Example: `ap-guangzhou-1`.
+    #[serde(rename = "ZoneName")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub zone_name: ::std::option::Option<::std::string::String>,
 }

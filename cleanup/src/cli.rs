@@ -1,0 +1,137 @@
+//! The command line, with clap's derive: `--help`, `--version` and usage errors (status 2)
+//! follow the conventions operators expect, and options that conflict or would do nothing are
+//! refused before anything is sent.
+//!
+//! Options that choose where requests go and how they are signed live in [`Connection`], and
+//! [`crate::session`] turns them into a client: adding one (a profile, a CA bundle, a root
+//! domain, verbosity) is a field here and a line there.
+
+use crate::exit;
+use clap::{ArgGroup, Args, Parser};
+use std::time::Duration;
+
+/// The longest `--timeout` and `--wait-timeout`: a day.
+const MAX_SECS: u64 = 86_400;
+
+/// Empties Tencent Cloud Redis recycle bins: CleanUpInstance for one or many instances,
+/// after a look at what they are.
+#[derive(Debug, Parser)]
+#[command(
+    name = "tc-redis-cleanup",
+    version,
+    about = "Immediately deactivates Redis instances in the recycle bin (CleanUpInstance).",
+    long_about = "Immediately deactivates Redis instances in the recycle bin (CleanUpInstance). \
+                  This cannot be undone: look first with --list and --dry-run.",
+    after_help = after_help(),
+    group(ArgGroup::new("waiting").args(["wait", "wait_task"]).multiple(true)),
+)]
+pub(crate) struct Cli {
+    /// Instance ids (crs-...), or - to read them from standard input, one per line
+    /// (# starts a comment, so the output of --list can be piped in).
+    #[arg(
+        value_name = "INSTANCE_ID",
+        required_unless_present_any = ["list", "wait_task"],
+    )]
+    pub(crate) ids: Vec<String>,
+
+    /// Show each instance's name and status and whether CleanUpInstance would be accepted;
+    /// send nothing destructive.
+    #[arg(long, conflicts_with_all = ["list", "wait_task", "wait", "yes"])]
+    pub(crate) dry_run: bool,
+
+    /// List the recycle bin (isolated instances) of the region, one per line; send nothing
+    /// destructive.
+    #[arg(long, conflicts_with_all = ["ids", "wait_task", "wait", "yes"])]
+    pub(crate) list: bool,
+
+    /// Clean up without asking. Required when standard input is not a terminal (scripts) or
+    /// carries the ids: the tool never cleans up unasked.
+    #[arg(short = 'y', long)]
+    pub(crate) yes: bool,
+
+    /// Wait for the cleanup task of every instance to end, showing its progress.
+    #[arg(long, conflicts_with = "wait_task")]
+    pub(crate) wait: bool,
+
+    /// Wait for an existing task (the TaskId a cleanup printed) without sending
+    /// CleanUpInstance. Repeatable.
+    #[arg(long, value_name = "TASK_ID", conflicts_with_all = ["ids", "yes"])]
+    pub(crate) wait_task: Vec<u64>,
+
+    /// Stop waiting after SECS seconds [default: 600].
+    #[arg(long, value_name = "SECS", value_parser = secs, requires = "waiting")]
+    pub(crate) wait_timeout: Option<Duration>,
+
+    /// Print JSON Lines (one object per instance as it completes, then a summary) instead of
+    /// text.
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+}
+
+/// Where requests go and how: the client's settings.
+#[derive(Debug, Args)]
+pub(crate) struct Connection {
+    /// Region of the instances, e.g. ap-guangzhou.
+    #[arg(long, value_name = "REGION", env = "TENCENTCLOUD_REGION")]
+    pub(crate) region: Option<String>,
+
+    /// API endpoint [default: redis.tencentcloudapi.com, or redis.REGION.tencentcloudapi.com
+    /// for a *-fsi region]; http:// only for a loopback address.
+    #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
+    pub(crate) endpoint: Option<String>,
+
+    /// Language of the server's messages.
+    #[arg(long, value_name = "LANG", default_value = "zh-CN", value_parser = ["zh-CN", "en-US"])]
+    pub(crate) language: String,
+
+    /// Give up on one request (connect, send, receive) after SECS seconds [default: 60].
+    #[arg(long, value_name = "SECS", value_parser = secs)]
+    pub(crate) timeout: Option<Duration>,
+
+    /// Run against a local fake of the API with test credentials and a few instances (some
+    /// isolated, one running), plus the given ids in its recycle bin. Nothing reaches Tencent
+    /// Cloud.
+    #[arg(long)]
+    pub(crate) sandbox: bool,
+}
+
+impl Cli {
+    /// The wait limit: `--wait-timeout`, or ten minutes.
+    pub(crate) fn wait_limit(&self) -> Duration {
+        self.wait_timeout.unwrap_or(Duration::from_secs(600))
+    }
+}
+
+/// A whole number of seconds, from 1 to a day.
+fn secs(value: &str) -> Result<Duration, String> {
+    match value.parse::<u64>() {
+        Ok(s) if (1..=MAX_SECS).contains(&s) => Ok(Duration::from_secs(s)),
+        _ => Err(format!("expected whole seconds from 1 to {MAX_SECS}")),
+    }
+}
+
+fn after_help() -> String {
+    format!(
+        "Credentials: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (and \
+         TENCENTCLOUD_SESSION_TOKEN),\nelse ~/.tencentcloud/credentials \
+         (TENCENTCLOUD_CREDENTIALS_FILE), else the CVM role.\n\n\
+         Confirmation: on a terminal, the tool shows the instances (ids, names, statuses) and \
+         asks\nbefore cleaning up; without a terminal on standard input it never asks and \
+         needs --yes.\n\n{}",
+        exit::help_table()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

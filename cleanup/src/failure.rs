@@ -1,0 +1,316 @@
+//! Failures as an operator reads them: what happened, whether it may have run, and which option
+//! or variable fixes it, in short lines, with every server-provided string escaped. And the same
+//! failure as a JSON object for scripts.
+
+use crate::escape::escape;
+use crate::exit::Status;
+use serde_json::{Value, json};
+use tc_redis::credentials::CredentialsError;
+use tc_redis::{ConfigError, Error, ErrorCode, Outcome, TransportErrorKind};
+
+/// A failure to report: its exit status, what the client knows of its effect, and its text.
+#[derive(Debug, Clone)]
+pub(crate) struct Failure {
+    pub(crate) status: Status,
+    pub(crate) outcome: Outcome,
+    /// The API's error code, or a `ClientError.*` code of this tool.
+    pub(crate) code: String,
+    /// The server's message, or this tool's one-line description (raw; escape to print).
+    pub(crate) message: String,
+    /// The request id, when the server sent one (raw; escape to print).
+    pub(crate) request_id: Option<String>,
+    /// The operator's text: short lines, escaped, the first says what happened.
+    pub(crate) lines: Vec<String>,
+}
+
+impl Failure {
+    /// A failure of this tool before anything was sent.
+    pub(crate) fn local(status: Status, code: &str, lines: Vec<String>) -> Failure {
+        Failure {
+            status,
+            outcome: Outcome::NotSent,
+            code: code.to_owned(),
+            message: lines.join(" "),
+            request_id: None,
+            lines,
+        }
+    }
+
+    /// Bad usage or input: status 2, nothing sent.
+    pub(crate) fn usage(lines: Vec<String>) -> Failure {
+        Failure::local(Status::Usage, "ClientError.Usage", lines)
+    }
+
+    /// The JSON members every failure object carries: `Error`, `MayHaveBeenExecuted` and
+    /// `RequestId` (a string or null, always present).
+    pub(crate) fn json_members(&self) -> serde_json::Map<String, Value> {
+        let value = json!({
+            "Error": { "Code": self.code, "Message": self.message },
+            "MayHaveBeenExecuted": self.outcome.may_have_run(),
+            "RequestId": self.request_id,
+        });
+        match value {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        }
+    }
+}
+
+/// The sentence each outcome gets.
+pub(crate) fn outcome_sentence(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::NotSent => "Nothing was sent.",
+        Outcome::Refused => "The API refused it: nothing ran.",
+        Outcome::MayHaveRun => {
+            "It may have run: check the instance (--dry-run) before trying again."
+        }
+    }
+}
+
+/// What the failure of a call means for the operator. `timeout_secs` is the per-request
+/// timeout in force, for the hint.
+pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failure {
+    let outcome = e.outcome();
+    let request_id = e.request_id().map(str::to_owned);
+    let (status, code, message, mut lines) = match e {
+        Error::Api(api) => {
+            let code = api.code.as_str().to_owned();
+            let mut lines = vec![format!("{}: {}", escape(&code), escape(&api.message))];
+            lines.extend(api_hint(&code).map(str::to_owned));
+            (status_of(outcome), code, api.message.clone(), lines)
+        }
+        Error::Http {
+            status,
+            body_excerpt,
+            ..
+        } => {
+            let lines = vec![
+                format!(
+                    "HTTP status {status} from the endpoint: {:?}",
+                    escape(body_excerpt)
+                ),
+                "A gateway or proxy failed: check --endpoint and HTTPS_PROXY / ALL_PROXY."
+                    .to_owned(),
+            ];
+            let code = format!("ClientError.HttpStatus{status}");
+            (status_of(outcome), code, lines[0].clone(), lines)
+        }
+        Error::MalformedResponse { problem, .. } => {
+            let lines = vec![
+                format!("The reply could not be read: {}", escape(problem)),
+                "Check that --endpoint is a Tencent Cloud API endpoint.".to_owned(),
+            ];
+            let code = "ClientError.MalformedResponse".to_owned();
+            (status_of(outcome), code, problem.clone(), lines)
+        }
+        Error::Transport(t) => {
+            let (what, fix) = match t.kind {
+                TransportErrorKind::Dns => (
+                    "could not resolve the endpoint's host name",
+                    "Check --endpoint (or --region) and DNS.".to_owned(),
+                ),
+                TransportErrorKind::Connect => (
+                    "could not connect to the endpoint",
+                    "Check --endpoint, HTTPS_PROXY / ALL_PROXY and the network.".to_owned(),
+                ),
+                TransportErrorKind::Tls => (
+                    "TLS failed",
+                    "Check --endpoint, the system's certificates and clock, and any proxy that inspects TLS."
+                        .to_owned(),
+                ),
+                TransportErrorKind::Timeout => (
+                    "timed out",
+                    format!(
+                        "Raise --timeout (now {timeout_secs} s) or check the network."
+                    ),
+                ),
+                TransportErrorKind::Proxy => (
+                    "the proxy could not be used",
+                    "Check HTTPS_PROXY / ALL_PROXY / NO_PROXY.".to_owned(),
+                ),
+                TransportErrorKind::ResponseTooLarge => (
+                    "the reply was larger than the client accepts and was not read",
+                    "Check that --endpoint is a Tencent Cloud API endpoint.".to_owned(),
+                ),
+                _ => (
+                    "the connection failed mid-request",
+                    "Check the network and HTTPS_PROXY / ALL_PROXY.".to_owned(),
+                ),
+            };
+            let lines = vec![format!("{what} ({})", escape(&t.message)), fix];
+            let status = match outcome {
+                Outcome::NotSent => Status::NotSent,
+                other => status_of(other),
+            };
+            let code = format!("ClientError.{:?}", t.kind);
+            (status, code, format!("{what}: {}", t.message), lines)
+        }
+        Error::Config(c) => {
+            let lines = config_lines(c);
+            let code = "ClientError.Config".to_owned();
+            (Status::NotSent, code, lines.join(" "), lines)
+        }
+        Error::InvalidRequest(p) => {
+            let lines = vec![format!("invalid input: {}", escape(&p.to_string()))];
+            let code = "ClientError.InvalidRequest".to_owned();
+            (Status::Usage, code, lines.join(" "), lines)
+        }
+        Error::Credentials(c) => {
+            let lines = credentials_lines(c);
+            let code = "ClientError.Credentials".to_owned();
+            (Status::Credentials, code, lines.join(" "), lines)
+        }
+        _ => {
+            let lines = vec![escape(&e.to_string()).into_owned()];
+            (
+                status_of(outcome),
+                "ClientError.Other".to_owned(),
+                e.to_string(),
+                lines,
+            )
+        }
+    };
+    if let Some(id) = &request_id {
+        lines.push(format!("RequestId: {}", escape(id)));
+    }
+    lines.push(outcome_sentence(outcome).to_owned());
+    Failure {
+        status,
+        outcome,
+        code,
+        message,
+        request_id,
+        lines,
+    }
+}
+
+/// The exit status of an outcome, when nothing more specific applies.
+fn status_of(outcome: Outcome) -> Status {
+    match outcome {
+        Outcome::NotSent => Status::NotSent,
+        Outcome::Refused => Status::Refused,
+        Outcome::MayHaveRun => Status::MayHaveRun,
+    }
+}
+
+/// What to do about an API error code, in operator terms.
+fn api_hint(code: &str) -> Option<&'static str> {
+    let family = code.split('.').next().unwrap_or(code);
+    Some(match code {
+        "ResourceUnavailable.InstanceStatusAbnormal" => {
+            "The instance is not in the recycle bin (isolated): see its status with --dry-run."
+        }
+        "ResourceNotFound.InstanceNotExists" => {
+            "No such instance in this region: check the id and --region (or TENCENTCLOUD_REGION)."
+        }
+        "AuthFailure.SignatureExpire" => "The system clock is more than 5 minutes off: fix it.",
+        "AuthFailure.SecretIdNotFound" | "AuthFailure.InvalidSecretId" => {
+            "The SecretId is unknown or disabled: check TENCENTCLOUD_SECRET_ID or ~/.tencentcloud/credentials."
+        }
+        "AuthFailure.SignatureFailure" => {
+            "The SecretKey does not match the SecretId: check TENCENTCLOUD_SECRET_KEY or ~/.tencentcloud/credentials."
+        }
+        "AuthFailure.TokenFailure" => {
+            "The session token is wrong or expired: refresh TENCENTCLOUD_SESSION_TOKEN."
+        }
+        "AuthFailure.UnauthorizedOperation"
+        | "InvalidParameter.PermissionDenied"
+        | "UnauthorizedOperation.NoCAMAuthed" => {
+            "The key may not call this action: grant it the CAM permission."
+        }
+        "UnsupportedRegion" => "Check --region (or TENCENTCLOUD_REGION).",
+        _ => match family {
+            "RequestLimitExceeded" => "Too many requests (after retries): try again in a minute.",
+            "UnauthorizedOperation" => {
+                "The key may not call this action: grant it the CAM permission."
+            }
+            "InternalError" | "FailedOperation" => {
+                "A server-side failure: try again later; quote the RequestId to Tencent support if it persists."
+            }
+            _ => return None,
+        },
+    })
+}
+
+/// A setting the client refused, named by the option or variable that sets it.
+pub(crate) fn config_lines(e: &ConfigError) -> Vec<String> {
+    match e {
+        ConfigError::MissingRegion => vec![
+            "No region: pass --region (e.g. ap-guangzhou) or set TENCENTCLOUD_REGION.".to_owned(),
+        ],
+        ConfigError::InvalidRegion(r) => vec![
+            format!(
+                "{:?} is not a region name (--region or TENCENTCLOUD_REGION).",
+                escape(r)
+            ),
+            "A region is lower-case letters, digits and '-', e.g. ap-guangzhou.".to_owned(),
+        ],
+        // The endpoint itself is not echoed: it may carry a user:password@.
+        ConfigError::InvalidEndpoint { reason, .. } => {
+            vec![format!("--endpoint: {}.", escape(reason))]
+        }
+        ConfigError::InvalidSetting { setting, reason } => {
+            vec![format!("{setting}: {}.", escape(reason))]
+        }
+        other => vec![escape(&other.to_string()).into_owned()],
+    }
+}
+
+/// No usable credentials, with where they were looked for and how to provide them.
+pub(crate) fn credentials_lines(e: &CredentialsError) -> Vec<String> {
+    let mut lines = Vec::new();
+    match e {
+        CredentialsError::NoneApplied { attempts } => {
+            lines.push("No credentials found. Looked in:".to_owned());
+            for attempt in attempts {
+                lines.extend(wrap(&escape(attempt), "  ", "      "));
+            }
+            lines.push("Set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY,".to_owned());
+            lines.push(
+                "or put secret_id and secret_key under [default] in ~/.tencentcloud/credentials,"
+                    .to_owned(),
+            );
+            lines.push("or run on a CVM instance with a CAM role bound.".to_owned());
+        }
+        other => lines.push(format!("Credentials: {}", escape(&other.to_string()))),
+    }
+    lines.push("To try the tool without an account, run it with --sandbox.".to_owned());
+    lines
+}
+
+/// `text` in lines of at most 96 characters where spaces allow, the first indented by
+/// `first`, the others by `rest`.
+fn wrap(text: &str, first: &str, rest: &str) -> Vec<String> {
+    const WIDTH: usize = 96;
+    let mut lines = Vec::new();
+    let mut line = first.to_owned();
+    let mut empty = true;
+    for word in text.split(' ') {
+        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            lines.push(std::mem::replace(&mut line, rest.to_owned()));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    lines.push(line);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_lines_wrap_at_spaces() {
+        let text = "word ".repeat(40);
+        let lines = wrap(text.trim_end(), "  ", "    ");
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 96), "{lines:?}");
+        assert!(lines[1].starts_with("    word"), "{lines:?}");
+        assert_eq!(wrap("short", "  ", "    "), ["  short"]);
+    }
+}

@@ -1,0 +1,89 @@
+//! Looking before deleting: instance names and statuses from DescribeInstances, for
+//! `--dry-run`, `--list` and the confirmation prompt. Reads only.
+//!
+//! Fields of the generated reply types are read in [`Row::from_reply`] alone, so a change of
+//! their shape (an `Option` where a member may be missing) is a change in one place.
+
+use tc_redis::{Client, DescribeInstancesErrorCode, DescribeInstancesRequest, Error, InstanceSet};
+
+/// The API's `Status` of an isolated instance: in the recycle bin, what CleanUpInstance accepts.
+pub(crate) const ISOLATED: i64 = -2;
+/// Ids per DescribeInstances request (the API allows up to 1000).
+const PAGE: usize = 100;
+
+/// What the tool needs to know of an instance.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Row {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) status: i64,
+    pub(crate) region: String,
+    /// When it was isolated (`CloseTime`), for the recycle bin.
+    pub(crate) isolated_at: String,
+    /// When it goes offline by itself (`OfflineTime`).
+    pub(crate) offline_at: String,
+}
+
+impl Row {
+    fn from_reply(i: &InstanceSet) -> Row {
+        Row {
+            id: i.instance_id.clone(),
+            name: i.instance_name.clone(),
+            status: i.status,
+            region: i.region.clone(),
+            isolated_at: i.close_time.clone(),
+            offline_at: i.offline_time.clone(),
+        }
+    }
+
+    /// Whether CleanUpInstance would accept it: only instances in the recycle bin.
+    pub(crate) fn would_be_accepted(&self) -> bool {
+        self.status == ISOLATED
+    }
+}
+
+/// The documented meaning of `Status`.
+pub(crate) fn status_text(status: i64) -> String {
+    match status {
+        0 => "to be initialized".to_owned(),
+        1 => "in process".to_owned(),
+        2 => "running".to_owned(),
+        ISOLATED => "isolated (in the recycle bin)".to_owned(),
+        -3 => "to be deleted".to_owned(),
+        other => format!("status {other}"),
+    }
+}
+
+pub(crate) type LookupError = Error<DescribeInstancesErrorCode>;
+
+/// Each of `ids` the region knows, in the order of `ids`; unknown ids are absent.
+pub(crate) fn look_up(client: &Client, ids: &[String]) -> Result<Vec<Row>, LookupError> {
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(PAGE) {
+        let mut request = DescribeInstancesRequest::new();
+        request.instance_ids = Some(chunk.to_vec());
+        request.limit = Some(chunk.len() as u64);
+        let reply = client.describe_instances(&request)?;
+        rows.extend(reply.instance_set.iter().map(Row::from_reply));
+    }
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    Ok(rows)
+}
+
+/// The recycle bin of the client's region: every isolated instance, page by page.
+pub(crate) fn recycle_bin(client: &Client) -> Result<Vec<Row>, LookupError> {
+    let mut rows = Vec::new();
+    loop {
+        let mut request = DescribeInstancesRequest::new();
+        request.status = Some(vec![ISOLATED]);
+        request.limit = Some(PAGE as u64);
+        request.offset = Some(rows.len() as u64);
+        let reply = client.describe_instances(&request)?;
+        let got = reply.instance_set.len();
+        rows.extend(reply.instance_set.iter().map(Row::from_reply));
+        // Stop at the total, or at a short page (the total may change while paging).
+        if got < PAGE || rows.len() as i64 >= reply.total_count {
+            return Ok(rows);
+        }
+    }
+}

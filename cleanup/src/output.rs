@@ -1,0 +1,106 @@
+//! Where results go: standard output (text lines or JSON Lines), written line by line so that a
+//! reader sees each result as it completes; notes and progress go to standard error.
+//!
+//! A failed write to standard output (a full disk, a closed pipe) is remembered, turns into exit
+//! status 9, and stops the run from sending anything more: nobody would see the results. It is
+//! never a panic.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{self, Write};
+
+/// A progress bar of `len` steps titled `what`, on stderr (drawn only when stderr is a
+/// terminal), redrawn five times a second whatever the pace of the requests.
+pub(crate) fn progress_bar(len: usize, what: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(what);
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+/// The run's output.
+#[derive(Debug)]
+pub(crate) struct Out {
+    /// JSON Lines instead of text.
+    pub(crate) json: bool,
+    /// The first failed write to standard output.
+    failed: Option<io::Error>,
+    /// The progress bar on standard error, if one is drawn: lines are printed around it.
+    bar: Option<ProgressBar>,
+}
+
+impl Out {
+    pub(crate) fn new(json: bool) -> Out {
+        Out {
+            json,
+            failed: None,
+            bar: None,
+        }
+    }
+
+    /// Prints a text line (text mode only; ignored with `--json`).
+    pub(crate) fn text(&mut self, line: &str) {
+        if !self.json {
+            self.stdout(line);
+        }
+    }
+
+    /// Prints a JSON Lines object (`--json` only; ignored in text mode).
+    pub(crate) fn json(&mut self, value: &serde_json::Value) {
+        if self.json {
+            self.stdout(&value.to_string());
+        }
+    }
+
+    fn stdout(&mut self, line: &str) {
+        if self.failed.is_some() {
+            return;
+        }
+        let write = || {
+            let mut stdout = io::stdout().lock();
+            writeln!(stdout, "{line}").and_then(|()| stdout.flush())
+        };
+        let written = match &self.bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        };
+        if let Err(e) = written {
+            self.failed = Some(e);
+        }
+    }
+
+    /// A note for the operator on standard error (both modes). Errors writing it are ignored:
+    /// there is nowhere left to report them.
+    pub(crate) fn note(&self, text: &str) {
+        let write = || {
+            let mut stderr = io::stderr().lock();
+            let _ = writeln!(stderr, "{text}");
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+
+    /// Whether standard output has failed; the run then sends nothing more.
+    pub(crate) fn broken(&self) -> bool {
+        self.failed.is_some()
+    }
+
+    /// The failed write to standard output, if any.
+    pub(crate) fn failure(&self) -> Option<&io::Error> {
+        self.failed.as_ref()
+    }
+
+    /// Draws `bar` while lines are printed (`None` removes it).
+    pub(crate) fn set_bar(&mut self, bar: Option<ProgressBar>) {
+        if let Some(old) = self.bar.take() {
+            old.finish_and_clear();
+        }
+        self.bar = bar;
+    }
+}
