@@ -879,9 +879,12 @@ impl crate::ErrorCode for DescribeInstancesErrorCode {
     }
 }
 
-/// `DescribeInstances`: [`DescribeInstancesRequest`] in, [`DescribeInstancesResponse`] out.
+/// `DescribeInstances` (`redis` 2018-04-12): [`DescribeInstancesRequest`] in, [`DescribeInstancesResponse`] out.
 impl crate::Action for DescribeInstancesRequest {
     const NAME: &'static str = "DescribeInstances";
+    const SERVICE: &'static str = "redis";
+    const VERSION: &'static str = "2018-04-12";
+    const SKIP_SIGN: bool = false;
     const IDEMPOTENT: bool = true;
     const RATE_LIMIT_PER_SECOND: ::std::option::Option<u32> = ::std::option::Option::Some(
         20,
