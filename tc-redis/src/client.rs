@@ -548,8 +548,9 @@ impl ClientBuilder {
     /// scheme means `http`, no port 1080). A value that is not such a URL is refused by
     /// [`build`](ClientBuilder::build); the password is never printed.
     ///
-    /// Without it, the environment is read, by curl's rules, and a malformed value is refused
-    /// by `build` naming the variable (never a silent direct connection):
+    /// Without it, the environment is read once, by `build`, and a malformed value is refused
+    /// naming the variable (never a silent direct connection); each endpoint host (each
+    /// service has its own) is then decided by curl's rules at its first request:
     ///
     /// * an endpoint on loopback (`localhost`, `127.0.0.0/8`, `::1`) is reached directly;
     /// * `no_proxy`, else `NO_PROXY`: `*`, or comma-separated host names (matching the host and
@@ -696,23 +697,17 @@ impl ClientBuilder {
                     .to_owned(),
             });
         }
-        // One proxy decision per client, made here: for the explicit endpoint, else for the root
-        // domain, under which every service's default host lies (`<service>.<root>`), so that a
-        // `NO_PROXY` entry such as `.tencentcloudapi.com` applies to all of them.
-        let proxy_target = explicit_endpoint
-            .as_deref()
-            .cloned()
-            .unwrap_or_else(|| Endpoint {
-                url: format!("https://{root_domain}/"),
-                host: root_domain.clone(),
-            });
         let transport: Arc<dyn Transport> = match self.transport {
             Some(t) => t,
             None => Arc::new(UreqTransport::new(&UreqSettings {
                 connect_timeout,
                 timeout,
                 max_response_bytes,
-                proxy: crate::proxy::from_builder_or_env(self.proxy.as_deref(), &proxy_target)?,
+                // Read and checked whole now; applied to each service's host at its first call.
+                proxy: crate::proxy::ProxyRules::from_builder_or_env(
+                    self.proxy.as_deref(),
+                    self.allow_plain_http,
+                )?,
                 trust: TrustStore::resolve(self.tls_roots, &self.ca_certificates)?,
                 https_only: !self.allow_plain_http,
                 user_agent: REQUEST_CLIENT.to_owned(),

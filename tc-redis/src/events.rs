@@ -3,7 +3,7 @@
 //! | level   | event |
 //! |---------|-------|
 //! | `debug` | `attempt`: every attempt, with its action, service, region, endpoint host, attempt number, result (HTTP status, API error code or transport failure class), request id and elapsed time |
-//! | `debug` | `proxy`: the proxy a client uses and where the setting came from (password redacted) |
+//! | `debug` | `proxy`: the proxy an endpoint host is reached through, or `none`, and where the setting came from (password redacted); once per host, at its first request |
 //! | `info`  | `retry`: another attempt follows, after the wait given |
 //! | `info`  | `clock skew corrected`: the server's `Date` showed the local clock off; the request is re-signed |
 //! | `info`  | `credentials refreshed`: the credentials provider returned other credentials than for the previous call |
@@ -133,7 +133,7 @@ pub(crate) fn credentials_refreshed(provider: &str) {
     );
 }
 
-/// The proxy a client was built with.
+/// The proxy chosen for an endpoint host, at the host's first request.
 pub(crate) fn proxy_chosen(host: &str, proxy: Option<(&str, &str)>) {
     match proxy {
         Some((source, address)) => log::debug!(

@@ -18,8 +18,10 @@
 //! A proxy is `http://[user:password@]host[:port]` (port 1080 by default, as curl), or
 //! `https://...`; no scheme means `http`. A value that is not one of these, and a `NO_PROXY`
 //! entry that is not a host, address or block, is a [`ConfigError`] naming the variable.
+//!
+//! The environment is read once, when the client is built ([`ProxyRules`]); the rules are then
+//! applied to each endpoint host at its first request.
 
-use crate::endpoint::Endpoint;
 use crate::error::ConfigError;
 use std::net::IpAddr;
 
@@ -54,57 +56,105 @@ impl ProxyChoice {
 /// The name [`ProxyChoice::source`] has for the builder's setting.
 pub(crate) const EXPLICIT: &str = "proxy";
 
-/// Chooses the proxy for an endpoint (`https` or not, `host[:port]` as signed), by the rules of
-/// the module documentation. `env` reads a variable (`std::env::var` in the client; a map in
-/// tests, which must not race on the process environment).
-pub(crate) fn choose(
-    explicit: Option<&str>,
-    https: bool,
-    endpoint_host: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<ProxyChoice>, ConfigError> {
-    if let Some(url) = explicit {
-        return parse_proxy(url, EXPLICIT).map(Some);
-    }
-    let (host, port) = split_host_port(endpoint_host, if https { 443 } else { 80 });
-    if is_loopback(host) {
-        return Ok(None);
-    }
-    let read = |name: &'static str| {
-        env(name)
-            .filter(|v| !v.trim().is_empty())
-            .map(|v| (name, v))
-    };
-    if let Some((name, list)) = read("no_proxy").or_else(|| read("NO_PROXY"))
-        && no_proxy_matches(&list, host, port, name)?
-    {
-        return Ok(None);
-    }
-    let order: &[&'static str] = if https {
-        &["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
-    } else {
-        &["http_proxy", "all_proxy", "ALL_PROXY"]
-    };
-    match order.iter().find_map(|name| read(name)) {
-        Some((name, value)) => parse_proxy(value.trim(), name).map(Some),
-        None => Ok(None),
-    }
+/// A client's proxy rules: the builder's proxy, or the environment as it was when the client
+/// was built, read and checked whole (every variable that can choose a proxy, and every
+/// `NO_PROXY` entry), so that a value it cannot use fails
+/// [`ClientBuilder::build`](crate::ClientBuilder::build) whatever host is called later.
+/// [`ProxyRules::choose`] then decides per endpoint host, without reading the environment again:
+/// a client's services have hosts of their own (`redis.<root>`, `sts.<root>`), which `NO_PROXY`
+/// may treat differently.
+#[derive(Debug, Clone)]
+pub(crate) struct ProxyRules {
+    /// The builder's proxy: every host goes through it.
+    explicit: Option<ProxyChoice>,
+    /// `no_proxy`, else `NO_PROXY`, parsed.
+    no_proxy: Vec<NoProxyRule>,
+    /// The proxy of `https` endpoints.
+    https: Option<ProxyChoice>,
+    /// The proxy of plain-`http` endpoints.
+    http: Option<ProxyChoice>,
 }
 
-/// [`choose`] for a client's endpoint, from the process environment; logs the choice.
-pub(crate) fn from_builder_or_env(
-    explicit: Option<&str>,
-    endpoint: &Endpoint,
-) -> Result<Option<ProxyChoice>, ConfigError> {
-    let https = endpoint.url.starts_with("https://");
-    let choice = choose(explicit, https, &endpoint.host, &|name| {
-        std::env::var(name).ok()
-    })?;
-    crate::events::proxy_chosen(
-        &endpoint.host,
-        choice.as_ref().map(|c| (c.source, c.address.as_str())),
-    );
-    Ok(choice)
+impl ProxyRules {
+    /// Reads the rules. `plain_http`: whether plain-`http` endpoints can be called at all; when
+    /// not, their variable (`http_proxy`) is not read. `env` reads a variable (`std::env::var`
+    /// in the client; a map in tests, which must not race on the process environment).
+    pub(crate) fn read(
+        explicit: Option<&str>,
+        plain_http: bool,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<ProxyRules, ConfigError> {
+        if let Some(url) = explicit {
+            return Ok(ProxyRules {
+                explicit: Some(parse_proxy(url, EXPLICIT)?),
+                no_proxy: Vec::new(),
+                https: None,
+                http: None,
+            });
+        }
+        let read = |name: &'static str| {
+            env(name)
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| (name, v))
+        };
+        let no_proxy = match read("no_proxy").or_else(|| read("NO_PROXY")) {
+            Some((name, list)) => parse_no_proxy(&list, name)?,
+            None => Vec::new(),
+        };
+        let first_proxy = |order: &[&'static str]| match order.iter().find_map(|name| read(name)) {
+            Some((name, value)) => parse_proxy(value.trim(), name).map(Some),
+            None => Ok(None),
+        };
+        let https = first_proxy(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"])?;
+        let http = if plain_http {
+            first_proxy(&["http_proxy", "all_proxy", "ALL_PROXY"])?
+        } else {
+            None
+        };
+        Ok(ProxyRules {
+            explicit: None,
+            no_proxy,
+            https,
+            http,
+        })
+    }
+
+    /// [`ProxyRules::read`] from the process environment.
+    pub(crate) fn from_builder_or_env(
+        explicit: Option<&str>,
+        plain_http: bool,
+    ) -> Result<ProxyRules, ConfigError> {
+        ProxyRules::read(explicit, plain_http, &|name| std::env::var(name).ok())
+    }
+
+    /// The proxy for an endpoint (`https` or not, `host[:port]` as signed), by the rules of the
+    /// module documentation; `None`: direct.
+    pub(crate) fn choose(&self, https: bool, endpoint_host: &str) -> Option<&ProxyChoice> {
+        if let Some(explicit) = &self.explicit {
+            return Some(explicit);
+        }
+        let (host, port) = split_host_port(endpoint_host, if https { 443 } else { 80 });
+        if is_loopback(host) {
+            return None;
+        }
+        let host = host.to_ascii_lowercase();
+        let host = host.trim_end_matches('.');
+        if self.no_proxy.iter().any(|rule| rule.matches(host, port)) {
+            return None;
+        }
+        if https {
+            self.https.as_ref()
+        } else {
+            self.http.as_ref()
+        }
+    }
+
+    /// Every proxy [`choose`](ProxyRules::choose) can return.
+    pub(crate) fn proxies(&self) -> impl Iterator<Item = &ProxyChoice> {
+        [&self.explicit, &self.https, &self.http]
+            .into_iter()
+            .flatten()
+    }
 }
 
 /// Checks a proxy URL and normalises it to `scheme://[userinfo@]host:port`.
@@ -212,29 +262,24 @@ fn is_loopback(host: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Whether a `NO_PROXY` list exempts `host:port`; a malformed entry is an error naming `name`.
-fn no_proxy_matches(
-    list: &str,
-    host: &str,
-    port: u16,
-    name: &'static str,
-) -> Result<bool, ConfigError> {
-    let host = host.to_ascii_lowercase();
-    let host = host.trim_end_matches('.');
-    let mut matched = false;
-    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-        let rule = NoProxyRule::parse(entry).ok_or_else(|| ConfigError::InvalidSetting {
-            setting: name,
-            reason: format!(
-                "entry {entry:?} is not `*`, a host name, an IP address or a CIDR block (each with an optional :port)"
-            ),
-        })?;
-        matched |= rule.matches(host, port);
-    }
-    Ok(matched)
+/// Parses a `NO_PROXY` list; a malformed entry is an error naming `name`.
+fn parse_no_proxy(list: &str, name: &'static str) -> Result<Vec<NoProxyRule>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|entry| {
+            NoProxyRule::parse(entry).ok_or_else(|| ConfigError::InvalidSetting {
+                setting: name,
+                reason: format!(
+                    "entry {entry:?} is not `*`, a host name, an IP address or a CIDR block (each with an optional :port)"
+                ),
+            })
+        })
+        .collect()
 }
 
 /// One `NO_PROXY` entry.
+#[derive(Debug, Clone)]
 enum NoProxyRule {
     All,
     /// A domain: itself and its subdomains.
@@ -291,6 +336,7 @@ impl NoProxyRule {
         valid.then_some(NoProxyRule::Domain(domain, port))
     }
 
+    /// Whether the entry exempts `host` (lower case, no trailing `.`) on `port`.
     fn matches(&self, host: &str, port: u16) -> bool {
         let port_ok = |p: &Option<u16>| p.is_none_or(|p| p == port);
         match self {
@@ -356,9 +402,11 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        choose(None, https, host, &|name| vars.get(name).cloned())
-            .map(|c| c.map(|c| format!("{} {}", c.source, c.url)))
-            .map_err(|e| e.to_string())
+        let rules = ProxyRules::read(None, true, &|name| vars.get(name).cloned())
+            .map_err(|e| e.to_string())?;
+        Ok(rules
+            .choose(https, host)
+            .map(|c| format!("{} {}", c.source, c.url)))
     }
 
     #[test]
@@ -486,15 +534,114 @@ mod tests {
             assert_eq!(choose_with(&vars, false, host), Ok(None), "{host}");
         }
         // The builder's proxy is used whatever the endpoint.
-        let explicit = choose(Some("http://u:pw@p:3128"), false, "127.0.0.1:1", &|_| None)
-            .unwrap()
-            .unwrap();
+        let rules = ProxyRules::read(Some("http://u:pw@p:3128"), true, &|_| None).unwrap();
+        let explicit = rules.choose(false, "127.0.0.1:1").unwrap();
         assert_eq!(
             (explicit.source, explicit.address.as_str()),
             (EXPLICIT, "p:3128")
         );
         assert_eq!(explicit.redacted(), "http://<redacted>@p:3128");
         assert!(!format!("{explicit:?}").contains("pw"), "{explicit:?}");
+    }
+
+    /// The environment of the snapshot tests: a proxy per scheme and a `NO_PROXY` list that
+    /// exempts one service's host only.
+    fn snapshot_env() -> HashMap<&'static str, String> {
+        HashMap::from([
+            ("HTTPS_PROXY", "http://secure-proxy:3128".to_owned()),
+            ("http_proxy", "plain-proxy:8080".to_owned()),
+            (
+                "NO_PROXY",
+                "sts.tencentcloudapi.com, 10.0.0.0/8, internal.example:8443".to_owned(),
+            ),
+        ])
+    }
+
+    #[test]
+    fn one_snapshot_decides_for_every_host() {
+        let vars = snapshot_env();
+        let reads = std::cell::Cell::new(0);
+        let rules = ProxyRules::read(None, true, &|name| {
+            reads.set(reads.get() + 1);
+            vars.get(name).cloned()
+        })
+        .unwrap();
+        let reads_at_build = reads.get();
+        // (https, endpoint host, the proxy's address, or None for direct)
+        let cases: &[(bool, &str, Option<&str>)] = &[
+            (true, "redis.tencentcloudapi.com", Some("secure-proxy:3128")),
+            (true, "sts.tencentcloudapi.com", None),
+            (true, "STS.tencentcloudapi.com.", None),
+            // Not a subdomain of the exempted host.
+            (
+                true,
+                "sts.ap-shanghai-fsi.tencentcloudapi.com",
+                Some("secure-proxy:3128"),
+            ),
+            (true, "cvm.tencentcloudapi.com", Some("secure-proxy:3128")),
+            (true, "10.1.2.3:8443", None),
+            (true, "internal.example:8443", None),
+            (true, "internal.example", Some("secure-proxy:3128")),
+            (true, "127.0.0.1:9000", None),
+            (false, "fake.example:8080", Some("plain-proxy:8080")),
+            (false, "sts.tencentcloudapi.com", None),
+            (false, "localhost:8080", None),
+        ];
+        for (https, host, expect) in cases {
+            let got = rules.choose(*https, host).map(|c| c.address.as_str());
+            assert_eq!(got, *expect, "https={https} host={host}");
+        }
+        assert_eq!(
+            reads.get(),
+            reads_at_build,
+            "choosing read the environment again ({} reads at build, {} after)",
+            reads_at_build,
+            reads.get()
+        );
+    }
+
+    #[test]
+    fn the_whole_environment_is_checked_whatever_host_is_called() {
+        let fails = |vars: &[(&'static str, &str)], plain_http: bool| {
+            let vars: HashMap<&str, String> =
+                vars.iter().map(|(k, v)| (*k, v.to_string())).collect();
+            ProxyRules::read(None, plain_http, &|name| vars.get(name).cloned())
+                .err()
+                .map(|e| e.to_string())
+        };
+        // A malformed proxy is refused even though NO_PROXY would send every host direct.
+        let err = fails(&[("NO_PROXY", "*"), ("HTTPS_PROXY", "socks5://p:1")], false);
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.starts_with("HTTPS_PROXY: ")),
+            "{err:?}"
+        );
+        // A malformed NO_PROXY entry is refused with no proxy set at all.
+        let err = fails(&[("no_proxy", "good.example, bad entry")], false);
+        assert!(
+            err.as_deref().is_some_and(|e| e.starts_with("no_proxy: ")),
+            "{err:?}"
+        );
+        // http_proxy chooses for plain-http endpoints only: read when they can be called.
+        let err = fails(&[("http_proxy", "ftp://p:21")], true);
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.starts_with("http_proxy: ")),
+            "{err:?}"
+        );
+        assert_eq!(fails(&[("http_proxy", "ftp://p:21")], false), None);
+        // The builder's proxy wins: the environment is not read at all.
+        let rules = ProxyRules::read(Some("http://p:3128"), true, &|name| {
+            panic!("read {name} despite the builder's proxy")
+        })
+        .unwrap();
+        for host in ["sts.tencentcloudapi.com", "127.0.0.1:80"] {
+            assert_eq!(
+                rules.choose(true, host).map(|c| c.source),
+                Some(EXPLICIT),
+                "{host}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! HTTP: the only module that knows it. A [`Transport`] sends one signed POST and returns the
 //! status, the `Date` header and the body; [`UreqTransport`] is the default, over one ureq
-//! `Agent` (one keep-alive pool) per client.
+//! `Agent` (one keep-alive pool) per proxy decision of the client: direct, or through one proxy.
 
 use crate::error::{ConfigError, TransportError, TransportErrorKind};
 use progress::Stage;
@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, NextTimeout, TcpConnector};
 
+mod agents;
 mod progress;
 
 /// One request, ready to send: every header is final and signed.
@@ -42,7 +43,7 @@ pub trait Transport: Send + Sync + fmt::Debug {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError>;
 }
 
-/// Idle keep-alive connections kept per client (all to one host).
+/// Idle keep-alive connections kept per agent.
 const MAX_IDLE_CONNECTIONS: usize = 64;
 /// Idle connections older than this are not reused (Go SDK: 30 s): a server that dropped one
 /// would fail the next POST, which must not be retried blindly.
@@ -62,8 +63,8 @@ pub(crate) struct UreqSettings {
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
     pub(crate) max_response_bytes: u64,
-    /// The proxy chosen by [`crate::proxy`] (builder or environment); `None`: direct.
-    pub(crate) proxy: Option<crate::proxy::ProxyChoice>,
+    /// The proxy rules read by [`crate::proxy`] (builder or environment), applied per host.
+    pub(crate) proxy: crate::proxy::ProxyRules,
     /// The roots that verify the endpoint's certificate.
     pub(crate) trust: crate::tls::TrustStore,
     pub(crate) https_only: bool,
@@ -72,7 +73,7 @@ pub(crate) struct UreqSettings {
 
 /// The default transport: ureq with rustls, a keep-alive pool, enforced timeouts and a body cap.
 pub struct UreqTransport {
-    agent: ureq::Agent,
+    agents: agents::Agents,
     max_response_bytes: u64,
     trust: crate::tls::TrustStore,
 }
@@ -87,58 +88,40 @@ impl fmt::Debug for UreqTransport {
 
 impl UreqTransport {
     pub(crate) fn new(s: &UreqSettings) -> Result<UreqTransport, ConfigError> {
-        // Never `ureq::Proxy::try_from_env`: `crate::proxy` read the environment, strictly.
-        let proxy = match &s.proxy {
-            None => None,
-            Some(p) => Some(
-                ureq::Proxy::new(&p.url).map_err(|e| ConfigError::InvalidSetting {
-                    setting: p.source,
-                    reason: format!("{:?} is not a proxy URL ({e})", p.redacted()),
-                })?,
-            ),
+        // Every proxy the rules can choose is converted now, so that one ureq refuses is a
+        // build error, not a failure of the first request to some host.
+        let proxies = s
+            .proxy
+            .proxies()
+            .map(|p| Ok((p.url.clone(), ureq_proxy(p)?)))
+            .collect::<Result<Vec<_>, ConfigError>>()?;
+        let (connect_timeout, timeout, https_only) = (s.connect_timeout, s.timeout, s.https_only);
+        let user_agent = s.user_agent.clone();
+        let tls = tls_config(&s.trust);
+        let build = move |proxy: Option<ureq::Proxy>| {
+            let config = ureq::Agent::config_builder()
+                // Non-200 replies are read like any other: their body may carry a request id.
+                .http_status_as_error(false)
+                .https_only(https_only)
+                .timeout_connect(Some(connect_timeout))
+                .timeout_global(Some(timeout))
+                .proxy(proxy)
+                .tls_config(tls.clone())
+                .user_agent(user_agent.as_str())
+                // The API never redirects. Following one would resend the `X-TC-*` headers (the
+                // session token among them) to wherever `Location` points, as a GET; a 3xx is
+                // returned as it is and reported as `Error::Http`.
+                .max_redirects(0)
+                .max_idle_age(MAX_IDLE_AGE)
+                // ureq keeps 3 idle connections per host by default: threads sharing a client
+                // beyond that would open a new connection for most calls.
+                .max_idle_connections(MAX_IDLE_CONNECTIONS)
+                .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
+                .build();
+            ureq::Agent::with_parts(config, connector(), CachingResolver::default())
         };
-        // The connector chain below has no SOCKS support (ureq's `socks-proxy` feature is off):
-        // a SOCKS proxy would be bypassed, the request going out directly.
-        if let Some(p) = &proxy
-            && !matches!(
-                p.protocol(),
-                ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
-            )
-        {
-            let from = if p.is_from_env() {
-                " (from HTTPS_PROXY/ALL_PROXY in the environment)"
-            } else {
-                ""
-            };
-            return Err(ConfigError::InvalidSetting {
-                setting: "proxy",
-                reason: format!(
-                    "{:?} proxies are not supported{from}; use an http:// or https:// proxy",
-                    p.protocol()
-                ),
-            });
-        }
-        let config = ureq::Agent::config_builder()
-            // Non-200 replies are read like any other: their body may carry a request id.
-            .http_status_as_error(false)
-            .https_only(s.https_only)
-            .timeout_connect(Some(s.connect_timeout))
-            .timeout_global(Some(s.timeout))
-            .proxy(proxy)
-            .tls_config(tls_config(&s.trust))
-            .user_agent(s.user_agent.as_str())
-            // The API never redirects. Following one would resend the `X-TC-*` headers (the
-            // session token among them) to wherever `Location` points, as a GET; a 3xx is
-            // returned as it is and reported as `Error::Http`.
-            .max_redirects(0)
-            .max_idle_age(MAX_IDLE_AGE)
-            // ureq keeps 3 idle connections per host by default: threads sharing a client
-            // beyond that would open a new connection for most calls.
-            .max_idle_connections(MAX_IDLE_CONNECTIONS)
-            .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
-            .build();
         Ok(UreqTransport {
-            agent: ureq::Agent::with_parts(config, connector(), CachingResolver::default()),
+            agents: agents::Agents::new(s.proxy.clone(), proxies, build),
             max_response_bytes: s.max_response_bytes,
             trust: s.trust.clone(),
         })
@@ -151,6 +134,30 @@ impl UreqTransport {
         }
         e
     }
+}
+
+/// ureq's form of a proxy. Never `ureq::Proxy::try_from_env`: `crate::proxy` read the
+/// environment, strictly.
+fn ureq_proxy(p: &crate::proxy::ProxyChoice) -> Result<ureq::Proxy, ConfigError> {
+    let proxy = ureq::Proxy::new(&p.url).map_err(|e| ConfigError::InvalidSetting {
+        setting: p.source,
+        reason: format!("{:?} is not a proxy URL ({e})", p.redacted()),
+    })?;
+    // The connector chain below has no SOCKS support (ureq's `socks-proxy` feature is off):
+    // a SOCKS proxy would be bypassed, the request going out directly.
+    if !matches!(
+        proxy.protocol(),
+        ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
+    ) {
+        return Err(ConfigError::InvalidSetting {
+            setting: p.source,
+            reason: format!(
+                "{:?} proxies are not supported; use an http:// or https:// proxy",
+                proxy.protocol()
+            ),
+        });
+    }
+    Ok(proxy)
 }
 
 /// The ureq TLS settings for a trust store. Verification is never disabled.
@@ -211,7 +218,8 @@ fn check_head_size(request: &HttpRequest<'_>) -> Result<(), TransportError> {
 impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         check_head_size(request)?;
-        let mut builder = self.agent.post(request.url);
+        let agent = self.agents.for_url(request.url)?;
+        let mut builder = agent.post(request.url);
         for (name, value) in request.headers {
             builder = builder.header(*name, *value);
         }
@@ -247,14 +255,19 @@ impl Transport for UreqTransport {
 /// ureq resolves the host on every call, before it looks in its connection pool, and with a
 /// timeout set (ours always are) its default resolver starts a thread per lookup: that doubled
 /// the client's CPU per call over a kept-alive connection. This resolver asks the default one
-/// and reuses its answer for [`DNS_CACHE_TTL`].
+/// and reuses its answer for [`DNS_CACHE_TTL`], for up to [`DNS_CACHE_HOSTS`] hosts: one agent
+/// can serve several services' hosts (the direct agent, when `NO_PROXY` exempts them all).
 ///
 /// It uses ureq's `unversioned` resolver API, which ureq may change in a minor release; the
 /// lock file pins the version this was written against.
 #[derive(Debug, Default)]
 struct CachingResolver {
-    last: Mutex<Option<(String, Instant, ResolvedSocketAddrs)>>,
+    /// (`host:port`, when looked up, addresses), most recent last.
+    known: Mutex<Vec<(String, Instant, ResolvedSocketAddrs)>>,
 }
+
+/// The most hosts whose addresses [`CachingResolver`] keeps (a client calls a few services).
+const DNS_CACHE_HOSTS: usize = 8;
 
 impl Resolver for CachingResolver {
     fn resolve(
@@ -266,10 +279,10 @@ impl Resolver for CachingResolver {
         progress::enter(Stage::Resolving);
         let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
         {
-            let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((key, at, addrs)) = last.as_ref()
-                && key == authority
-                && at.elapsed() < DNS_CACHE_TTL
+            let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, _, addrs)) = known
+                .iter()
+                .find(|(key, at, _)| key == authority && at.elapsed() < DNS_CACHE_TTL)
             {
                 progress::enter(Stage::Resolved);
                 return Ok(addrs.clone());
@@ -287,8 +300,12 @@ impl Resolver for CachingResolver {
                 }
                 other => other,
             })?;
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        *last = Some((authority.to_owned(), Instant::now(), addrs.clone()));
+        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        known.retain(|(key, at, _)| key != authority && at.elapsed() < DNS_CACHE_TTL);
+        if known.len() >= DNS_CACHE_HOSTS {
+            known.remove(0);
+        }
+        known.push((authority.to_owned(), Instant::now(), addrs.clone()));
         progress::enter(Stage::Resolved);
         Ok(addrs)
     }

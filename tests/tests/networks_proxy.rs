@@ -1,6 +1,7 @@
 //! Proxies from the environment, failing closed: a malformed variable is refused naming it,
-//! `NO_PROXY` and loopback endpoints go direct, `HTTP_PROXY` is never read for https, and a proxy
-//! that requires authentication gets the credentials while the password is never printed.
+//! `NO_PROXY` and loopback endpoints go direct, `HTTP_PROXY` is never read for https, a proxy
+//! that requires authentication gets the credentials while the password is never printed, and
+//! one client's services are decided per host (`NO_PROXY` may exempt one of them only).
 //!
 //! Every test here changes the process environment: they hold [`ENV`] for their whole run, so
 //! they never race each other (this binary has no other test).
@@ -9,6 +10,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Arc, Mutex};
+use tc_redis::sts::AssumeRoleRequest;
 use tc_redis::{
     CleanUpInstanceRequest, Client, ClientBuilder, ConfigError, DescribeTaskInfoRequest, Error,
     Outcome, TransportErrorKind,
@@ -22,6 +24,9 @@ const ID: &str = "crs-proxy001";
 /// can reach it: the test proxy tunnels every CONNECT to the TLS front.
 const ROOT: &str = "tc-redis-test.invalid";
 const HOST: &str = "redis.tc-redis-test.invalid";
+/// The host of the STS actions of the same client.
+const STS_HOST: &str = "sts.tc-redis-test.invalid";
+const ROLE: &str = "qcs::cam::uin/100000000001:roleName/cleanup";
 const PASSWORD: &str = "s3cret-proxy-pw";
 /// `Basic` credentials of `tc-user:s3cret-proxy-pw` (RFC 7617: base64 of `user:password`).
 const BASIC: &str = "Basic dGMtdXNlcjpzM2NyZXQtcHJveHktcHc=";
@@ -363,4 +368,62 @@ fn a_proxy_requiring_authentication_gets_it_and_the_password_is_never_printed() 
         "the password printed: {text}"
     );
     assert_eq!(fake.stats().requests, 1, "{:?}", fake.stats());
+}
+
+#[test]
+fn one_client_reaches_each_service_host_by_its_own_proxy_decision() {
+    let fake =
+        FakeServer::start(FakeConfig::new().instance_in_recycle_bin(ID).sts_role(ROLE)).unwrap();
+    let front = TlsFront::start_for(fake.addr(), &[HOST, STS_HOST]).unwrap();
+    let proxy = ConnectProxy::start(front.addr(), None);
+    let url = proxy.url("");
+    // (NO_PROXY, the host it exempts, the host left to the proxy)
+    for (no_proxy, direct, proxied) in [(STS_HOST, STS_HOST, HOST), (HOST, HOST, STS_HOST)] {
+        let before = proxy.heads().len();
+        let requests_before = fake.stats().requests;
+        let (redis, sts) = with_env(
+            &[("HTTPS_PROXY", url.as_str()), ("NO_PROXY", no_proxy)],
+            || {
+                let client = invalid_host_builder(&front).build().unwrap();
+                (
+                    client.describe_task_info(&DescribeTaskInfoRequest::new(1u64)),
+                    client
+                        .call(&AssumeRoleRequest::new(ROLE, "proxyhost"))
+                        .map(|r| r.credentials.tmp_secret_id),
+                )
+            },
+        );
+        let case = format!("NO_PROXY={no_proxy}");
+        // The proxied call reached the fake (task 1 is unknown to it: an API error); the direct
+        // one looked the `.invalid` name up itself, which fails below HTTP.
+        let (proxied_reached, direct_error) = if proxied == HOST {
+            (
+                matches!(&redis, Err(Error::Api(_))),
+                sts.err().map(|e| e.to_string()),
+            )
+        } else {
+            (sts.is_ok(), redis.err().map(|e| e.to_string()))
+        };
+        assert!(proxied_reached, "{case}: {proxied} did not reach the fake");
+        let direct_error = direct_error.unwrap_or_else(|| "none: the call succeeded".to_owned());
+        assert!(
+            direct_error.contains(direct),
+            "{case}: {direct} was not looked up directly; the call's error: {direct_error}"
+        );
+        let heads = proxy.heads();
+        assert_eq!(
+            heads[before..]
+                .iter()
+                .map(|h| h[0].as_str())
+                .collect::<Vec<_>>(),
+            [format!("CONNECT {proxied}:443 HTTP/1.1")],
+            "{case}: the proxy's CONNECTs"
+        );
+        assert_eq!(
+            fake.stats().requests,
+            requests_before + 1,
+            "{case}: requests the fake saw before {requests_before}, after {:?}",
+            fake.stats()
+        );
+    }
 }
