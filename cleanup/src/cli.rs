@@ -68,8 +68,10 @@ pub(crate) struct Cli {
     #[arg(long)]
     pub(crate) json: bool,
 
-    /// Print the client's events on stderr: -v retries, clock corrections and credential
-    /// refreshes; -vv also every attempt (action, attempt, status, request id).
+    /// Print the client's events on stderr (-vv: every attempt).
+    ///
+    /// -v: retries, clock corrections, credential refreshes, give-ups; -vv also every attempt
+    /// (action, attempt, status, request id). Never a secret.
     #[arg(short = 'v', long = "verbose", action = ArgAction::Count)]
     pub(crate) verbose: u8,
 
@@ -80,33 +82,42 @@ pub(crate) struct Cli {
 /// Where requests go and how: the client's settings.
 #[derive(Debug, Args)]
 pub(crate) struct Connection {
-    /// Region of the instances, e.g. ap-guangzhou [default: the region of the tccli profile].
+    /// Region of the instances, e.g. ap-guangzhou.
+    ///
+    /// Default: the region of the tccli profile (~/.tccli/PROFILE.configure).
     #[arg(long, value_name = "REGION", env = "TENCENTCLOUD_REGION")]
     pub(crate) region: Option<String>,
 
-    /// Profile NAME of ~/.tencentcloud/credentials and of tccli (~/.tccli/NAME.credential);
-    /// its tccli region when --region is not given. Environment keys are then not used.
+    /// Credentials profile (and tccli's region for it).
+    ///
+    /// Section [NAME] of the credentials file, and tccli's ~/.tccli/NAME.credential; the region
+    /// of ~/.tccli/NAME.configure when --region is not given. The environment's keys are not
+    /// used, and the profile must exist.
     // No environment variable: the official SDKs read none, and tccli's TCCLI_PROFILE is set
     // for tccli; read here it would silently turn off TENCENTCLOUD_SECRET_* for this tool (a
     // named profile is the identity asked for), and the library does not read it either.
     #[arg(long, value_name = "NAME", value_parser = profile_name, conflicts_with = "sandbox")]
     pub(crate) profile: Option<String>,
 
-    /// API endpoint [default: redis.tencentcloudapi.com, or redis.REGION.tencentcloudapi.com
-    /// for a *-fsi region]; http:// only for loopback (127.0.0.0/8, localhost, [::1]).
+    /// API endpoint; http:// only for loopback.
+    ///
+    /// Default: redis.tencentcloudapi.com, or redis.REGION.tencentcloudapi.com for a *-fsi
+    /// region. Plain http:// only for 127.0.0.0/8, localhost and [::1].
     #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
     pub(crate) endpoint: Option<String>,
 
-    /// Use the endpoints of Tencent Cloud's international site (redis.intl.tencentcloudapi.com).
+    /// Use the international site's endpoint (redis.intl.tencentcloudapi.com).
     #[arg(long, conflicts_with_all = ["endpoint", "sandbox", "root_domain"])]
     pub(crate) intl: bool,
 
-    /// Root domain of the default endpoint, redis.DOMAIN [default: tencentcloudapi.com].
+    /// Root domain of the endpoint, redis.DOMAIN [default: tencentcloudapi.com].
     #[arg(long, value_name = "DOMAIN", conflicts_with_all = ["endpoint", "sandbox"])]
     pub(crate) root_domain: Option<String>,
 
-    /// Trust the CA certificates of this PEM file instead of the built-in roots (a
-    /// TLS-inspecting proxy's CA) [default: $SSL_CERT_FILE when set].
+    /// Trust the CAs of this PEM file instead of the built-in roots.
+    ///
+    /// For a TLS-inspecting proxy's CA, for one. Default: $SSL_CERT_FILE when set and not
+    /// empty.
     #[arg(long, value_name = "PATH", conflicts_with = "sandbox")]
     pub(crate) ca_bundle: Option<PathBuf>,
 

@@ -252,14 +252,15 @@ pub(crate) fn config_lines(e: &ConfigError) -> Vec<String> {
             "or give --profile a tccli profile that has one (tccli configure set region)."
                 .to_owned(),
         ],
-        ConfigError::ProfileRegion { profile, reason } => vec![
-            format!(
+        ConfigError::ProfileRegion { profile, reason } => {
+            let mut lines = vec![format!(
                 "No region, and the region of tccli profile {:?} cannot be read:",
                 escape(profile)
-            ),
-            format!("  {}", escape(reason)),
-            "Pass --region (e.g. ap-guangzhou) or set TENCENTCLOUD_REGION.".to_owned(),
-        ],
+            )];
+            lines.extend(wrap(&escape(reason), "  ", "      "));
+            lines.push("Pass --region (e.g. ap-guangzhou) or set TENCENTCLOUD_REGION.".to_owned());
+            lines
+        }
         ConfigError::InvalidRegion(r) => vec![
             format!(
                 "{:?} is not a region name (--region or TENCENTCLOUD_REGION).",

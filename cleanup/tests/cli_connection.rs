@@ -166,6 +166,9 @@ fn an_unknown_or_malformed_profile_is_refused_before_anything_is_sent() {
     let _ = std::fs::remove_dir_all(&no_region);
 }
 
+/// Variables for one run.
+type Environment<'a> = Vec<(&'a str, &'a str)>;
+
 /// The fake behind a TLS front whose certificate is issued by a CA made for this test, and
 /// that CA's PEM in a file.
 struct TlsFake {
@@ -222,7 +225,7 @@ fn a_private_ca_is_refused_by_default_and_trusted_with_ca_bundle_or_ssl_cert_fil
 
     // With the CA, by flag or by variable: done. The flag wins over a broken variable.
     let missing = tls.ca_file.with_file_name("missing.pem");
-    let cases: [(&[&str], Vec<(&str, &str)>); 3] = [
+    let cases: [(&[&str], Environment); 3] = [
         (&["--ca-bundle", ca], vec![]),
         (&[], vec![("SSL_CERT_FILE", ca)]),
         (
