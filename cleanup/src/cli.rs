@@ -90,7 +90,7 @@ pub(crate) struct Connection {
 
     /// Credentials profile (and tccli's region for it).
     ///
-    /// Section [NAME] of the credentials file, and tccli's ~/.tccli/NAME.credential; the region
+    /// Section NAME of the credentials file, and tccli's ~/.tccli/NAME.credential; the region
     /// of ~/.tccli/NAME.configure when --region is not given. The environment's keys are not
     /// used, and the profile must exist.
     // No environment variable: the official SDKs read none, and tccli's TCCLI_PROFILE is set
@@ -102,7 +102,7 @@ pub(crate) struct Connection {
     /// API endpoint; http:// only for loopback.
     ///
     /// Default: redis.tencentcloudapi.com, or redis.REGION.tencentcloudapi.com for a *-fsi
-    /// region. Plain http:// only for 127.0.0.0/8, localhost and [::1].
+    /// region. Plain http:// only for 127.0.0.0/8, localhost and ::1.
     #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
     pub(crate) endpoint: Option<String>,
 
