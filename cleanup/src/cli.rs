@@ -7,7 +7,8 @@
 //! domain, verbosity) is a field here and a line there.
 
 use crate::exit;
-use clap::{ArgGroup, Args, Parser};
+use clap::{ArgAction, ArgGroup, Args, Parser};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The longest `--timeout` and `--wait-timeout`: a day.
@@ -67,6 +68,13 @@ pub(crate) struct Cli {
     #[arg(long)]
     pub(crate) json: bool,
 
+    /// Print the client's events on stderr (-vv: every attempt).
+    ///
+    /// -v: retries, clock corrections, credential refreshes, give-ups; -vv also every attempt
+    /// (action, attempt, status, request id). Never a secret.
+    #[arg(short = 'v', long = "verbose", action = ArgAction::Count)]
+    pub(crate) verbose: u8,
+
     #[command(flatten)]
     pub(crate) connection: Connection,
 }
@@ -75,13 +83,43 @@ pub(crate) struct Cli {
 #[derive(Debug, Args)]
 pub(crate) struct Connection {
     /// Region of the instances, e.g. ap-guangzhou.
+    ///
+    /// Default: the region of the tccli profile (~/.tccli/PROFILE.configure).
     #[arg(long, value_name = "REGION", env = "TENCENTCLOUD_REGION")]
     pub(crate) region: Option<String>,
 
-    /// API endpoint [default: redis.tencentcloudapi.com, or redis.REGION.tencentcloudapi.com
-    /// for a *-fsi region]; http:// only for a loopback address.
+    /// Credentials profile (and tccli's region for it).
+    ///
+    /// Section NAME of the credentials file, and tccli's ~/.tccli/NAME.credential; the region
+    /// of ~/.tccli/NAME.configure when --region is not given. The environment's keys are not
+    /// used, and the profile must exist.
+    // No environment variable: the official SDKs read none, and tccli's TCCLI_PROFILE is set
+    // for tccli; read here it would silently turn off TENCENTCLOUD_SECRET_* for this tool (a
+    // named profile is the identity asked for), and the library does not read it either.
+    #[arg(long, value_name = "NAME", value_parser = profile_name, conflicts_with = "sandbox")]
+    pub(crate) profile: Option<String>,
+
+    /// API endpoint; http:// only for loopback.
+    ///
+    /// Default: redis.tencentcloudapi.com, or redis.REGION.tencentcloudapi.com for a *-fsi
+    /// region. Plain http:// only for 127.0.0.0/8, localhost and ::1.
     #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
     pub(crate) endpoint: Option<String>,
+
+    /// Use the international site's endpoint (redis.intl.tencentcloudapi.com).
+    #[arg(long, conflicts_with_all = ["endpoint", "sandbox", "root_domain"])]
+    pub(crate) intl: bool,
+
+    /// Root domain of the endpoint, redis.DOMAIN [default: tencentcloudapi.com].
+    #[arg(long, value_name = "DOMAIN", conflicts_with_all = ["endpoint", "sandbox"])]
+    pub(crate) root_domain: Option<String>,
+
+    /// Trust the CAs of this PEM file instead of the built-in roots.
+    ///
+    /// For a TLS-inspecting proxy's CA, for one. Default: $SSL_CERT_FILE when set and not
+    /// empty.
+    #[arg(long, value_name = "PATH", conflicts_with = "sandbox")]
+    pub(crate) ca_bundle: Option<PathBuf>,
 
     /// Language of the server's messages.
     #[arg(long, value_name = "LANG", default_value = "zh-CN", value_parser = ["zh-CN", "en-US"])]
@@ -113,11 +151,29 @@ fn secs(value: &str) -> Result<Duration, String> {
     }
 }
 
+/// A profile name: letters, digits, `-`, `_` and `.`, not starting with `.` (the library's
+/// rule, checked here too so that a bad name is a usage error naming --profile).
+fn profile_name(value: &str) -> Result<String, String> {
+    let valid = !value.is_empty()
+        && !value.starts_with('.')
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err("expected letters, digits, '-', '_' and '.', not starting with '.'".to_owned())
+    }
+}
+
 fn after_help() -> String {
     format!(
-        "Credentials: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (and \
-         TENCENTCLOUD_SESSION_TOKEN),\nelse ~/.tencentcloud/credentials \
-         (TENCENTCLOUD_CREDENTIALS_FILE), else the CVM role.\n\n\
+        "Credentials, the first found: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (and\n\
+         TENCENTCLOUD_SESSION_TOKEN); the credentials file (TENCENTCLOUD_CREDENTIALS_FILE, else\n\
+         ~/.tencentcloud/credentials, else /etc/tencentcloud/credentials); the tccli profile\n\
+         (~/.tccli/PROFILE.credential); TKE workload identity (TKE_* variables); the CVM role.\n\
+         With --profile, the environment keys are skipped and the profile must exist.\n\n\
+         Certificates: SSL_CERT_FILE, like --ca-bundle, replaces the built-in roots (the flag wins).\n\n\
          Confirmation: on a terminal, the tool shows the instances (ids, names, statuses) and \
          asks\nbefore cleaning up; without a terminal on standard input it never asks and \
          needs --yes.\n\n{}",

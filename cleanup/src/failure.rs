@@ -107,7 +107,7 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
             let (what, fix) = match t.kind {
                 TransportErrorKind::Dns => (
                     "could not resolve the endpoint's host name",
-                    "Check --endpoint (or --region) and DNS.".to_owned(),
+                    "Check --endpoint (or --region, --root-domain) and DNS.".to_owned(),
                 ),
                 TransportErrorKind::Connect => (
                     "could not connect to the endpoint",
@@ -115,7 +115,7 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
                 ),
                 TransportErrorKind::Tls => (
                     "TLS failed",
-                    "Check --endpoint, the system's certificates and clock, and any proxy that inspects TLS."
+                    "Check --endpoint and the clock; trust another CA with --ca-bundle PATH or SSL_CERT_FILE."
                         .to_owned(),
                 ),
                 TransportErrorKind::Timeout => (
@@ -137,7 +137,10 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
                     "Check the network and HTTPS_PROXY / ALL_PROXY.".to_owned(),
                 ),
             };
-            let lines = vec![format!("{what} ({})", escape(&t.message)), fix];
+            let lines = vec![
+                format!("{what} ({})", escape(without_library_advice(&t.message))),
+                fix,
+            ];
             let status = match outcome {
                 Outcome::NotSent => Status::NotSent,
                 other => status_of(other),
@@ -181,6 +184,15 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
         message,
         request_id,
         lines,
+    }
+}
+
+/// A transport message without the library's advice to its programmers (a certificate error
+/// ends with how to call `ClientBuilder::ca_bundle`): the fix line says it in options.
+fn without_library_advice(message: &str) -> &str {
+    match message.find(" To trust another CA") {
+        Some(end) => message[..end].trim_end_matches('.'),
+        None => message,
     }
 }
 
@@ -236,8 +248,19 @@ fn api_hint(code: &str) -> Option<&'static str> {
 pub(crate) fn config_lines(e: &ConfigError) -> Vec<String> {
     match e {
         ConfigError::MissingRegion => vec![
-            "No region: pass --region (e.g. ap-guangzhou) or set TENCENTCLOUD_REGION.".to_owned(),
+            "No region: pass --region (e.g. ap-guangzhou) or set TENCENTCLOUD_REGION,".to_owned(),
+            "or give --profile a tccli profile that has one (tccli configure set region)."
+                .to_owned(),
         ],
+        ConfigError::ProfileRegion { profile, reason } => {
+            let mut lines = vec![format!(
+                "No region, and the region of tccli profile {:?} cannot be read:",
+                escape(profile)
+            )];
+            lines.extend(wrap(&escape(reason), "  ", "      "));
+            lines.push("Pass --region (e.g. ap-guangzhou) or set TENCENTCLOUD_REGION.".to_owned());
+            lines
+        }
         ConfigError::InvalidRegion(r) => vec![
             format!(
                 "{:?} is not a region name (--region or TENCENTCLOUD_REGION).",
@@ -270,7 +293,21 @@ pub(crate) fn credentials_lines(e: &CredentialsError) -> Vec<String> {
                 "or put secret_id and secret_key under [default] in ~/.tencentcloud/credentials,"
                     .to_owned(),
             );
+            lines.push("or run `tccli configure` (~/.tccli/default.credential),".to_owned());
             lines.push("or run on a CVM instance with a CAM role bound.".to_owned());
+        }
+        CredentialsError::ProfileNotFound { profile, attempts } => {
+            lines.push(format!(
+                "Profile {:?} (--profile) not found. Looked in:",
+                escape(profile)
+            ));
+            for attempt in attempts {
+                lines.extend(wrap(&escape(attempt), "  ", "      "));
+            }
+            lines.push(format!(
+                "Create it with `tccli configure --profile {}`, or fix the name.",
+                escape(profile)
+            ));
         }
         other => lines.push(format!("Credentials: {}", escape(&other.to_string()))),
     }

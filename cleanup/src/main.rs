@@ -3,7 +3,8 @@
 //! terminal), with task waiting (`--wait`, `--wait-task`), text or JSON Lines output, and exit
 //! statuses that say what happened (`--help`).
 //!
-//! Module map: [`cli`] (the arguments), [`session`] (arguments to a client; [`sandbox`]),
+//! Module map: [`cli`] (the arguments), [`session`] (arguments to a client; [`network`],
+//! [`sandbox`]), [`verbose`] (`-v`: the library's events on stderr),
 //! [`ids`] (ids from arguments or stdin), [`lookup`] (DescribeInstances), [`check`]
 //! (`--dry-run`, `--list`), [`confirm`] (the prompt), [`clean`] (the batch), [`wait`] (tasks),
 //! [`interrupt`] (Ctrl-C), [`failure`] (errors in operator terms), [`escape`] (server text on a
@@ -21,9 +22,11 @@ mod failure;
 mod ids;
 mod interrupt;
 mod lookup;
+mod network;
 mod output;
 mod sandbox;
 mod session;
+mod verbose;
 mod wait;
 
 use crate::clean::Cleaned;
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(usage_error(&e).code()),
     };
+    verbose::install(cli.verbose);
     let mut out = Out::new(cli.json);
     let mut status = match run(&cli, &mut out) {
         Ok(status) => status,

@@ -1,7 +1,12 @@
 //! `--sandbox`: an in-process fake of the API with test credentials and a few instances, so
 //! that every mode has something to show without an account. Each run starts afresh.
+//!
+//! In a TKE pod (all `TKE_*` variables set) the sandbox serves STS too, trusting the pod's
+//! token, and the job signs with the pod's workload identity exchanged there: the whole OIDC
+//! path of a real pod, locally.
 
 use std::time::Duration;
+use tc_redis::credentials::WebIdentityProvider;
 use tc_redis_fake::{FakeConfig, FakeServer, InstanceStatus};
 
 /// The instances every sandbox starts with: three in the recycle bin, one running.
@@ -23,10 +28,42 @@ pub(crate) const SEEDED: &[(&str, &str, InstanceStatus)] = &[
 /// How long a sandbox cleanup task runs, so that --wait has progress to show.
 const TASK_DURATION: Duration = Duration::from_secs(2);
 
+/// The workload identity of a TKE pod, as the sandbox's STS is told to trust it.
+#[derive(Debug, Clone)]
+pub(crate) struct PodIdentity {
+    provider_id: String,
+    /// The token now in the token file (empty if it cannot be read: the provider reports
+    /// that when it reads the file itself).
+    token: String,
+    pub(crate) role_arn: String,
+}
+
+/// The pod's identity when all `TKE_*` variables are set (and not empty); `None` elsewhere.
+pub(crate) fn pod_identity() -> Option<PodIdentity> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    var(WebIdentityProvider::REGION_VAR)?;
+    let provider_id = var(WebIdentityProvider::PROVIDER_ID_VAR)?;
+    let role_arn = var(WebIdentityProvider::ROLE_ARN_VAR)?;
+    let file = var(WebIdentityProvider::TOKEN_FILE_VAR)?;
+    let token = std::fs::read_to_string(file).unwrap_or_default();
+    Some(PodIdentity {
+        provider_id,
+        token: token.trim().to_owned(),
+        role_arn,
+    })
+}
+
 /// Starts the sandbox in `region`, with the seeded instances, and `ids` it does not know
-/// added to its recycle bin.
-pub(crate) fn start(region: &str, ids: &[String]) -> std::io::Result<FakeServer> {
+/// added to its recycle bin; with `pod`, its STS trusts the pod's token for the pod's role.
+pub(crate) fn start(
+    region: &str,
+    ids: &[String],
+    pod: Option<&PodIdentity>,
+) -> std::io::Result<FakeServer> {
     let mut config = FakeConfig::new().task_duration(TASK_DURATION);
+    if let Some(pod) = pod {
+        config = config.web_identity(&pod.provider_id, &pod.token, &pod.role_arn);
+    }
     for (id, name, status) in SEEDED {
         config = config.instance(*id, *name, region, *status);
     }

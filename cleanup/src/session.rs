@@ -1,18 +1,25 @@
-//! From the command line to a client: region, endpoint, credentials, timeouts, or the sandbox.
-//! Everything that can be checked before a request is sent is checked here.
+//! From the command line to a client: credentials, region, network settings, timeouts, or the
+//! sandbox. Everything that can be checked before a request is sent is checked here.
 
 use crate::cli::Connection;
 use crate::exit::Status;
 use crate::failure::{self, Failure};
+use crate::network;
 use crate::output::Out;
 use crate::sandbox;
 use std::time::Duration;
-use tc_redis::credentials::{Credentials, DefaultChain, ProvideCredentials};
-use tc_redis::{Client, ConfigError, Language};
+use tc_redis::credentials::{
+    Credentials, CredentialsError, DefaultChain, ProvideCredentials, TccliProvider,
+    WebIdentityProvider,
+};
+use tc_redis::{Client, ClientBuilder, ConfigError, Language};
 use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeServer};
 
 /// The client's per-request timeout when --timeout is not given (the library's default).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The sandbox's region when --region is not given.
+const SANDBOX_REGION: &str = "ap-guangzhou";
 
 /// A client ready to send, and what it needs alive.
 #[derive(Debug)]
@@ -42,68 +49,33 @@ pub(crate) fn connect(
     if timeout < Duration::from_secs(10) {
         builder = builder.connect_timeout(timeout);
     }
-    let region = match (&connection.region, connection.sandbox) {
-        (Some(r), _) => r.clone(),
-        (None, true) => "ap-guangzhou".to_owned(),
-        (None, false) => {
-            return Err(Failure::usage(failure::config_lines(
-                &ConfigError::MissingRegion,
-            )));
-        }
-    };
-    builder = builder.region(&region);
     let mut sandbox_server = None;
-    if connection.sandbox {
-        let server = sandbox::start(&region, ids).map_err(|e| {
-            Failure::local(
-                Status::NotSent,
-                "ClientError.Sandbox",
-                vec![format!("Cannot start the sandbox endpoint: {e}.")],
-            )
-        })?;
-        out.note(&format!(
-            "sandbox: a local fake of the Tencent Cloud Redis API at {}, with test credentials;\n  nothing is sent to Tencent Cloud",
-            server.endpoint()
-        ));
-        let credentials = Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).map_err(|e| {
-            Failure::local(
-                Status::Credentials,
-                "ClientError.Credentials",
-                failure::credentials_lines(&e),
-            )
-        })?;
-        builder = builder
-            .endpoint(server.endpoint())
-            .allow_plain_http(true)
-            .credentials(credentials);
+    let mut ca = None;
+    let region = if connection.sandbox {
+        let region = connection
+            .region
+            .clone()
+            .unwrap_or_else(|| SANDBOX_REGION.to_owned());
+        let (server, with_sandbox) = sandbox_builder(builder, &region, ids, out)?;
+        builder = with_sandbox;
         sandbox_server = Some(server);
+        region
     } else {
-        // Resolve credentials before anything is sent, so that "none found" is its own failure.
-        let chain = DefaultChain::new();
-        if let Err(e) = chain.provide() {
-            return Err(Failure::local(
-                Status::Credentials,
-                "ClientError.Credentials",
-                failure::credentials_lines(&e),
-            ));
+        // Credentials first: a --profile that does not exist is the error to report, not the
+        // region it would have supplied.
+        let profile = connection.profile.as_deref();
+        builder = builder.credentials_provider(checked_chain(profile)?);
+        if let Some(profile) = profile {
+            builder = builder.profile(profile);
         }
-        builder = builder.credentials_provider(chain);
-        if let Some(endpoint) = &connection.endpoint {
-            let plain = endpoint
-                .get(..7)
-                .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
-            if plain && !is_loopback(endpoint) {
-                return Err(Failure::usage(vec![
-                    "--endpoint: plain http:// is only for a loopback address".to_owned(),
-                    "(127.0.0.1, localhost, [::1]); use https://.".to_owned(),
-                ]));
-            }
-            builder = builder.endpoint(endpoint).allow_plain_http(plain);
-        }
-    }
+        ca = network::ca_bundle(connection);
+        builder = network::apply(builder, connection, ca.as_ref())?;
+        region_of(connection)?
+    };
     let client = builder
+        .region(&region)
         .build()
-        .map_err(|e| Failure::usage(failure::config_lines(&e)))?;
+        .map_err(|e| network::config_failure(&e, ca.as_ref()))?;
     Ok(Session {
         client,
         region,
@@ -112,41 +84,88 @@ pub(crate) fn connect(
     })
 }
 
-/// Whether the endpoint's host is a loopback address.
-fn is_loopback(endpoint: &str) -> bool {
-    let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
-    let authority = rest.split('/').next().unwrap_or("");
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => authority.split(':').next().unwrap_or(""),
-    };
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+/// The default chain (for `profile` when one is named), asked once before anything is sent so
+/// that "none found" or "no such profile" is its own failure (status 3).
+fn checked_chain(profile: Option<&str>) -> Result<DefaultChain, Failure> {
+    let chain = profile.map_or_else(DefaultChain::new, DefaultChain::with_profile);
+    match chain.provide() {
+        Ok(_) => Ok(chain),
+        Err(e) => Err(credentials_failure(&e)),
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_loopback;
+fn credentials_failure(e: &CredentialsError) -> Failure {
+    Failure::local(
+        Status::Credentials,
+        "ClientError.Credentials",
+        failure::credentials_lines(e),
+    )
+}
 
-    #[test]
-    fn loopback_hosts() {
-        for yes in [
-            "http://127.0.0.1:8080",
-            "http://localhost",
-            "http://[::1]:9",
-            "http://127.1.2.3/",
-        ] {
-            assert!(is_loopback(yes), "{yes}");
-        }
-        for no in [
-            "http://example.com",
-            "http://127.0.0.1.example.com",
-            "http://[::2]",
-            "http://user@127.0.0.1",
-        ] {
-            assert!(!is_loopback(no), "{no}");
-        }
+/// `--region` (or `TENCENTCLOUD_REGION`), else the region of the tccli profile (`--profile`,
+/// else `default`), as `ClientBuilder::build` would take it. Read here rather than left to
+/// `build` because the job names the region in its output.
+fn region_of(connection: &Connection) -> Result<String, Failure> {
+    if let Some(region) = &connection.region {
+        return Ok(region.clone());
     }
+    let profile = connection
+        .profile
+        .as_deref()
+        .unwrap_or(TccliProvider::DEFAULT_PROFILE);
+    match TccliProvider::new().with_profile(profile).region() {
+        Ok(Some(region)) => Ok(region),
+        Ok(None) => Err(Failure::usage(failure::config_lines(
+            &ConfigError::MissingRegion,
+        ))),
+        Err(e) => Err(Failure::usage(failure::config_lines(
+            &ConfigError::ProfileRegion {
+                profile: profile.to_owned(),
+                reason: e.to_string(),
+            },
+        ))),
+    }
+}
+
+/// Starts the sandbox and points `builder` at it, with the fake's test credentials, or in a
+/// TKE pod with the pod's workload identity exchanged at the sandbox's STS.
+fn sandbox_builder(
+    builder: ClientBuilder,
+    region: &str,
+    ids: &[String],
+    out: &Out,
+) -> Result<(FakeServer, ClientBuilder), Failure> {
+    let pod = sandbox::pod_identity();
+    let server = sandbox::start(region, ids, pod.as_ref()).map_err(|e| {
+        Failure::local(
+            Status::NotSent,
+            "ClientError.Sandbox",
+            vec![format!("Cannot start the sandbox endpoint: {e}.")],
+        )
+    })?;
+    out.note(&format!(
+        "sandbox: a local fake of the Tencent Cloud Redis API at {}, with test credentials;\n  nothing is sent to Tencent Cloud",
+        server.endpoint()
+    ));
+    let builder = builder.endpoint(server.endpoint()).allow_plain_http(true);
+    let builder = match &pod {
+        Some(pod) => {
+            out.note(&format!(
+                "sandbox: credentials from TKE workload identity (role {}),\n  exchanged at the sandbox's STS",
+                crate::escape::escape(&pod.role_arn)
+            ));
+            let provider = WebIdentityProvider::from_env()
+                .with_endpoint(server.endpoint())
+                .allow_plain_http(true);
+            // Exchanged now, as the default chain is asked up front outside the sandbox.
+            provider.provide().map_err(|e| credentials_failure(&e))?;
+            builder.credentials_provider(provider)
+        }
+        None => {
+            let credentials = Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY)
+                .map_err(|e| credentials_failure(&e))?;
+            builder.credentials(credentials)
+        }
+    };
+    Ok((server, builder))
 }

@@ -675,3 +675,54 @@ fn help_and_version() {
         format!("tc-redis-cleanup {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn sandbox_in_a_tke_pod_signs_with_the_workload_identity_exchanged_at_its_sts() {
+    let dir = std::env::temp_dir().join(format!("tc-redis-cli-tke-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, "eyJhbGciOiJSUzI1NiJ9.pod-token.sig").unwrap();
+    let token_path = token_file.display().to_string();
+    let role = "qcs::cam::uin/100000000001:roleName/cleanup";
+    let tke = [
+        ("TKE_REGION", "ap-guangzhou"),
+        ("TKE_PROVIDER_ID", "tke-provider"),
+        ("TKE_WEB_IDENTITY_TOKEN_FILE", token_path.as_str()),
+        ("TKE_ROLE_ARN", role),
+    ];
+    // -vv shows the exchange at the sandbox's STS before the cleanup.
+    let r = run(
+        &["--json", "-vv", "--sandbox", "--yes", "crs-5a4py64p"],
+        &tke,
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let exchange = r
+        .stderr
+        .find("attempt action=AssumeRoleWithWebIdentity service=sts ")
+        .unwrap_or_else(|| panic!("no STS exchange on stderr: {r:?}"));
+    let cleanup = r
+        .stderr
+        .find("attempt action=CleanUpInstance ")
+        .unwrap_or_else(|| panic!("no cleanup on stderr: {r:?}"));
+    assert!(exchange < cleanup, "the exchange comes first: {r:?}");
+    assert!(
+        r.stderr.contains(&format!(
+            "credentials from TKE workload identity (role {role})"
+        )),
+        "{r:?}"
+    );
+    let objects = json_lines(&r.stdout);
+    assert_eq!(objects[0]["InstanceId"], "crs-5a4py64p", "{r:?}");
+    assert!(objects[0]["TaskId"].as_u64().is_some(), "{r:?}");
+
+    // A token file that is not there: the provider's error, exit status 3 (credentials), and
+    // no cleanup.
+    let missing = dir.join("missing").display().to_string();
+    let mut broken = tke;
+    broken[2] = ("TKE_WEB_IDENTITY_TOKEN_FILE", missing.as_str());
+    let r = run(&["--sandbox", "--yes", "crs-5a4py64p"], &broken);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(r.stderr.contains("web identity token file"), "{r:?}");
+    assert!(!r.stdout.contains("done"), "{r:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -39,7 +39,7 @@ pub fn creds() -> [(&'static str, &'static str); 2] {
 }
 
 /// A command for the program with a clean credential environment (no profile file, no keys,
-/// no region, no proxy) plus `env`.
+/// no region, no TKE pod, no proxy, no CA bundle) plus `env`.
 pub fn command<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(&str, &str)]) -> Command {
     let home: PathBuf =
         std::env::temp_dir().join(format!("tc-redis-cli-home-{}", std::process::id()));
@@ -57,6 +57,15 @@ pub fn command<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(&str, &str)]) -> C
         "https_proxy",
         "ALL_PROXY",
         "all_proxy",
+        "http_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        "TKE_REGION",
+        "TKE_PROVIDER_ID",
+        "TKE_WEB_IDENTITY_TOKEN_FILE",
+        "TKE_ROLE_ARN",
+        "TCCLI_PROFILE",
+        "SSL_CERT_FILE",
     ] {
         cmd.env_remove(var);
     }
