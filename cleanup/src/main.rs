@@ -240,15 +240,24 @@ fn run(args: Args) -> Result<(), Failure> {
             );
         } else {
             println!("RequestId: {}", reply.request_id);
-            println!("TaskId: {}", reply.task_id);
+            println!("TaskId: {}", shown_task_id(reply.task_id));
         }
         return Ok(());
     };
     if !args.json {
         println!("RequestId: {}", reply.request_id);
-        println!("TaskId: {}", reply.task_id);
+        println!("TaskId: {}", shown_task_id(reply.task_id));
     }
-    let task = reply.task_id;
+    // A reply without a TaskId (`None`, never an invented 0): the cleanup was accepted, but
+    // there is nothing to wait for.
+    let Some(task) = reply.task_id else {
+        let message = "the reply has no TaskId, so there is no task to wait for; the cleanup was accepted: check the instance in the console";
+        return Err(Failure {
+            status: 4,
+            json: serde_json::json!({ "Error": { "Code": "ClientError.NoTaskId", "Message": message }, "RequestId": reply.request_id, "TaskId": null }),
+            line: message.to_owned(),
+        });
+    };
     let mut progress = Progress::new(task);
     let waited = client.wait_for_task_with(task, timeout, |r| progress.show(r));
     progress.finish();
@@ -346,4 +355,9 @@ fn failure(e: Error<CleanUpInstanceErrorCode>) -> Failure {
         json: serde_json::json!({ "Error": { "Code": code, "Message": message }, "RequestId": request_id }),
         line,
     }
+}
+
+/// A task id as the text output shows it: `none` when the reply lacked it.
+fn shown_task_id(task_id: Option<i64>) -> String {
+    task_id.map_or_else(|| "none (the reply has no TaskId)".to_owned(), |id| id.to_string())
 }

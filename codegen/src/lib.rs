@@ -21,6 +21,7 @@ mod emit;
 mod error;
 mod ident;
 pub mod import;
+pub mod reply;
 pub mod spec;
 pub mod validate;
 

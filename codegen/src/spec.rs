@@ -24,6 +24,7 @@
 //! Unknown keys are ignored, so that a newer official spec still loads.
 
 use crate::error::SpecError;
+use crate::reply::{self, Reply};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -116,6 +117,8 @@ pub struct Member {
     pub value_allowed_null: bool,
     /// The spec's example value (always a string in the official format).
     pub example: Option<String>,
+    /// How the client reads it in a reply (decided by [`crate::reply::classify`]).
+    pub reply: Reply,
 }
 
 /// A field's type: a scalar, an object, or a list of either.
@@ -356,7 +359,15 @@ impl Reader<'_> {
             .iter()
             .enumerate()
             .map(|(i, m)| self.member(m, &format!("{members_path}[{i}]")))
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
+        // Decided once, here, for every member: the emitter only reads the outcome.
+        let members = members
+            .into_iter()
+            .map(|mut m| {
+                m.reply = reply::classify(&m, usage.is_none());
+                m
+            })
+            .collect();
         Ok(Object {
             document: self.opt_string(o, path, "document")?.unwrap_or_default(),
             members,
@@ -421,6 +432,7 @@ impl Reader<'_> {
                 .opt_bool(o, path, "value_allowed_null")?
                 .unwrap_or(false),
             example: self.opt_string(o, path, "example")?,
+            reply: Reply::Strict,
         })
     }
 }

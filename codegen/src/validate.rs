@@ -36,6 +36,12 @@ const RESERVED_TYPES: &[&str] = &[
     "endpoint",
     "error",
     "generated",
+    // The generated code's own module of member markers, and the correction types.
+    "member",
+    "correct",
+    "Correction",
+    "CorrectionKind",
+    "Corrections",
     "rate_limit",
     "response",
     "retry",
@@ -233,6 +239,16 @@ pub fn validate(spec: &Spec, file: &Path) -> Result<(), SpecError> {
                 ));
             }
             let field = ident::field_name(&member.name);
+            // A response's own `corrections` field (what the client corrected in the reply).
+            if field == "corrections" && spec.actions.values().any(|a| a.output == *name) {
+                return Err(err(
+                    format!("{path}.name"),
+                    format!(
+                        "`{}` maps to the Rust field `corrections`, which responses keep for the client",
+                        member.name
+                    ),
+                ));
+            }
             if let Some(prev) = fields.insert(field.clone(), member.name.clone()) {
                 return Err(err(
                     format!("{path}.name"),

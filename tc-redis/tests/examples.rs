@@ -1119,5 +1119,5 @@ fn the_clean_up_instance_example() {
     let envelope: Value = serde_json::from_str(&example.output).unwrap();
     let response: CleanUpInstanceResponse =
         serde_json::from_value(envelope["Response"].clone()).unwrap();
-    assert_eq!(response.task_id, 10856);
+    assert_eq!(response.task_id, Some(10856));
 }
