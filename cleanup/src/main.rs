@@ -359,5 +359,8 @@ fn failure(e: Error<CleanUpInstanceErrorCode>) -> Failure {
 
 /// A task id as the text output shows it: `none` when the reply lacked it.
 fn shown_task_id(task_id: Option<i64>) -> String {
-    task_id.map_or_else(|| "none (the reply has no TaskId)".to_owned(), |id| id.to_string())
+    task_id.map_or_else(
+        || "none (the reply has no TaskId)".to_owned(),
+        |id| id.to_string(),
+    )
 }

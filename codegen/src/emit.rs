@@ -101,8 +101,9 @@ impl Markers {
         quote! {
             use crate::correct::Member as _;
 
-            /// The member names read from replies, one marker type each (see `crate::correct`).
-            #[allow(non_camel_case_types)]
+            /// The member names read from replies, one marker type each (see `crate::correct`),
+            /// spelt as the spec spells them.
+            #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
             mod member {
                 #(#markers)*
             }
@@ -380,9 +381,8 @@ fn member_doc(member: &Member, plain: bool, role: Role) -> TokenStream {
     }
     if is_reply(role) && !plain {
         match member.reply {
-            Reply::Optional(Why::Identifier) => facts.push(
-                "`None` if the reply lacks it: an identifier is never filled in.".to_owned(),
-            ),
+            Reply::Optional(Why::Identifier) => facts
+                .push("`None` if the reply lacks it: an identifier is never filled in.".to_owned()),
             Reply::Optional(Why::Deprecated) => facts.push(
                 "`None` if the reply lacks it: documented as deprecated or unused.".to_owned(),
             ),

@@ -165,7 +165,9 @@ fn first_phrase_last_word(document: &str) -> &str {
     let phrase = text[..end].trim_end();
     let start = phrase
         .rfind(|c: char| !c.is_ascii_alphanumeric())
-        .map_or(0, |i| i + phrase[i..].chars().next().map_or(1, char::len_utf8));
+        .map_or(0, |i| {
+            i + phrase[i..].chars().next().map_or(1, char::len_utf8)
+        });
     &phrase[start..]
 }
 
@@ -295,8 +297,14 @@ mod tests {
             ("DealIds", ""),
             ("SecurityGroupIDs", ""),
             ("Id", ""),
-            ("DealName", "Long order ID, which is used when an order issue is submitted"),
-            ("DealName", "<p>长订单ID，反馈订单问题给官方客服使用此ID</p>"),
+            (
+                "DealName",
+                "Long order ID, which is used when an order issue is submitted",
+            ),
+            (
+                "DealName",
+                "<p>长订单ID，反馈订单问题给官方客服使用此ID</p>",
+            ),
             ("Node", "节点ID"),
             ("Appid", "User AppId. AppId is an application ID"),
         ] {
@@ -307,7 +315,10 @@ mod tests {
             ("Valid", "Whether it is valid"),
             ("VALID", ""),
             ("Appid", "App"),
-            ("AddressModule", "All the addresses that the address group ID represents."),
+            (
+                "AddressModule",
+                "All the addresses that the address group ID represents.",
+            ),
             ("DealName", "Order number."),
         ] {
             let m = member(name, Element::String, doc);

@@ -431,9 +431,15 @@ mod tests {
         assert_eq!(
             r.items,
             vec![
-                Item { count: 1, id: Some(7) },
+                Item {
+                    count: 1,
+                    id: Some(7)
+                },
                 Item { count: 0, id: None },
-                Item { count: 12, id: None }
+                Item {
+                    count: 12,
+                    id: None
+                }
             ]
         );
         assert_eq!(
@@ -445,7 +451,10 @@ mod tests {
             ]
         );
         let r = read(r#"{"Items":[{}]}"#).unwrap();
-        assert_eq!(paths(&r), ["Items[0].Count: missing, read as its zero value"]);
+        assert_eq!(
+            paths(&r),
+            ["Items[0].Count: missing, read as its zero value"]
+        );
         let r = read("{}").unwrap();
         assert_eq!(r.items, vec![]);
         assert_eq!(paths(&r), ["Items: missing, read as its zero value"]);
@@ -458,11 +467,26 @@ mod tests {
     fn lossy_values_are_still_errors() {
         for (json, problem) in [
             (r#"{"Items":[{"Count":-1}]}"#, "invalid value: integer `-1`"),
-            (r#"{"Items":[{"Count":"-1"}]}"#, "invalid value: string \"-1\""),
-            (r#"{"Items":[{"Count":1.5}]}"#, "invalid type: floating point `1.5`"),
-            (r#"{"Items":[{"Count":"1.5"}]}"#, "invalid value: string \"1.5\""),
-            (r#"{"Items":[{"Count":" 1"}]}"#, "invalid value: string \" 1\""),
-            (r#"{"Items":[{"Count":"+1"}]}"#, "invalid value: string \"+1\""),
+            (
+                r#"{"Items":[{"Count":"-1"}]}"#,
+                "invalid value: string \"-1\"",
+            ),
+            (
+                r#"{"Items":[{"Count":1.5}]}"#,
+                "invalid type: floating point `1.5`",
+            ),
+            (
+                r#"{"Items":[{"Count":"1.5"}]}"#,
+                "invalid value: string \"1.5\"",
+            ),
+            (
+                r#"{"Items":[{"Count":" 1"}]}"#,
+                "invalid value: string \" 1\"",
+            ),
+            (
+                r#"{"Items":[{"Count":"+1"}]}"#,
+                "invalid value: string \"+1\"",
+            ),
             (r#"{"Items":[{"Count":""}]}"#, "invalid value: string \"\""),
             (
                 r#"{"Items":[{"Id":"9223372036854775808"}]}"#,
@@ -472,7 +496,10 @@ mod tests {
                 r#"{"Items":[{"Id":9223372036854775808}]}"#,
                 "invalid value: integer `9223372036854775808`",
             ),
-            (r#"{"Items":[{"Count":true}]}"#, "invalid type: boolean `true`"),
+            (
+                r#"{"Items":[{"Count":true}]}"#,
+                "invalid type: boolean `true`",
+            ),
             (r#"{"Items":[null]}"#, "invalid type: null"),
             (r#"{"Items":{}}"#, "invalid type: map"),
         ] {

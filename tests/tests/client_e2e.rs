@@ -294,7 +294,10 @@ fn eight_threads_share_one_client() {
     }
     tasks.sort();
     tasks.dedup();
-    assert!(tasks.iter().all(Option::is_some), "every reply has a TaskId");
+    assert!(
+        tasks.iter().all(Option::is_some),
+        "every reply has a TaskId"
+    );
     assert_eq!(tasks.len(), 200, "every call got its own TaskId");
     assert!(server.stats().connections <= 8, "{:?}", server.stats());
 }

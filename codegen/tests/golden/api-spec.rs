@@ -1012,8 +1012,9 @@ impl DescribeTaskInfoResponse {
 
 use crate::correct::Member as _;
 
-/// The member names read from replies, one marker type each (see `crate::correct`).
-#[allow(non_camel_case_types)]
+/// The member names read from replies, one marker type each (see `crate::correct`),
+/// spelt as the spec spells them.
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 mod member {
     pub(crate) struct InstanceId;
     impl crate::correct::Member for InstanceId {
