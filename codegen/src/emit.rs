@@ -486,7 +486,7 @@ fn emit_struct(name: &str, object: &Object, role: Role, markers: &Markers) -> To
             }
         },
         Role::Data(_) if is_reply(role) => quote! {
-            impl crate::correct::Decode for #ty {}
+            impl crate::correct::Structure for #ty {}
         },
         Role::Data(_) => quote! {},
     };

@@ -242,6 +242,32 @@ impl Decode for u64 {
     }
 }
 
+/// A generated data structure used in replies (`impl crate::correct::Structure for X {}`).
+#[doc(hidden)]
+pub trait Structure: DeserializeOwned + Default {}
+
+/// A structure is read from a JSON object only: serde would also take a JSON array as the
+/// members in order, and with members that may be absent, `[]` would read as a default value.
+impl<T: Structure> Decode for T {
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(StructureVisitor::<T>(PhantomData))
+    }
+}
+
+struct StructureVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Structure> Visitor<'de> for StructureVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map))
+    }
+}
+
 impl<T: Decode> Decode for Vec<T> {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_seq(ListVisitor::<T>(PhantomData))
@@ -403,7 +429,7 @@ mod tests {
         #[serde(rename = "Id", default, deserialize_with = "Id::optional")]
         id: Option<i64>,
     }
-    impl Decode for Item {}
+    impl Structure for Item {}
 
     #[derive(Debug, PartialEq, Deserialize)]
     struct Reply {
@@ -502,6 +528,10 @@ mod tests {
             ),
             (r#"{"Items":[null]}"#, "invalid type: null"),
             (r#"{"Items":{}}"#, "invalid type: map"),
+            (
+                r#"{"Items":[[]]}"#,
+                "invalid type: sequence, expected an object",
+            ),
         ] {
             let e = read(json).expect_err(json);
             assert!(e.contains(problem), "{json}: {e}");
