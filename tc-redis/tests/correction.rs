@@ -15,12 +15,15 @@ fn body(mut response: Value) -> Vec<u8> {
     serde_json::to_vec(&json!({ "Response": response })).unwrap()
 }
 
+/// Corrections as `(path, kind)`.
+type Fixes = Vec<(String, CorrectionKind)>;
+
 /// Reads `response` as action `A`'s reply: the typed response and its corrections as
 /// `(path, kind)`, or the malformed-reply problem.
 fn read<A: Action>(
     response: Value,
-    corrections: impl Fn(&A::Response) -> Vec<(String, CorrectionKind)>,
-) -> Result<(A::Response, Vec<(String, CorrectionKind)>), String> {
+    corrections: impl Fn(&A::Response) -> Fixes,
+) -> Result<(A::Response, Fixes), String> {
     match parse::<A::Response, A::ErrorCode>(200, &body(response)) {
         Ok(r) => {
             let c = corrections(&r);
@@ -63,7 +66,7 @@ fn instances(edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Value {
 
 type Instances = tc_redis::DescribeInstancesRequest;
 
-fn kinds(path: &str, kind: CorrectionKind) -> Vec<(String, CorrectionKind)> {
+fn kinds(path: &str, kind: CorrectionKind) -> Fixes {
     vec![(path.to_owned(), kind)]
 }
 
