@@ -485,10 +485,11 @@ fn emit_struct(name: &str, object: &Object, role: Role, markers: &Markers) -> To
                 }
             }
         },
-        Role::Data(_) if is_reply(role) => quote! {
+        // Every data structure, even one the spec marks request-only: a reply member may still
+        // name it, and it is then read like the others.
+        Role::Data(_) => quote! {
             impl crate::correct::Structure for #ty {}
         },
-        Role::Data(_) => quote! {},
     };
     quote! {
         #doc
