@@ -233,3 +233,49 @@ fn wait_reports_a_failed_task_and_a_timeout() {
     assert_eq!(code, 5, "{err}");
     assert!(err.contains("failed"), "{err}");
 }
+
+/// A reply without its `TaskId` (client error correction reads it as `None`, never task 0):
+/// the cleanup was accepted, so the text and JSON output say there is no task id and exit 0;
+/// `--wait` has nothing to wait for and says so (status 4), without polling task 0.
+#[test]
+fn a_reply_without_a_task_id_is_shown_as_none_and_never_waited_for() {
+    let server = FakeServer::start(FakeConfig::new()).unwrap();
+    let endpoint = server.endpoint();
+    let no_task = || {
+        Some(tc_redis_fake::Fault::Body {
+            status: 200,
+            content_type: "application/json".into(),
+            body: br#"{"Response":{"RequestId":"rid-no-task"}}"#.to_vec(),
+        })
+    };
+    server.set_fault(no_task());
+    let (code, out, err) = run(&against(&endpoint, &["crs-abc12345"]), &creds());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "RequestId: rid-no-task\nTaskId: none (the reply has no TaskId)\n"
+    );
+
+    server.set_fault(no_task());
+    let (code, out, _) = run(&against(&endpoint, &["--json", "crs-abc12345"]), &creds());
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (v["TaskId"].is_null(), v["RequestId"].as_str()),
+        (true, Some("rid-no-task"))
+    );
+
+    server.set_fault(no_task());
+    let before = server.requests().len();
+    let (code, _, err) = run(&against(&endpoint, &["--wait", "crs-abc12345"]), &creds());
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("no TaskId") && err.contains("accepted"),
+        "{err}"
+    );
+    let polls = server.requests()[before..]
+        .iter()
+        .filter(|r| r.header("x-tc-action") == Some("DescribeTaskInfo"))
+        .count();
+    assert_eq!(polls, 0, "no task was polled");
+}

@@ -68,7 +68,7 @@ pub enum WaitError {
     /// A poll failed (after the client's own retries; DescribeTaskInfo is idempotent).
     Poll(Error<DescribeTaskInfoErrorCode>),
     /// The task id is zero or negative, which no task has; nothing was sent. (A reply that lacks
-    /// its `TaskId` gives `None`, never 0: see `corrections()` on the generated responses.)
+    /// its `TaskId` reads as `None`, never 0: identifiers are not filled in.)
     InvalidTaskId(i64),
 }
 
