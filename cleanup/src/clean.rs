@@ -14,7 +14,12 @@ use tc_redis::{CleanUpInstanceRequest, CleanUpInstanceResponse, Outcome};
 #[derive(Debug)]
 pub(crate) enum Cleaned {
     /// The API accepted it and started a task.
-    Done { task_id: i64, request_id: String },
+    /// `task_id` is `None` when the reply had no TaskId (client error correction never invents
+    /// one).
+    Done {
+        task_id: Option<i64>,
+        request_id: String,
+    },
     /// The call failed; the failure says whether it may have run.
     Failed(Failure),
     /// Never sent: the run stopped first (Ctrl-C, or standard output failed).
@@ -33,7 +38,7 @@ impl Cleaned {
 }
 
 /// The TaskId of an accepted cleanup (read in one place: the generated type may change).
-fn task_of(reply: &CleanUpInstanceResponse) -> (i64, String) {
+fn task_of(reply: &CleanUpInstanceResponse) -> (Option<i64>, String) {
     (reply.task_id, reply.request_id.clone())
 }
 
@@ -77,7 +82,11 @@ fn report(id: &str, result: &Cleaned, out: &mut Out) {
             request_id,
         } => {
             out.text(&format!(
-                "{id}: done, TaskId {task_id} (RequestId {})",
+                "{id}: done, TaskId {} (RequestId {})",
+                task_id.map_or_else(
+                    || "none (the reply has no TaskId)".to_owned(),
+                    |t| t.to_string()
+                ),
                 escape(request_id)
             ));
             out.json(&json!({

@@ -56,7 +56,7 @@ pub(crate) struct Cli {
 
     /// Wait for an existing task (the TaskId a cleanup printed) without sending
     /// CleanUpInstance. Repeatable.
-    #[arg(long, value_name = "TASK_ID", conflicts_with_all = ["ids", "yes"])]
+    #[arg(long, value_name = "TASK_ID", conflicts_with_all = ["ids", "yes"], value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) wait_task: Vec<u64>,
 
     /// Stop waiting after SECS seconds [default: 600].

@@ -27,7 +27,7 @@ pub(crate) struct Row {
 impl Row {
     fn from_reply(i: &InstanceSet) -> Row {
         Row {
-            id: i.instance_id.clone(),
+            id: i.instance_id.clone().unwrap_or_default(),
             name: i.instance_name.clone(),
             status: i.status,
             region: i.region.clone(),

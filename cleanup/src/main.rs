@@ -116,7 +116,7 @@ fn run(cli: &Cli, out: &mut Out) -> Result<Status, Failure> {
             .wait_task
             .iter()
             .map(|id| wait::Task {
-                id: *id,
+                id: Some(*id),
                 instance: None,
             })
             .collect();
@@ -147,8 +147,10 @@ fn run(cli: &Cli, out: &mut Out) -> Result<Status, Failure> {
             .iter()
             .filter_map(|(id, result)| match result {
                 Cleaned::Done { task_id, .. } => Some(wait::Task {
-                    // A negative TaskId is no task; polling it then fails as any bad id does.
-                    id: u64::try_from(*task_id).unwrap_or(u64::MAX),
+                    // No TaskId, or a negative one, is no task: never polled.
+                    id: task_id
+                        .and_then(|t| u64::try_from(t).ok())
+                        .filter(|t| *t > 0),
                     instance: Some(id.clone()),
                 }),
                 _ => None,

@@ -27,7 +27,8 @@ const SLICE: Duration = Duration::from_millis(100);
 /// A task to wait for: its id, and its instance when known.
 #[derive(Debug, Clone)]
 pub(crate) struct Task {
-    pub(crate) id: u64,
+    /// `None` when the accepted cleanup's reply had no TaskId: nothing to poll (never task 0).
+    pub(crate) id: Option<u64>,
     pub(crate) instance: Option<String>,
 }
 
@@ -87,7 +88,7 @@ impl Poll {
         Poll {
             status: r.status.clone(),
             message: r.task_message.clone(),
-            instance: r.instance_id.clone(),
+            instance: r.instance_id.clone().unwrap_or_default(),
             request_id: r.request_id.clone(),
         }
     }
@@ -113,13 +114,18 @@ pub(crate) fn wait(
             if ends[i].is_some() || stopped(out) {
                 continue;
             }
-            let request = DescribeTaskInfoRequest::new(task.id);
+            let Some(task_id) = task.id else {
+                ends[i] = Some(TaskEnd::PollFailed(no_task_id()));
+                bar.inc(1);
+                continue;
+            };
+            let request = DescribeTaskInfoRequest::new(task_id);
             let poll = match session.client.describe_task_info(&request) {
                 Ok(reply) => Poll::from_reply(&reply),
                 Err(e) => {
                     ends[i] = Some(TaskEnd::PollFailed(poll_failure(
                         failure::from_error(&e, session.timeout_secs),
-                        task.id,
+                        task_id,
                     )));
                     bar.inc(1);
                     continue;
@@ -136,8 +142,7 @@ pub(crate) fn wait(
             let changed = last[i].as_ref().is_none_or(|l| l.status != poll.status);
             if lines_on_stderr && changed {
                 out.note(&format!(
-                    "task {} ({}): {} ({elapsed:.0} s)",
-                    task.id,
+                    "task {task_id} ({}): {} ({elapsed:.0} s)",
                     escape(task.instance.as_deref().unwrap_or("?")),
                     escape(&poll.status)
                 ));
@@ -201,6 +206,19 @@ fn stopped(out: &Out) -> bool {
     interrupt::interrupted() || out.broken()
 }
 
+/// An accepted cleanup whose reply had no TaskId: there is no task to follow, and task 0 is
+/// never polled in its place.
+fn no_task_id() -> Failure {
+    Failure::local(
+        Status::PollFailed,
+        "ClientError.NoTaskId",
+        vec![
+            "The reply had no TaskId, so there is no task to wait for.".to_owned(),
+            "The cleanup was accepted: check the instance in the console.".to_owned(),
+        ],
+    )
+}
+
 /// A failed poll, said as such: the cleanup itself was accepted.
 fn poll_failure(mut f: Failure, task: u64) -> Failure {
     // The outcome sentence speaks of DescribeTaskInfo; what matters is the cleanup's task.
@@ -216,7 +234,9 @@ fn poll_failure(mut f: Failure, task: u64) -> Failure {
 fn report(task: &Task, end: &TaskEnd, limit: Duration, out: &mut Out) {
     // The instance may come from the server's reply (--wait-task): escaped like its other text.
     let who = escape(task.instance.as_deref().unwrap_or("?"));
-    let id = task.id;
+    let id = task
+        .id
+        .map_or_else(|| "(no TaskId)".to_owned(), |id| id.to_string());
     match end {
         TaskEnd::Succeeded { status, .. } => {
             out.text(&format!("{who}: task {id} {}", escape(status)));

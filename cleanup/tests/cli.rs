@@ -726,3 +726,58 @@ fn sandbox_in_a_tke_pod_signs_with_the_workload_identity_exchanged_at_its_sts() 
     assert!(!r.stdout.contains("done"), "{r:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A reply without its `TaskId` (client error correction reads it as `None`, never task 0):
+/// the cleanup was accepted, so the text and JSON output say there is no task id and exit 0;
+/// `--wait` has nothing to follow and says so (status 8: accepted, its task cannot be polled),
+/// without polling task 0.
+#[test]
+fn a_reply_without_a_task_id_is_shown_as_none_and_never_waited_for() {
+    let server = fake();
+    let no_task = || {
+        Some(Fault::Body {
+            status: 200,
+            content_type: "application/json".into(),
+            body: br#"{"Response":{"RequestId":"rid-no-task"}}"#.to_vec(),
+        })
+    };
+    server.set_fault(no_task());
+    let r = run(&against(&server, &["--yes", "crs-bin00001"]), &creds());
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout.contains(
+            "crs-bin00001: done, TaskId none (the reply has no TaskId) (RequestId rid-no-task)"
+        ),
+        "{r:?}"
+    );
+
+    server.set_fault(no_task());
+    let r = run(
+        &against(&server, &["--yes", "--json", "crs-bin00001"]),
+        &creds(),
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let lines = json_lines(&r.stdout);
+    assert_eq!(
+        (lines[0]["TaskId"].is_null(), lines[0]["RequestId"].as_str()),
+        (true, Some("rid-no-task")),
+        "{r:?}"
+    );
+
+    server.set_fault(no_task());
+    let before = actions(&server, "DescribeTaskInfo");
+    let r = run(
+        &against(&server, &["--yes", "--wait", "crs-bin00001"]),
+        &creds(),
+    );
+    assert_eq!(r.code, 8, "{r:?}");
+    assert!(
+        r.stdout.contains("no TaskId") && r.stdout.contains("accepted"),
+        "{r:?}"
+    );
+    assert_eq!(
+        actions(&server, "DescribeTaskInfo"),
+        before,
+        "no task was polled"
+    );
+}

@@ -7,9 +7,11 @@
 use crate::Target;
 use crate::docs::sanitize;
 use crate::ident::{field_name, ident, type_name, variant_name};
+use crate::reply::{Reply, Why};
 use crate::spec::{Action, Element, ErrorCode, FieldType, Member, Object, Spec, Usage};
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
+use std::collections::BTreeMap;
 
 /// How a struct is used, which decides optionality and the helpers it gets.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -25,11 +27,82 @@ pub(crate) fn emit(spec: &Spec, target: Target) -> TokenStream {
     for (name, action) in &spec.actions {
         items.push(emit_action(name, action, spec, target));
     }
+    let markers = Markers::new(spec);
     for (name, object) in &spec.objects {
         let role = role_of(name, object, spec);
-        items.push(emit_struct(name, object, role));
+        items.push(emit_struct(name, object, role, &markers));
     }
+    items.push(markers.emit());
     quote! { #(#items)* }
+}
+
+/// Whether objects of this role are read from replies (and so use `crate::correct`).
+fn is_reply(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Response | Role::Data(Usage::Out) | Role::Data(Usage::Both)
+    )
+}
+
+/// One marker type per member name read from replies (`member::TaskId`): the generated fields'
+/// serde attributes name its `crate::correct::Member` helpers, which record the member's path.
+struct Markers(BTreeMap<String, Ident>);
+
+impl Markers {
+    fn new(spec: &Spec) -> Markers {
+        let mut by_wire: BTreeMap<String, Ident> = BTreeMap::new();
+        let mut taken: BTreeMap<String, String> = BTreeMap::new();
+        for (name, object) in &spec.objects {
+            if !is_reply(role_of(name, object, spec)) {
+                continue;
+            }
+            for m in &object.members {
+                if m.reply == Reply::Strict || by_wire.contains_key(&m.name) {
+                    continue;
+                }
+                // `Self` and `Self_` both escape to `Self_`: the second gets a number.
+                let base = type_name(&m.name);
+                let mut candidate = base.clone();
+                let mut n = 2;
+                while taken.contains_key(&candidate) {
+                    candidate = format!("{base}{n}");
+                    n += 1;
+                }
+                taken.insert(candidate.clone(), m.name.clone());
+                by_wire.insert(m.name.clone(), ident(&candidate));
+            }
+        }
+        Markers(by_wire)
+    }
+
+    fn get(&self, wire: &str) -> &Ident {
+        &self.0[wire]
+    }
+
+    fn emit(&self) -> TokenStream {
+        if self.0.is_empty() {
+            return quote! {};
+        }
+        let markers = self.0.iter().map(|(wire, marker)| {
+            quote! {
+                pub(crate) struct #marker;
+
+                impl crate::correct::Member for #marker {
+                    const NAME: &'static str = #wire;
+                }
+            }
+        });
+        quote! {
+            use crate::correct::Member as _;
+
+            /// The member names read from replies, one marker type each (see `crate::correct`),
+            /// spelt as the spec spells them.
+            #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+            mod member {
+                #(#markers)*
+            }
+        }
+    }
 }
 
 fn role_of(name: &str, object: &Object, spec: &Spec) -> Role {
@@ -267,18 +340,15 @@ fn emit_error_codes(action: &str, documented: &[ErrorCode], common: &[ErrorCode]
     }
 }
 
-/// Whether a member is a plain value (true) or an `Option` (false).
+/// Whether a member is a plain value (true) or an `Option` (false). In replies the model
+/// decides (`crate::reply`): only `RequestId` and members read as their zero value when absent
+/// are plain.
 fn is_plain(member: &Member, role: Role) -> bool {
-    let always_returned = member.output_required == Some(true) && !member.value_allowed_null;
+    let read_plain = matches!(member.reply, Reply::Strict | Reply::ZeroIfAbsent);
     match role {
         Role::Request | Role::Data(Usage::In) => member.required,
-        // The envelope always carries the request id: the server sends one whenever it
-        // processed the request, and the runtime reports a reply without one as malformed.
-        Role::Response => {
-            always_returned || (member.name == "RequestId" && member.output_required.is_none())
-        }
-        Role::Data(Usage::Out) => always_returned,
-        Role::Data(Usage::Both) => member.required && always_returned,
+        Role::Response | Role::Data(Usage::Out) => read_plain,
+        Role::Data(Usage::Both) => member.required && read_plain,
     }
 }
 
@@ -315,6 +385,16 @@ fn member_doc(member: &Member, plain: bool, role: Role) -> TokenStream {
     if member.disabled {
         facts.push("Hidden in the official spec (deprecated or reserved).".to_owned());
     }
+    if is_reply(role) && !plain {
+        match member.reply {
+            Reply::Optional(Why::Identifier) => facts
+                .push("`None` if the reply lacks it: an identifier is never filled in.".to_owned()),
+            Reply::Optional(Why::Deprecated) => facts.push(
+                "`None` if the reply lacks it: documented as deprecated or unused.".to_owned(),
+            ),
+            _ => {}
+        }
+    }
     if let Some(example) = member.example.as_deref().map(str::trim) {
         let usable = !example.is_empty()
             && example != "无"
@@ -332,7 +412,7 @@ fn member_doc(member: &Member, plain: bool, role: Role) -> TokenStream {
     doc
 }
 
-fn emit_struct(name: &str, object: &Object, role: Role) -> TokenStream {
+fn emit_struct(name: &str, object: &Object, role: Role, markers: &Markers) -> TokenStream {
     let ty = ident(&type_name(name));
     let doc = doc_attrs(if object.document.trim().is_empty() {
         name
@@ -345,21 +425,45 @@ fn emit_struct(name: &str, object: &Object, role: Role) -> TokenStream {
         let wire = &m.name;
         let inner = rust_type(&m.ty);
         let doc = member_doc(m, plain, role);
+        // Replies are read with client error correction (`crate::correct`).
+        let read = match (is_reply(role), plain, m.reply) {
+            (false, ..) | (true, true, Reply::Strict) => quote! {},
+            (true, true, _) => {
+                let marker = markers.get(&m.name);
+                let missing = format!("member::{marker}::missing");
+                let present = format!("member::{marker}::zero_if_null");
+                quote! { #[serde(default = #missing, deserialize_with = #present)] }
+            }
+            (true, false, _) => {
+                let optional = format!("member::{}::optional", markers.get(&m.name));
+                quote! { #[serde(default, deserialize_with = #optional)] }
+            }
+        };
         if plain {
             quote! {
                 #doc
                 #[serde(rename = #wire)]
+                #read
                 pub #field: #inner,
             }
         } else {
             quote! {
                 #doc
                 #[serde(rename = #wire)]
+                #read
                 #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                 pub #field: ::std::option::Option<#inner>,
             }
         }
     });
+    // A response keeps what the client corrected in it; serde fills the field last.
+    let corrections_field = match role {
+        Role::Response => quote! {
+            #[serde(skip, default = "crate::correct::take")]
+            corrections: crate::Corrections,
+        },
+        _ => quote! {},
+    };
     let required: Vec<&Member> = object
         .members
         .iter()
@@ -377,7 +481,21 @@ fn emit_struct(name: &str, object: &Object, role: Role) -> TokenStream {
     };
     let helpers = match role {
         Role::Request => emit_request_helpers(&ty, object, &required),
-        _ => quote! {},
+        Role::Response => quote! {
+            impl #ty {
+                /// What the client corrected when it read this reply: members the spec says are
+                /// always returned that were missing or `null` (read as their zero value), and
+                /// integers sent as strings. Empty when the reply matched the spec.
+                pub fn corrections(&self) -> &crate::Corrections {
+                    &self.corrections
+                }
+            }
+        },
+        // Every data structure, even one the spec marks request-only: a reply member may still
+        // name it, and it is then read like the others.
+        Role::Data(_) => quote! {
+            impl crate::correct::Structure for #ty {}
+        },
     };
     // A struct with a secret gets a `Debug` that redacts it; the others derive it.
     let (derive_debug, debug_impl) = match object.members.iter().any(|m| m.sensitive) {
@@ -390,6 +508,7 @@ fn emit_struct(name: &str, object: &Object, role: Role) -> TokenStream {
         #non_exhaustive
         pub struct #ty {
             #(#fields)*
+            #corrections_field
         }
 
         #debug_impl

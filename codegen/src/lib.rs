@@ -3,6 +3,8 @@
 //! The pipeline, one module per step:
 //! [`spec`] (JSON to model, the only code that knows the spec format) ->
 //! [`validate`] (references resolve, names are unique Rust identifiers) ->
+//! [`reply`] (how each reply member is read: client error correction, decided per member as
+//! the spec is read) ->
 //! `ident` (naming rules) -> `docs` (spec HTML to rustdoc-safe Markdown) ->
 //! `emit` (tokens with `quote`) -> `syn` parse -> `prettyplease`.
 //!
@@ -21,6 +23,7 @@ mod emit;
 mod error;
 mod ident;
 pub mod import;
+pub mod reply;
 pub mod spec;
 pub mod validate;
 

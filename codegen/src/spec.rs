@@ -29,6 +29,7 @@
 //! Unknown keys are ignored, so that a newer official spec still loads.
 
 use crate::error::SpecError;
+use crate::reply::{self, Reply};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -128,6 +129,8 @@ pub struct Member {
     /// A secret (a key, a token): `Debug` of the generated struct shows `<redacted>` in its
     /// place (our extension, default `false`).
     pub sensitive: bool,
+    /// How the client reads it in a reply (decided by [`crate::reply::classify`]).
+    pub reply: Reply,
 }
 
 /// A field's type: a scalar, an object, or a list of either.
@@ -373,7 +376,15 @@ impl Reader<'_> {
             .iter()
             .enumerate()
             .map(|(i, m)| self.member(m, &format!("{members_path}[{i}]")))
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
+        // Decided once, here, for every member: the emitter only reads the outcome.
+        let members = members
+            .into_iter()
+            .map(|mut m| {
+                m.reply = reply::classify(&m, usage.is_none());
+                m
+            })
+            .collect();
         Ok(Object {
             document: self.opt_string(o, path, "document")?.unwrap_or_default(),
             members,
@@ -439,6 +450,7 @@ impl Reader<'_> {
                 .unwrap_or(false),
             example: self.opt_string(o, path, "example")?,
             sensitive: self.opt_bool(o, path, "sensitive")?.unwrap_or(false),
+            reply: Reply::Strict,
         })
     }
 }

@@ -36,6 +36,12 @@ const RUNTIME_NAMES: &[&str] = &[
     "endpoint",
     "error",
     "generated",
+    // The generated code's own module of member markers, and the correction types.
+    "member",
+    "correct",
+    "Correction",
+    "CorrectionKind",
+    "Corrections",
     "rate_limit",
     "response",
     "retry",
@@ -238,6 +244,16 @@ pub fn validate_for(spec: &Spec, file: &Path, target: Target) -> Result<(), Spec
                 ));
             }
             let field = ident::field_name(&member.name);
+            // A response's own `corrections` field (what the client corrected in the reply).
+            if field == "corrections" && spec.actions.values().any(|a| a.output == *name) {
+                return Err(err(
+                    format!("{path}.name"),
+                    format!(
+                        "`{}` maps to the Rust field `corrections`, which responses keep for the client",
+                        member.name
+                    ),
+                ));
+            }
             if let Some(prev) = fields.insert(field.clone(), member.name.clone()) {
                 return Err(err(
                     format!("{path}.name"),

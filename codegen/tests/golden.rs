@@ -206,3 +206,34 @@ fn the_short_diff_points_at_the_first_difference() {
     let newline = short_diff("a\n", "a");
     assert!(newline.contains("final newline"), "{newline}");
 }
+
+/// The reply members the client error correction rule (`tc_redis_codegen::reply`) makes
+/// `Option`s although the spec says they are always returned, over the whole official API
+/// (`api-spec/` and `api-spec/full/`), are checked in as `tests/golden/reply-options.txt`: a
+/// change to the rule or the spec shows up as a diff of that list.
+#[test]
+fn the_members_read_as_option_match_the_list() {
+    let dir = api_spec_dir();
+    let spec = tc_redis_codegen::load_all(&[dir.as_path(), dir.join("full").as_path()])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report = tc_redis_codegen::reply::selected_report(&spec);
+    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/reply-options.txt");
+    if std::env::var_os(BLESS_VAR).is_some_and(|v| v == "1") {
+        std::fs::write(&list, &report).expect("write the list");
+        println!("{BLESS_VAR}=1: rewrote {}", list.display());
+        return;
+    }
+    let expected = std::fs::read_to_string(&list).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e}\ncreate it with `{BLESS_VAR}=1 cargo test -p tc-redis-codegen --test golden`",
+            list.display()
+        )
+    });
+    assert!(
+        expected == report,
+        "the members read as Option differ from {}:\n{}\nIf the change is intended, run \
+         `{BLESS_VAR}=1 cargo test -p tc-redis-codegen --test golden` and review the diff.",
+        list.display(),
+        short_diff(&expected, &report)
+    );
+}

@@ -601,3 +601,27 @@ fn an_object_named_like_a_crate_root_item() {
         "a module has no Client methods"
     );
 }
+
+#[test]
+fn a_response_member_named_like_the_corrections_field() {
+    let mut spec = valid();
+    spec["objects"]["FooResponse"]["members"][0]["name"] = json!("Corrections");
+    let (_dir, file, err) = load_err(&spec);
+    assert_error(
+        &err,
+        &file,
+        "objects.FooResponse.members[0].name",
+        &["`Corrections`", "`corrections`", "responses keep"],
+    );
+}
+
+#[test]
+fn an_object_named_like_the_generated_member_module() {
+    let mut spec = valid();
+    let tag = spec["objects"]["Tag"].take();
+    spec["objects"]["member"] = tag;
+    spec["objects"]["FooRequest"]["members"][1]["member"] = json!("member");
+    spec["objects"].as_object_mut().unwrap().remove("Tag");
+    let (_dir, file, err) = load_err(&spec);
+    assert_error(&err, &file, "objects.member", &["runtime type"]);
+}

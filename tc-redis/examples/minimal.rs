@@ -28,6 +28,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .credentials(credentials)
         .build()?;
     let reply = client.clean_up_instance(&CleanUpInstanceRequest::new(instance_id))?;
-    println!("{}", reply.task_id);
+    match reply.task_id {
+        Some(task_id) => println!("{task_id}"),
+        None => println!("accepted (the reply has no TaskId)"),
+    }
     Ok(())
 }

@@ -87,7 +87,7 @@ impl std::str::FromStr for Language {
 /// // Credentials from the environment, ~/.tencentcloud/credentials or the CVM role.
 /// let client = Client::builder().region("ap-guangzhou").build()?;
 /// let reply = client.clean_up_instance(&CleanUpInstanceRequest::new("crs-5a4py64p"))?;
-/// println!("task {} (request {})", reply.task_id, reply.request_id);
+/// println!("task {:?} (request {})", reply.task_id, reply.request_id);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]

@@ -12,7 +12,7 @@
 //!
 //! let client = Client::builder().region("ap-guangzhou").build()?;
 //! match client.clean_up_instance(&CleanUpInstanceRequest::new("crs-5a4py64p")) {
-//!     Ok(reply) => println!("task {}", reply.task_id),
+//!     Ok(reply) => println!("task {:?}", reply.task_id),
 //!     Err(Error::Api(e)) if e.code == CleanUpInstanceErrorCode::ResourceUnavailableInstanceStatusAbnormal => {
 //!         println!("not in the recycle bin (request {})", e.request_id)
 //!     }
@@ -48,20 +48,33 @@
 //!     .transport(Canned)
 //!     .build()?;
 //! let reply = client.clean_up_instance(&CleanUpInstanceRequest::new("crs-5a4py64p"))?;
-//! assert_eq!((reply.task_id, reply.request_id.as_str()), (10856, "c4ed5948"));
+//! assert_eq!((reply.task_id, reply.request_id.as_str()), (Some(10856), "c4ed5948"));
+//! assert!(reply.corrections().is_empty());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! Module map: [`client`] (the client and its builder), [`credentials`], [`sign`],
 //! [`transport`] (the only module that knows HTTP), [`tls`] (trust stores), [`events`] (the
 //! `log` events), [`error`], [`retry`], [`rate_limit`],
-//! [`clock`], [`response`] (reading the envelope), [`task`] (waiting for a task), and the
+//! [`clock`], [`response`] (reading the envelope), [`correct`] (reading what Tencent really
+//! sends: missing members, integers as strings), [`task`] (waiting for a task), and the
 //! generated types at the crate root. [`Escaped`] shows server-provided text safely.
+//!
+//! ## When Tencent's replies differ from the spec
+//!
+//! Replies are read with Smithy 2.0's "client error correction"
+//! (<https://smithy.io/2.0/spec/aggregate-types.html#client-error-correction>): a member the
+//! spec says is always returned but that is missing or `null` reads as its zero value, an
+//! integer sent as a string of digits reads as the integer, and each response's
+//! `corrections()` lists what was corrected. Identifiers (`TaskId`, `DealId`, `InstanceId`, ...)
+//! and members the spec documents as deprecated are `Option`s instead: `None`, never an
+//! invented `0` or `""`.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod action;
 pub mod client;
 pub mod clock;
+pub mod correct;
 pub mod credentials;
 mod endpoint;
 pub mod error;
@@ -78,6 +91,7 @@ pub mod transport;
 
 pub use action::{Action, ErrorCode, InvalidParameter};
 pub use client::{Client, ClientBuilder, Language};
+pub use correct::{Correction, CorrectionKind, Corrections};
 pub use credentials::Credentials;
 pub use endpoint::{DEFAULT_ROOT_DOMAIN, INTL_ROOT_DOMAIN};
 pub use error::{ApiError, ConfigError, Error, Outcome, TransportError, TransportErrorKind};
@@ -112,7 +126,8 @@ mod generated {
 ///     &AssumeRoleRequest::new("qcs::cam::uin/100000000001:roleName/deployer", "deploy-42")
 ///         .with_duration_seconds(900u64),
 /// )?;
-/// println!("temporary SecretId {} until {}", reply.credentials.tmp_secret_id, reply.expired_time);
+/// let id = reply.credentials.tmp_secret_id.as_deref().unwrap_or("(none)");
+/// println!("temporary SecretId {id} until {}", reply.expired_time);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub mod sts {

@@ -93,7 +93,8 @@ pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Res
     if request_id.is_none() {
         return Err(malformed("`Response` has no `RequestId`".to_owned(), None));
     }
-    match serde_json::from_str::<Typed<T>>(text) {
+    // Client error correction: what was filled in is recorded in the response (`correct`).
+    match crate::correct::recording(|| serde_json::from_str::<Typed<T>>(text)) {
         Ok(typed) => Ok(typed.response),
         Err(e) => Err(malformed(
             format!("`Response` does not match the action's response type: {e}"),
@@ -183,7 +184,8 @@ mod tests {
             br#"{"Response":{"TaskId":10856,"RequestId":"c4ed","Extra":1}}"#,
         )
         .unwrap();
-        assert_eq!(r.task_id, 10856);
+        assert_eq!(r.task_id, Some(10856));
+        assert!(r.corrections().is_empty());
         assert_eq!(r.request_id, "c4ed");
     }
 
@@ -217,7 +219,7 @@ mod tests {
         assert!(problem(br#"{"NoResponse":{}}"#).contains("no `Response`"));
         assert!(problem(br#"{"Response":{"TaskId":1}}"#).contains("no `RequestId`"));
         assert!(
-            problem(br#"{"Response":{"TaskId":"1","RequestId":"x"}}"#).contains("invalid type")
+            problem(br#"{"Response":{"TaskId":"1.5","RequestId":"x"}}"#).contains("invalid value")
         );
         assert!(
             problem(br#"{"Response":{"Error":{"Message":"m"},"RequestId":"x"}}"#).contains("Code")

@@ -68,7 +68,8 @@ pub enum WaitError {
     },
     /// A poll failed (after the client's own retries; DescribeTaskInfo is idempotent).
     Poll(Error<DescribeTaskInfoErrorCode>),
-    /// The task id is negative, which no task has; nothing was sent.
+    /// The task id is zero or negative, which no task has; nothing was sent. (A reply that lacks
+    /// its `TaskId` reads as `None`, never 0: identifiers are not filled in.)
     InvalidTaskId(i64),
 }
 
@@ -78,7 +79,7 @@ impl fmt::Display for WaitError {
             WaitError::TaskFailed(r) => write!(
                 f,
                 "task for {} ended {:?}: {} (request id {})",
-                Escaped(&r.instance_id),
+                Escaped(r.instance_id.as_deref().unwrap_or("(instance not named)")),
                 r.status,
                 Escaped(&r.task_message),
                 Escaped(&r.request_id)
@@ -93,7 +94,7 @@ impl fmt::Display for WaitError {
             }
             WaitError::Poll(e) => write!(f, "polling the task failed: {e}"),
             WaitError::InvalidTaskId(id) => {
-                write!(f, "{id} is not a task id (task ids are not negative)")
+                write!(f, "{id} is not a task id (task ids are positive)")
             }
         }
     }
@@ -118,8 +119,10 @@ impl Client {
     ///
     /// let client = Client::builder().region("ap-guangzhou").build()?;
     /// let started = client.clean_up_instance(&CleanUpInstanceRequest::new("crs-5a4py64p"))?;
-    /// let done = client.wait_for_task(started.task_id, Duration::from_secs(300))?;
-    /// println!("{}: {}", done.instance_id, done.status);
+    /// // `None` only if Tencent's reply lacked the id: the cleanup was accepted all the same.
+    /// let task_id = started.task_id.ok_or("the reply has no TaskId: check the console")?;
+    /// let done = client.wait_for_task(task_id, Duration::from_secs(300))?;
+    /// println!("{}", done.status);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn wait_for_task(
@@ -138,8 +141,12 @@ impl Client {
         timeout: Duration,
         mut progress: impl FnMut(&DescribeTaskInfoResponse),
     ) -> Result<DescribeTaskInfoResponse, WaitError> {
-        // Actions return task ids as int64; DescribeTaskInfo takes a uint64.
-        let id = u64::try_from(task_id).map_err(|_| WaitError::InvalidTaskId(task_id))?;
+        // Actions return task ids as int64; DescribeTaskInfo takes a uint64. No task has id 0:
+        // polling it would only wait for a task that does not exist.
+        let id = u64::try_from(task_id)
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or(WaitError::InvalidTaskId(task_id))?;
         let clock = self.clock();
         let start = clock.monotonic();
         let mut interval = FIRST_POLL_INTERVAL;

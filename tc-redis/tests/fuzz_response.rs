@@ -18,7 +18,12 @@
 //! * (e) `Error::MalformedResponse { problem, .. }` => status 200, `problem` is not empty, the
 //!   excerpt is as in (b), a request id is the envelope's `Response.RequestId` (or, for a body
 //!   that is not JSON, appears in it as `"RequestId":"<id>"`);
-//! * (f) `Display` (and `source`) of the error never panics and says something.
+//! * (f) `Display` (and `source`) of the error never panics and says something;
+//! * (g) `Ok(resp)` => `resp.corrections()` says exactly how the response differs from the body
+//!   (client error correction): every member the response shows that the body lacks is reported
+//!   `Missing`, every one the body has as `null` is reported `Null`, every integer the body has as
+//!   a string of its digits is reported `IntegerFromString`, and nothing else differs or is
+//!   reported. Mutations change members' presence and types on purpose (see [`mutate_member`]).
 //!
 //! It is coverage-minded without instrumentation: every outcome gets a signature (the variant,
 //! and for malformed replies the normalised problem, which names the serde error kind) and an
@@ -43,8 +48,8 @@ use std::sync::Once;
 use std::time::Instant;
 use tc_redis::response::parse;
 use tc_redis::{
-    CleanUpInstanceErrorCode, CleanUpInstanceResponse, DescribeTaskInfoErrorCode,
-    DescribeTaskInfoResponse, Error, ErrorCode, Escaped,
+    CleanUpInstanceErrorCode, CleanUpInstanceResponse, CorrectionKind, Corrections,
+    DescribeTaskInfoErrorCode, DescribeTaskInfoResponse, Error, ErrorCode, Escaped,
 };
 
 const DEFAULT_CASES: usize = 10_000;
@@ -179,13 +184,17 @@ fn catch<R>(f: impl FnOnce() -> R) -> Result<R, String> {
 // The properties.
 
 /// What the two response types have in common for the oracle.
-trait Envelope {
+trait Envelope: serde::Serialize {
     fn request_id(&self) -> &str;
+    fn corrections(&self) -> &Corrections;
 }
 
 impl Envelope for CleanUpInstanceResponse {
     fn request_id(&self) -> &str {
         &self.request_id
+    }
+    fn corrections(&self) -> &Corrections {
+        CleanUpInstanceResponse::corrections(self)
     }
 }
 
@@ -193,6 +202,63 @@ impl Envelope for DescribeTaskInfoResponse {
     fn request_id(&self) -> &str {
         &self.request_id
     }
+    fn corrections(&self) -> &Corrections {
+        DescribeTaskInfoResponse::corrections(self)
+    }
+}
+
+/// Property (g): the corrections a response reports are exactly its differences from the
+/// body's `Response` (both response types are flat: members are top-level).
+fn check_corrections(response: &Value, resp: &impl Envelope) -> Result<(), String> {
+    let shown = serde_json::to_value(resp).map_err(|e| format!("(g) does not serialise: {e}"))?;
+    let shown = shown.as_object().ok_or("(g) not serialised as an object")?;
+    let reported: BTreeSet<(String, String)> = resp
+        .corrections()
+        .iter()
+        .map(|c| (c.path.clone(), format!("{:?}", c.kind)))
+        .collect();
+    if reported.len() != resp.corrections().len() {
+        return Err(format!(
+            "(g) a correction is reported twice: {}",
+            resp.corrections()
+        ));
+    }
+    let mut expected = BTreeSet::new();
+    for (key, value) in shown {
+        let kind = match response.get(key) {
+            None => Some(CorrectionKind::Missing),
+            Some(Value::Null) => Some(CorrectionKind::Null),
+            Some(Value::String(digits)) if value.is_number() => {
+                let sent = digits.parse::<i128>().ok();
+                let got = value
+                    .as_i64()
+                    .map(i128::from)
+                    .or(value.as_u64().map(i128::from));
+                if sent.is_none() || sent != got {
+                    return Err(format!("(g) {key}: {digits:?} was read as {value}"));
+                }
+                Some(CorrectionKind::IntegerFromString)
+            }
+            Some(sent) => {
+                let same = sent == value || (sent.is_number() && sent.as_f64() == value.as_f64());
+                if !same {
+                    return Err(format!(
+                        "(g) {key}: the body has {sent}, the response {value}"
+                    ));
+                }
+                None
+            }
+        };
+        if let Some(kind) = kind {
+            expected.insert((key.clone(), format!("{kind:?}")));
+        }
+    }
+    if reported != expected {
+        return Err(format!(
+            "(g) reported corrections {reported:?}, but the body differs by {expected:?}"
+        ));
+    }
+    Ok(())
 }
 
 fn response_of(body: &[u8]) -> Option<Value> {
@@ -225,7 +291,12 @@ where
             if response.get("Error").is_some() {
                 return Err("(c) Ok, but `Response` has an `Error`".to_owned());
             }
-            "ok".to_owned()
+            check_corrections(&response, resp)?;
+            if resp.corrections().is_empty() {
+                "ok".to_owned()
+            } else {
+                "ok:corrected".to_owned()
+            }
         }
         Err(Error::Http {
             status: got,
@@ -417,6 +488,9 @@ fn corpus() -> Vec<Vec<u8>> {
     text(r#"{"Response":{"RequestId":"r"}}"#);
     text(r#"{"Response":{"TaskId":1}}"#);
     text(r#"{"Response":{"TaskId":"1","RequestId":"r"}}"#);
+    text(r#"{"Response":{"TaskId":"-1","RequestId":"r"}}"#);
+    text(r#"{"Response":{"TaskId":"1.5","RequestId":"r"}}"#);
+    text(r#"{"Response":{"Status":"running","RequestId":"r"}}"#);
     text(r#"{"Response":{"TaskId":1,"RequestId":7}}"#);
     text(r#"{"Response":{"TaskId":1,"RequestId":["r"]}}"#);
     text(r#"{"NoResponse":{}}"#);
@@ -688,10 +762,56 @@ fn mutate_json(rng: &mut Rng, root: &mut Value) {
     }
 }
 
+/// The members of the two response types (and `RequestId`), for [`mutate_member`].
+const MEMBERS: &[&str] = &[
+    "TaskId",
+    "Status",
+    "StartTime",
+    "TaskType",
+    "InstanceId",
+    "TaskMessage",
+    "RequestId",
+];
+
+/// Changes one member of `Response`: removes it, makes it `null`, or gives it a value of another
+/// type, lossless (the digits of an integer as a string) or not (a fraction, a negative, past
+/// the range, a string that is not only digits).
+fn mutate_member(rng: &mut Rng, root: &mut Value) {
+    let Some(Value::Object(response)) = root.get_mut("Response") else {
+        return;
+    };
+    let key = (*rng.pick(MEMBERS)).to_owned();
+    let random = rng.next_u64();
+    let value = match rng.below(8) {
+        0 => {
+            response.remove(&key);
+            return;
+        }
+        1 => Value::Null,
+        2 => json!((random >> rng.below(64)).to_string()),
+        3 => json!(format!("-{}", random >> rng.below(64))),
+        4 => rng
+            .pick(&[
+                json!(1.5),
+                json!(-1),
+                json!(u64::MAX),
+                json!(0),
+                json!(i64::MIN),
+            ])
+            .clone(),
+        5 => json!(*rng.pick(&["1.5", "", " 1", "+1", "1e3", "0x10", "007", "-0"])),
+        6 => rng
+            .pick(&[json!(true), json!([]), json!({}), json!(["1"])])
+            .clone(),
+        _ => json!(random_string(rng)),
+    };
+    response.insert(key, value);
+}
+
 /// One mutation of `input` (`corpus` for splicing).
 fn mutate(rng: &mut Rng, input: &mut Vec<u8>, corpus: &[Vec<u8>]) {
     let len = input.len();
-    match rng.below(9) {
+    match rng.below(10) {
         0 if len > 0 => {
             let i = rng.below(len);
             input[i] ^= 1 << rng.below(8);
@@ -723,6 +843,13 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>, corpus: &[Vec<u8>]) {
         6 if len > 0 => {
             let i = rng.below(len);
             input[i] = *rng.pick(b"{}[]\":,\\0-e.nt ");
+        }
+        7 => {
+            // Member presence and types.
+            if let Ok(mut v) = serde_json::from_slice::<Value>(input) {
+                mutate_member(rng, &mut v);
+                *input = serde_json::to_vec(&v).expect("a Value serialises");
+            }
         }
         _ => {
             // Structure-aware: parse, change a value, serialise again.
@@ -872,6 +999,8 @@ fn fuzz_response_parser() {
     for (branch, exact) in [
         ("true:cui:ok", true),
         ("true:dti:ok", true),
+        ("true:cui:ok:corrected", true),
+        ("true:dti:ok:corrected", true),
         ("true:cui:api:known=true", true),
         ("true:cui:api:known=false", true),
         ("false:cui:http:true", true),

@@ -59,7 +59,7 @@ fn the_seed_sample_response_parses() {
     let reply =
         tc_redis::response::parse::<CleanUpInstanceResponse, CleanUpInstanceErrorCode>(200, body)
             .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(reply.task_id, 10856);
+    assert_eq!(reply.task_id, Some(10856));
     assert_eq!(reply.request_id, "c4ed5948-d156-4931-b9c3-10133a0bb6c9");
 
     // Fields a newer server adds are ignored.
@@ -68,7 +68,7 @@ fn the_seed_sample_response_parses() {
     let reply =
         tc_redis::response::parse::<CleanUpInstanceResponse, CleanUpInstanceErrorCode>(200, newer)
             .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(reply.task_id, 10856);
+    assert_eq!(reply.task_id, Some(10856));
     assert_eq!(reply.request_id, "r-1");
 }
 

@@ -38,7 +38,7 @@ fn api_error(
 fn success_returns_the_task_and_a_uuid_request_id() {
     let server = FakeServer::start(FakeConfig::new().instance_in_recycle_bin(ID)).unwrap();
     let reply = cleanup(&client(&server), ID).unwrap();
-    assert!(reply.task_id > 0);
+    assert!(reply.task_id.is_some_and(|id| id > 0), "{reply:?}");
     assert!(is_uuid_v4(&reply.request_id), "{}", reply.request_id);
     assert_eq!(server.instance(ID), Some(InstanceStatus::CleanedUp));
     assert_eq!(
@@ -288,12 +288,16 @@ fn eight_threads_share_one_client() {
             })
         })
         .collect();
-    let mut tasks: Vec<i64> = Vec::new();
+    let mut tasks: Vec<Option<i64>> = Vec::new();
     for h in handles {
         tasks.extend(h.join().unwrap().unwrap());
     }
     tasks.sort();
     tasks.dedup();
+    assert!(
+        tasks.iter().all(Option::is_some),
+        "every reply has a TaskId"
+    );
     assert_eq!(tasks.len(), 200, "every call got its own TaskId");
     assert!(server.stats().connections <= 8, "{:?}", server.stats());
 }

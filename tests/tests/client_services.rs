@@ -90,7 +90,7 @@ fn each_action_goes_to_its_service_with_its_version_and_scope() {
             "s",
         ))
         .unwrap();
-    assert_eq!(reply.credentials.tmp_secret_id, "AKIDtmp");
+    assert_eq!(reply.credentials.tmp_secret_id.as_deref(), Some("AKIDtmp"));
     assert_eq!(
         client.endpoint_for::<AssumeRoleRequest>(),
         "https://sts.ap-shanghai-fsi.tencentcloudapi.com/"

@@ -52,7 +52,9 @@ fn describe(
         .iter()
         .map(|i| {
             (
-                i.instance_id.clone(),
+                i.instance_id
+                    .clone()
+                    .expect("the fake names every instance"),
                 i.instance_name.clone(),
                 i.status,
                 i.region.clone(),

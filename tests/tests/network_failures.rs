@@ -338,7 +338,7 @@ fn every_kind_of_unreadable_200_may_have_run_keeps_what_it_can_and_is_sent_once(
         ("not JSON", b"<html>\x1b[2Jwelcome</html>", None),
         (
             "wrong type",
-            br#"{"Response":{"TaskId":"10856","RequestId":"rid-type"}}"#,
+            br#"{"Response":{"TaskId":"10856.5","RequestId":"rid-type"}}"#,
             Some("rid-type"),
         ),
         ("no RequestId", br#"{"Response":{"TaskId":10856}}"#, None),

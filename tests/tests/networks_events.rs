@@ -322,7 +322,9 @@ fn a_credential_refresh_is_logged_without_the_credentials() {
         .clean_up_instance(&CleanUpInstanceRequest::new(ID))
         .unwrap();
     client
-        .describe_task_info(&DescribeTaskInfoRequest::new(task.task_id as u64))
+        .describe_task_info(&DescribeTaskInfoRequest::new(
+            task.task_id.expect("a TaskId") as u64,
+        ))
         .unwrap();
     let events = ours();
     let refreshes: Vec<_> = events

@@ -255,7 +255,8 @@ fn loopback_endpoints_never_go_through_the_environment_proxy() {
         let task = plain
             .clean_up_instance(&CleanUpInstanceRequest::new(ID))
             .unwrap()
-            .task_id;
+            .task_id
+            .expect("a TaskId");
         let tls = Client::builder()
             .region("ap-guangzhou")
             .endpoint(front.endpoint())

@@ -105,7 +105,9 @@ fn the_ca_added_from_pem_bytes_is_trusted() {
         .clean_up_instance(&CleanUpInstanceRequest::new(ID))
         .unwrap();
     let task = client
-        .describe_task_info(&DescribeTaskInfoRequest::new(reply.task_id as u64))
+        .describe_task_info(&DescribeTaskInfoRequest::new(
+            reply.task_id.expect("a TaskId") as u64,
+        ))
         .unwrap();
     assert!(!task.request_id.is_empty(), "{task:?}");
     let stats = settled(&front);
@@ -125,7 +127,7 @@ fn the_ca_bundle_file_is_trusted_and_named_when_it_does_not_match() {
     let reply = client
         .clean_up_instance(&CleanUpInstanceRequest::new(ID))
         .unwrap();
-    assert!(reply.task_id > 0, "{reply:?}");
+    assert!(reply.task_id.is_some_and(|t| t > 0), "{reply:?}");
 
     // Another test CA's bundle: refused, and the error names the bundle in use.
     let other = TlsFront::start(fake.addr()).unwrap();
@@ -134,7 +136,9 @@ fn the_ca_bundle_file_is_trusted_and_named_when_it_does_not_match() {
         .ca_bundle(&other_bundle.0)
         .build()
         .unwrap()
-        .describe_task_info(&DescribeTaskInfoRequest::new(reply.task_id as u64))
+        .describe_task_info(&DescribeTaskInfoRequest::new(
+            reply.task_id.expect("a TaskId") as u64,
+        ))
         .unwrap_err();
     let message = err.to_string();
     assert!(

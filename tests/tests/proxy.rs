@@ -73,7 +73,7 @@ fn requests_go_through_the_explicit_proxy() {
         .unwrap();
     assert_eq!(
         (reply.task_id, reply.request_id.as_str()),
-        (77, "from-the-proxy")
+        (Some(77), "from-the-proxy")
     );
     let (connect, inner) = seen.recv().unwrap();
     // ureq tunnels through the proxy, to the endpoint's host and port.

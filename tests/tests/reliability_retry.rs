@@ -75,7 +75,7 @@ fn rate_limited_twice_then_success_returns_the_third_attempts_success() {
     // The success returned is the third attempt's: its request id and its TaskId.
     let limited = Some("RequestLimitExceeded");
     let rec = assert_answers(&s, &[limited, limited, None], &reply);
-    assert_eq!(reply.task_id, 10856);
+    assert_eq!(reply.task_id, Some(10856));
     assert_eq!(s.instance(ID), Some(InstanceStatus::CleanedUp));
     // Two backoffs (0.5 s then 1 s, jittered into [d/2, d]), none after the success.
     let sleeps = clock.sleeps();

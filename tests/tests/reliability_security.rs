@@ -120,7 +120,7 @@ fn no_secret_in_any_fault_or_error() {
             Fault::Body {
                 status: 200,
                 content_type: "application/json".into(),
-                body: br#"{"Response":{"TaskId":"1","RequestId":"r"}}"#.to_vec(),
+                body: br#"{"Response":{"TaskId":"1.5","RequestId":"r"}}"#.to_vec(),
             },
         ),
         (

@@ -117,7 +117,7 @@ fn parsing_costs_a_small_multiple_of_the_body() {
     let ours = peak_of(|| {
         let r = parse::<CleanUpInstanceResponse, CleanUpInstanceErrorCode>(200, &many);
         let r = r.expect("a valid reply");
-        assert_eq!((r.task_id, r.request_id.as_str()), (10856, "r-big"));
+        assert_eq!((r.task_id, r.request_id.as_str()), (Some(10856), "r-big"));
         r
     });
     let value = peak_of(|| serde_json::from_slice::<serde_json::Value>(&many).unwrap());

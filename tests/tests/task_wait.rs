@@ -15,7 +15,8 @@ fn start(config: FakeConfig, id: &str) -> (FakeServer, Client, i64) {
     let task = client
         .clean_up_instance(&CleanUpInstanceRequest::new(id))
         .unwrap()
-        .task_id;
+        .task_id
+        .expect("the fake's reply has a TaskId");
     (server, client, task)
 }
 
@@ -30,7 +31,7 @@ fn waits_until_the_task_succeeds() {
         })
         .unwrap();
     assert_eq!(TaskStatus::parse(&done.status), TaskStatus::Succeeded);
-    assert_eq!(done.instance_id, "crs-wait0001");
+    assert_eq!(done.instance_id.as_deref(), Some("crs-wait0001"));
     // It polled while running, then saw the end: at least two polls, the last one final.
     assert_eq!(
         seen.first().map(String::as_str),
@@ -94,11 +95,13 @@ fn an_unknown_task_is_a_poll_error() {
 }
 
 #[test]
-fn a_negative_task_id_is_refused_before_sending() {
+fn a_negative_or_zero_task_id_is_refused_before_sending() {
     let server = FakeServer::start(FakeConfig::new()).unwrap();
-    match client(&server).wait_for_task(-1, Duration::from_secs(5)) {
-        Err(WaitError::InvalidTaskId(-1)) => {}
-        other => panic!("{other:?}"),
+    for id in [-1, 0] {
+        match client(&server).wait_for_task(id, Duration::from_secs(5)) {
+            Err(WaitError::InvalidTaskId(got)) if got == id => {}
+            other => panic!("task {id}: {other:?}"),
+        }
     }
-    assert_eq!(server.stats().requests, 0);
+    assert_eq!(server.stats().requests, 0, "task 0 and -1 are never polled");
 }

@@ -956,20 +956,43 @@ impl AssumeRoleRequest {
 pub struct AssumeRoleResponse {
     /// 临时访问凭证
     #[serde(rename = "Credentials")]
+    #[serde(
+        default = "member::Credentials::missing",
+        deserialize_with = "member::Credentials::zero_if_null"
+    )]
     pub credentials: Credentials,
     /// 临时访问凭证的过期时间，返回 Unix 时间戳，精确到秒
     ///
     /// Example: `1543914376`.
     #[serde(rename = "ExpiredTime")]
+    #[serde(
+        default = "member::ExpiredTime::missing",
+        deserialize_with = "member::ExpiredTime::zero_if_null"
+    )]
     pub expired_time: i64,
     /// 临时访问凭证的过期时间，以 iso8601 格式的 UTC 时间表示
     ///
     /// Example: `2018-12-04T09:06:16Z`.
     #[serde(rename = "Expiration")]
+    #[serde(
+        default = "member::Expiration::missing",
+        deserialize_with = "member::Expiration::zero_if_null"
+    )]
     pub expiration: ::std::string::String,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+    #[serde(skip, default = "crate::correct::take")]
+    corrections: crate::Corrections,
+}
+
+impl AssumeRoleResponse {
+    /// What the client corrected when it read this reply: members the spec says are
+    /// always returned that were missing or `null` (read as their zero value), and
+    /// integers sent as strings. Empty when the reply matched the spec.
+    pub fn corrections(&self) -> &crate::Corrections {
+        &self.corrections
+    }
 }
 
 /// AssumeRoleWithWebIdentity请求参数结构体
@@ -1051,20 +1074,43 @@ pub struct AssumeRoleWithWebIdentityResponse {
     ///
     /// Example: `1543914376`.
     #[serde(rename = "ExpiredTime")]
+    #[serde(
+        default = "member::ExpiredTime::missing",
+        deserialize_with = "member::ExpiredTime::zero_if_null"
+    )]
     pub expired_time: u64,
     /// 临时访问凭证过期时间
     ///
     /// Example: `2018-12-04T09:06:16Z`.
     #[serde(rename = "Expiration")]
+    #[serde(
+        default = "member::Expiration::missing",
+        deserialize_with = "member::Expiration::zero_if_null"
+    )]
     pub expiration: ::std::string::String,
     /// 临时访问凭证
     ///
     /// Example: `{"Token":"1siMD***","TmpSecretId":"AKID***","TmpSecretKey":"q95K***"}`.
     #[serde(rename = "Credentials")]
+    #[serde(
+        default = "member::Credentials::missing",
+        deserialize_with = "member::Credentials::zero_if_null"
+    )]
     pub credentials: Credentials,
     /// 唯一请求 ID，由服务端生成，每次请求都会返回（若请求因其他原因未能抵达服务端，则该次请求不会获得 RequestId）。定位问题时需要提供该次请求的 RequestId。
     #[serde(rename = "RequestId")]
     pub request_id: ::std::string::String,
+    #[serde(skip, default = "crate::correct::take")]
+    corrections: crate::Corrections,
+}
+
+impl AssumeRoleWithWebIdentityResponse {
+    /// What the client corrected when it read this reply: members the spec says are
+    /// always returned that were missing or `null` (read as their zero value), and
+    /// integers sent as strings. Empty when the reply matched the spec.
+    pub fn corrections(&self) -> &crate::Corrections {
+        &self.corrections
+    }
 }
 
 /// 临时证书
@@ -1074,16 +1120,26 @@ pub struct Credentials {
     ///
     /// Example: `da1e***`.
     #[serde(rename = "Token")]
+    #[serde(
+        default = "member::Token::missing",
+        deserialize_with = "member::Token::zero_if_null"
+    )]
     pub token: ::std::string::String,
     /// 临时证书密钥ID。最长不超过1024字节。
     ///
-    /// Example: `AKID***`.
+    /// `None` if the reply lacks it: an identifier is never filled in. Example: `AKID***`.
     #[serde(rename = "TmpSecretId")]
-    pub tmp_secret_id: ::std::string::String,
+    #[serde(default, deserialize_with = "member::TmpSecretId::optional")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub tmp_secret_id: ::std::option::Option<::std::string::String>,
     /// 临时证书密钥Key。最长不超过1024字节。
     ///
     /// Example: `q95K***`.
     #[serde(rename = "TmpSecretKey")]
+    #[serde(
+        default = "member::TmpSecretKey::missing",
+        deserialize_with = "member::TmpSecretKey::zero_if_null"
+    )]
     pub tmp_secret_key: ::std::string::String,
 }
 
@@ -1097,6 +1153,7 @@ impl ::std::fmt::Debug for Credentials {
     }
 }
 
+impl crate::correct::Structure for Credentials {}
 /// 标签
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Tag {
@@ -1110,4 +1167,42 @@ pub struct Tag {
     /// Example: `engineering`.
     #[serde(rename = "Value")]
     pub value: ::std::string::String,
+}
+
+impl crate::correct::Structure for Tag {}
+use crate::correct::Member as _;
+
+/// The member names read from replies, one marker type each (see `crate::correct`),
+/// spelt as the spec spells them.
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+mod member {
+    pub(crate) struct Credentials;
+    impl crate::correct::Member for Credentials {
+        const NAME: &'static str = "Credentials";
+    }
+
+    pub(crate) struct Expiration;
+    impl crate::correct::Member for Expiration {
+        const NAME: &'static str = "Expiration";
+    }
+
+    pub(crate) struct ExpiredTime;
+    impl crate::correct::Member for ExpiredTime {
+        const NAME: &'static str = "ExpiredTime";
+    }
+
+    pub(crate) struct TmpSecretId;
+    impl crate::correct::Member for TmpSecretId {
+        const NAME: &'static str = "TmpSecretId";
+    }
+
+    pub(crate) struct TmpSecretKey;
+    impl crate::correct::Member for TmpSecretKey {
+        const NAME: &'static str = "TmpSecretKey";
+    }
+
+    pub(crate) struct Token;
+    impl crate::correct::Member for Token {
+        const NAME: &'static str = "Token";
+    }
 }

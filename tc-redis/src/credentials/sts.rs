@@ -256,13 +256,17 @@ pub(super) fn issued<C: ErrorCode>(
     })?;
     let now = settings.now();
     let expires_at = checked_expiry(role_arn, expired_time, now, requested_secs)?;
-    let credentials = Credentials::new(issued.tmp_secret_id, issued.tmp_secret_key)
-        .and_then(|c| c.with_token(issued.token))
-        .map_err(|e| StsError::Failed {
-            action,
-            role_arn: role_arn.to_owned(),
-            detail: format!("the issued credentials are malformed: {e}"),
-        })?;
+    // A missing TmpSecretId (an identifier, so `None`) is an empty one: refused just below.
+    let credentials = Credentials::new(
+        issued.tmp_secret_id.unwrap_or_default(),
+        issued.tmp_secret_key,
+    )
+    .and_then(|c| c.with_token(issued.token))
+    .map_err(|e| StsError::Failed {
+        action,
+        role_arn: role_arn.to_owned(),
+        detail: format!("the issued credentials are malformed: {e}"),
+    })?;
     Ok(Expiring {
         credentials,
         expires_at,
