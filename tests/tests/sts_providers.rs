@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tc_redis::credentials::{
-    AssumeRoleProvider, CredentialsError, CvmRoleProvider, DefaultChain, EnvProvider,
-    ProvideCredentials, StaticProvider, StsError, WebIdentityProvider,
+    AssumeRoleProvider, CredentialSource, CredentialsError, CvmRoleProvider, DefaultChain,
+    EnvProvider, ProvideCredentials, StaticProvider, StsError, WebIdentityProvider,
 };
 use tc_redis::{CleanUpInstanceRequest, Client, Error};
 use tc_redis_fake::support::{ManualClock, credentials};
@@ -157,6 +157,13 @@ fn assume_role_is_signed_for_sts_and_its_credentials_sign_redis_calls() {
         "the Redis call is signed with the assumed role"
     );
     assert_eq!(redis.header("X-TC-Token"), issued.token());
+    // Which identity signed: the assumed role, as AuthFailure errors would say.
+    assert_eq!(
+        issued.source(),
+        &CredentialSource::AssumedRole {
+            role_arn: ROLE.to_owned()
+        }
+    );
     let debug = format!("{provider:?}");
     assert!(!debug.contains(DEFAULT_SECRET_KEY) && !debug.contains(issued.secret_key()));
     assert!(!debug.contains(issued.token().unwrap()), "{debug}");
@@ -167,6 +174,11 @@ fn oidc_is_sent_unsigned_and_its_credentials_sign_redis_calls() {
     let clock = clock();
     let server = fake(&clock, FakeConfig::new());
     let file = TokenFile::new("unsigned", TOKEN);
+    let provider = oidc(&server, &clock, &file);
+    assert_eq!(
+        provider.provide().unwrap().source().to_string(),
+        format!("TKE workload identity, role `{ROLE}`")
+    );
     cleanup_with(&server, &clock, oidc(&server, &clock, &file)).unwrap();
     let sts = &sts_requests(&server)[0];
     assert_eq!(sts.header("X-TC-Action"), Some("AssumeRoleWithWebIdentity"));

@@ -355,9 +355,9 @@ impl fmt::Display for CredentialsError {
                 f.write_str(
                     ". To proceed: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or \
                      put secret_id and secret_key under [default] in \
-                     ~/.tencentcloud/credentials, or run `tccli configure`, or run on a CVM \
-                     instance with a CAM role \
-                     bound, or pass credentials explicitly with StaticProvider",
+                     ~/.tencentcloud/credentials, or run `tccli configure`, or set the TKE_* \
+                     variables of TKE workload identity, or run on a CVM instance with a CAM \
+                     role bound, or pass credentials explicitly with StaticProvider",
                 )
             }
         }

@@ -214,6 +214,16 @@ pub enum CredentialSource {
         /// The role's name.
         role: String,
     },
+    /// [`AssumeRoleProvider`]: a role assumed with STS `AssumeRole`.
+    AssumedRole {
+        /// The role's ARN.
+        role_arn: String,
+    },
+    /// [`WebIdentityProvider`]: TKE workload identity, a role assumed with the pod's OIDC token.
+    WebIdentity {
+        /// The role's ARN.
+        role_arn: String,
+    },
 }
 
 impl fmt::Display for CredentialSource {
@@ -232,6 +242,12 @@ impl fmt::Display for CredentialSource {
                 write!(f, "tccli profile `{profile}` ({})", path.display())
             }
             CredentialSource::CvmRole { role } => write!(f, "CVM instance role `{role}`"),
+            CredentialSource::AssumedRole { role_arn } => {
+                write!(f, "role `{role_arn}` assumed with STS AssumeRole")
+            }
+            CredentialSource::WebIdentity { role_arn } => {
+                write!(f, "TKE workload identity, role `{role_arn}`")
+            }
         }
     }
 }

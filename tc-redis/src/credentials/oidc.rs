@@ -3,7 +3,10 @@
 
 use super::refresh::{Expiring, RefreshingCache};
 use super::sts::{StsError, StsSettings, issued};
-use super::{Credentials, CredentialsError, Lookup, ProvideCredentials, non_empty, process_env};
+use super::{
+    CredentialSource, Credentials, CredentialsError, Lookup, ProvideCredentials, non_empty,
+    process_env,
+};
 use crate::Action;
 use crate::clock::Clock;
 use crate::sts::AssumeRoleWithWebIdentityRequest;
@@ -210,6 +213,9 @@ impl WebIdentityProvider {
         issued(
             <AssumeRoleWithWebIdentityRequest as Action>::NAME,
             &identity.role_arn,
+            CredentialSource::WebIdentity {
+                role_arn: identity.role_arn.clone(),
+            },
             reply,
             &self.settings,
             duration,

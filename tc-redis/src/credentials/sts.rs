@@ -6,7 +6,7 @@
 //! exchange is signed, routed (`sts.tencentcloudapi.com`), retried and bounded like any call.
 
 use super::refresh::{Expiring, RefreshingCache};
-use super::{Credentials, CredentialsError, ProvideCredentials};
+use super::{CredentialSource, Credentials, CredentialsError, ProvideCredentials};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ConfigError, Error};
 use crate::sts::{AssumeRoleRequest, Credentials as StsCredentials};
@@ -236,6 +236,7 @@ impl Clock for SharedClock {
 pub(super) fn issued<C: ErrorCode>(
     action: &'static str,
     role_arn: &str,
+    source: CredentialSource,
     reply: Result<(StsCredentials, i64), Error<C>>,
     settings: &StsSettings,
     requested_secs: u64,
@@ -262,6 +263,7 @@ pub(super) fn issued<C: ErrorCode>(
         issued.tmp_secret_key,
     )
     .and_then(|c| c.with_token(issued.token))
+    .map(|c| c.with_source(source))
     .map_err(|e| StsError::Failed {
         action,
         role_arn: role_arn.to_owned(),
@@ -383,6 +385,9 @@ impl AssumeRoleProvider {
         issued(
             <AssumeRoleRequest as Action>::NAME,
             &self.role_arn,
+            CredentialSource::AssumedRole {
+                role_arn: self.role_arn.clone(),
+            },
             reply,
             &self.settings,
             duration,
