@@ -52,6 +52,7 @@ mod rng;
 mod server;
 mod sts;
 pub mod support;
+#[cfg(feature = "tls")]
 pub mod tls;
 
 pub use config::{
