@@ -19,15 +19,19 @@ pub(crate) fn checked_expiry(
     now: i64,
     expired_time: i64,
 ) -> Result<i64, CredentialsError> {
-    if expired_time <= now {
-        return Err(CredentialsError::Expired {
-            provider,
-            origin: origin.to_owned(),
-            expired_time,
-            now,
-        });
-    }
-    Ok(expired_time.min(now.saturating_add(MAX_LIFETIME_SECS)))
+    clamped_expiry(now, expired_time, MAX_LIFETIME_SECS).ok_or_else(|| CredentialsError::Expired {
+        provider,
+        origin: origin.to_owned(),
+        expired_time,
+        now,
+    })
+}
+
+/// The one rule every source of temporary credentials follows: `None` when `expired_time` is
+/// not after `now` (already expired), else `expired_time` no later than `now + max_lifetime`
+/// (an absurd expiry, such as centuries ahead, would otherwise disable refresh).
+pub(crate) fn clamped_expiry(now: i64, expired_time: i64, max_lifetime: i64) -> Option<i64> {
+    (expired_time > now).then(|| expired_time.min(now.saturating_add(max_lifetime)))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! Both send the generated `tc_redis::sts` actions through an ordinary [`Client`], so the
 //! exchange is signed, routed (`sts.tencentcloudapi.com`), retried and bounded like any call.
 
+use super::expiry::clamped_expiry;
 use super::refresh::{Expiring, RefreshingCache};
 use super::{CredentialSource, Credentials, CredentialsError, ProvideCredentials};
 use crate::clock::{Clock, SystemClock};
@@ -283,15 +284,12 @@ fn checked_expiry(
     now: i64,
     requested_secs: u64,
 ) -> Result<i64, StsError> {
-    if expired_time <= now {
-        return Err(StsError::Expired {
-            role_arn: role_arn.to_owned(),
-            expired_time,
-            now,
-        });
-    }
-    let horizon = now.saturating_add(i64::try_from(requested_secs).unwrap_or(i64::MAX));
-    Ok(expired_time.min(horizon))
+    let max_lifetime = i64::try_from(requested_secs).unwrap_or(i64::MAX);
+    clamped_expiry(now, expired_time, max_lifetime).ok_or_else(|| StsError::Expired {
+        role_arn: role_arn.to_owned(),
+        expired_time,
+        now,
+    })
 }
 
 /// Temporary credentials of a CAM role, assumed with `AssumeRole` by any source credentials.
