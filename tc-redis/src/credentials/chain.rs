@@ -499,7 +499,7 @@ mod tests {
                 e,
                 CredentialsError::FileRead {
                     provider: "profile",
-                    source: crate::credentials::FileReadError::NotRegularFile { kind: "FIFO" },
+                    source: crate::input::ReadError::NotRegularFile { kind: "FIFO" },
                     ..
                 }
             ),

@@ -1,9 +1,12 @@
 //! [`CredentialsError`]: why credentials could not be obtained.
 
-use super::{CredentialField, FileReadError, InvalidReason, StsError};
+use super::{CredentialField, InvalidReason, StsError};
 #[cfg(doc)]
-use super::{Credentials, DefaultChain, ProvideCredentials, read_small_regular_file};
+use super::{Credentials, DefaultChain, ProvideCredentials};
 use crate::escape::Escaped;
+use crate::input::ReadError;
+#[cfg(doc)]
+use crate::input::read_file;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -57,7 +60,7 @@ pub enum CredentialsError {
     /// Unset one of them.
     EnvTokenConflict,
     /// A credentials file exists (or was named explicitly) but could not be read, or is not a
-    /// regular file, or is too large (the rules of [`read_small_regular_file`]). Check the path
+    /// regular file, or is too large (the rules of [`read_file`]). Check the path
     /// and the file's permissions.
     FileRead {
         /// The provider's [`ProvideCredentials::name`].
@@ -65,7 +68,7 @@ pub enum CredentialsError {
         /// The file.
         path: PathBuf,
         /// Why it was not read.
-        source: FileReadError,
+        source: ReadError,
     },
     /// A credentials file is not valid INI, or holds the profile section or one of its keys
     /// twice. Fix the file at the given line.

@@ -18,7 +18,7 @@
 //! from (never a secret), which `AuthFailure` errors show, so that "which identity signed?" has
 //! an answer.
 //!
-//! Files are read by one set of rules ([`read_small_regular_file`]): regular files only (a FIFO
+//! Files are read by one set of rules ([`crate::input::read_file`]): regular files only (a FIFO
 //! or a device never blocks), at most [`MAX_CREDENTIALS_FILE_BYTES`], and parsed again only
 //! when they change.
 //!
@@ -62,7 +62,7 @@ pub use cvm::CvmRoleProvider;
 pub use env::EnvProvider;
 pub use error::CredentialsError;
 pub use expiry::MAX_LIFETIME_SECS;
-pub use file::{FileReadError, MAX_CREDENTIALS_FILE_BYTES, read_small_regular_file};
+pub use file::MAX_CREDENTIALS_FILE_BYTES;
 pub use oidc::WebIdentityProvider;
 pub use profile::ProfileProvider;
 pub use sts::{AssumeRoleProvider, StsError};

@@ -2,9 +2,10 @@
 
 use super::file::{FileCache, MAX_CREDENTIALS_FILE_BYTES};
 use super::{
-    CredentialField, CredentialSource, Credentials, CredentialsError, FileReadError, Lookup,
-    ProvideCredentials, invalid_reason, non_empty, process_env, string_lookup,
+    CredentialField, CredentialSource, Credentials, CredentialsError, Lookup, ProvideCredentials,
+    invalid_reason, non_empty, process_env, string_lookup,
 };
+use crate::input::ReadError;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,7 +20,7 @@ use std::sync::Arc;
 /// location that has no section for the profile (the next source, such as tccli's profile, may
 /// have it); in a named file, a missing section is [`CredentialsError::ProfileMissingSection`].
 ///
-/// The file must be a regular file of at most 64 KiB (see [`super::read_small_regular_file`]).
+/// The file must be a regular file of at most 64 KiB (see [`crate::input::read_file`]).
 /// It is parsed once and again only when its size or modification time changes: each
 /// [`provide`](ProvideCredentials::provide) costs one `stat`.
 ///
@@ -152,14 +153,14 @@ impl fmt::Debug for ProfileProvider {
 impl ProvideCredentials for ProfileProvider {
     fn provide(&self) -> Result<Credentials, CredentialsError> {
         let (path, explicit) = self.locate()?;
-        let read_error = |source: FileReadError| CredentialsError::FileRead {
+        let read_error = |source: ReadError| CredentialsError::FileRead {
             provider: "profile",
             path: path.clone(),
             source,
         };
         let parse = |bytes: &[u8]| {
             let text = std::str::from_utf8(bytes).map_err(|_| {
-                read_error(FileReadError::Io(std::io::Error::new(
+                read_error(ReadError::Io(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
                     "not UTF-8",
                 )))

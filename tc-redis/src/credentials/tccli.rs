@@ -19,9 +19,10 @@
 use super::expiry::checked_expiry;
 use super::file::{FileCache, MAX_CREDENTIALS_FILE_BYTES};
 use super::{
-    CredentialSource, Credentials, CredentialsError, FileReadError, Lookup, ProvideCredentials,
-    invalid_reason, non_empty, process_env, read_small_regular_file,
+    CredentialSource, Credentials, CredentialsError, Lookup, ProvideCredentials, invalid_reason,
+    non_empty, process_env,
 };
+use crate::input::{ReadError, read_file};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -47,7 +48,7 @@ const MAX_CONFIGURE_BYTES: u64 = 1024 * 1024;
 ///   that is there but is not what tccli writes is [`CredentialsError::TccliMalformed`], naming
 ///   the file.
 ///
-/// The file obeys the rules of [`super::read_small_regular_file`] and is parsed again only when
+/// The file obeys the rules of [`crate::input::read_file`] and is parsed again only when
 /// it changes.
 ///
 /// Unlike tccli, `TCCLI_PROFILE` is not read: the profile is the one given to
@@ -123,7 +124,7 @@ impl TccliProvider {
         let Some(path) = self.file("configure")? else {
             return Ok(None);
         };
-        let bytes = match read_small_regular_file(&path, MAX_CONFIGURE_BYTES) {
+        let bytes = match read_file(&path, MAX_CONFIGURE_BYTES) {
             Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => return Ok(None),
             Err(source) => {
                 return Err(CredentialsError::FileRead {
@@ -208,7 +209,7 @@ impl ProvideCredentials for TccliProvider {
                 detail: "HOME not set".into(),
             });
         };
-        let read_error = |source: FileReadError| match source.io_kind() {
+        let read_error = |source: ReadError| match source.io_kind() {
             Some(std::io::ErrorKind::NotFound) => CredentialsError::NotConfigured {
                 provider: "tccli",
                 detail: format!("{} not found", path.display()),
@@ -583,7 +584,7 @@ mod tests {
                 e,
                 CredentialsError::FileRead {
                     provider: "tccli",
-                    source: FileReadError::TooLarge { .. },
+                    source: ReadError::TooLarge { .. },
                     ..
                 }
             ),
