@@ -1,0 +1,438 @@
+//! The main job's connection settings, end to end against the fake: `--profile` (tccli's
+//! files), `--ca-bundle` and `SSL_CERT_FILE` (a real TLS front with a CA made for the test),
+//! `--intl` / `--root-domain`, `--endpoint` on loopback, and `-v` / `-vv`.
+
+use crate::support::{Run, actions, creds, run};
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tc_redis_fake::tls::TlsFront;
+use tc_redis_fake::{
+    DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer, InstanceStatus,
+};
+
+const REGION: &str = "ap-guangzhou";
+const ID: &str = "crs-bin00001";
+
+/// Instances the TLS runs clean up, one per accepted run.
+const TLS_IDS: [&str; 3] = ["crs-tls00001", "crs-tls00002", "crs-tls00003"];
+
+/// A fake with `ID` and the `TLS_IDS` in the recycle bin of `REGION`.
+fn fake() -> FakeServer {
+    let mut config = FakeConfig::new();
+    for id in [ID].iter().chain(&TLS_IDS) {
+        config = config.instance(*id, "orders-cache", REGION, InstanceStatus::InRecycleBin);
+    }
+    FakeServer::start(config).unwrap()
+}
+
+/// A directory of its own for `name` in this test process.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tc-redis-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A HOME where `tccli configure --profile <profile>` saved `secret_id` / `secret_key` and
+/// `region`, in tccli's format.
+fn tccli_home(profile: &str, secret_id: &str, secret_key: &str, region: &str) -> PathBuf {
+    let home = temp_dir(&format!("tccli-{profile}"));
+    let dir = home.join(".tccli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let credential =
+        serde_json::json!({ "secretId": secret_id, "secretKey": secret_key, "token": null });
+    std::fs::write(
+        dir.join(format!("{profile}.credential")),
+        credential.to_string(),
+    )
+    .unwrap();
+    let configure = serde_json::json!({ "_sys_param": { "region": region, "output": "json", "arrayCount": 10 } });
+    std::fs::write(
+        dir.join(format!("{profile}.configure")),
+        configure.to_string(),
+    )
+    .unwrap();
+    home
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn a_tccli_profile_signs_the_requests_and_supplies_the_region() {
+    let server = fake();
+    let endpoint = server.endpoint();
+    let home = tccli_home("ops", DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, REGION);
+    // The environment holds other keys: a named profile is the identity asked for, so they
+    // must not sign (the fake would refuse them).
+    let env = [
+        ("HOME", path_str(&home)),
+        ("TENCENTCLOUD_SECRET_ID", "AKIDsomeoneelse"),
+        ("TENCENTCLOUD_SECRET_KEY", "not-the-fakes-key"),
+    ];
+    let r = run(
+        &["--profile", "ops", "--endpoint", &endpoint, "--yes", ID],
+        &env,
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains(&format!("{ID}: done, TaskId ")), "{r:?}");
+    let requests = server.requests();
+    let cleanup = requests
+        .iter()
+        .find(|q| q.header("X-TC-Action") == Some("CleanUpInstance"))
+        .unwrap_or_else(|| panic!("no CleanUpInstance among {} requests", requests.len()));
+    assert_eq!(
+        cleanup.header("X-TC-Region"),
+        Some(REGION),
+        "the region of ops.configure"
+    );
+    let authorization = cleanup.header("Authorization").unwrap_or_default();
+    assert!(
+        authorization.contains(&format!("Credential={DEFAULT_SECRET_ID}/")),
+        "signed with the profile's SecretId: {authorization}"
+    );
+
+    // --region still wins over the profile's region.
+    let r = run(
+        &[
+            "--profile",
+            "ops",
+            "--region",
+            "ap-shanghai",
+            "--endpoint",
+            &endpoint,
+            "--list",
+        ],
+        &env,
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let last = server.requests().pop().unwrap();
+    assert_eq!(last.header("X-TC-Region"), Some("ap-shanghai"), "{r:?}");
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn an_unknown_or_malformed_profile_is_refused_before_anything_is_sent() {
+    let server = fake();
+    let endpoint = server.endpoint();
+    let home = tccli_home("ops", DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, REGION);
+    let mut env = creds().to_vec();
+    env.push(("HOME", path_str(&home)));
+    // Unknown: status 3 with or without --region (the credentials are checked first), naming
+    // the profile and tccli's fix; the environment's keys are not used in its place.
+    for region in [&["--region", REGION][..], &[]] {
+        let mut args = vec!["--profile", "opps", "--endpoint", &endpoint];
+        args.extend_from_slice(region);
+        args.extend(["--yes", ID]);
+        let r = run(&args, &env);
+        assert_eq!(r.code, 3, "{args:?}: {r:?}");
+        assert!(
+            r.stderr.contains("\"opps\" (--profile) not found")
+                && r.stderr.contains("tccli configure --profile opps"),
+            "{args:?}: {r:?}"
+        );
+    }
+    // A name that is no profile name (it would leave the directory): status 2.
+    let r = run(
+        &["--profile", "../ops", "--endpoint", &endpoint, "--yes", ID],
+        &env,
+    );
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("--profile"), "{r:?}");
+    // A profile with no region and no --region: status 2 naming all three ways to give one.
+    let no_region = tccli_home("noregion", DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, "");
+    let r = run(
+        &[
+            "--profile",
+            "noregion",
+            "--endpoint",
+            &endpoint,
+            "--yes",
+            ID,
+        ],
+        &[("HOME", path_str(&no_region))],
+    );
+    assert_eq!(r.code, 2, "{r:?}");
+    for needle in ["--region", "TENCENTCLOUD_REGION", "--profile"] {
+        assert!(r.stderr.contains(needle), "should name {needle}: {r:?}");
+    }
+    assert_eq!(server.stats().requests, 0, "nothing was sent");
+    let _ = std::fs::remove_dir_all(&home);
+    let _ = std::fs::remove_dir_all(&no_region);
+}
+
+/// Variables for one run.
+type Environment<'a> = Vec<(&'a str, &'a str)>;
+
+/// The fake behind a TLS front whose certificate is issued by a CA made for this test, and
+/// that CA's PEM in a file.
+struct TlsFake {
+    server: FakeServer,
+    front: TlsFront,
+    ca_file: PathBuf,
+}
+
+fn tls_fake() -> TlsFake {
+    let server = fake();
+    let front = TlsFront::start(server.addr()).unwrap();
+    let ca_file = temp_dir("ca").join("ca.pem");
+    std::fs::write(&ca_file, front.ca_pem()).unwrap();
+    TlsFake {
+        server,
+        front,
+        ca_file,
+    }
+}
+
+impl TlsFake {
+    fn run(&self, extra: &[&str], env: &[(&str, &str)], id: &str) -> Run {
+        let endpoint = self.front.endpoint();
+        let mut args = vec!["--region", REGION, "--endpoint", &endpoint];
+        args.extend_from_slice(extra);
+        args.extend(["--yes", id]);
+        let mut all = creds().to_vec();
+        all.extend_from_slice(env);
+        run(&args, &all)
+    }
+}
+
+#[test]
+fn a_private_ca_is_refused_by_default_and_trusted_with_ca_bundle_or_ssl_cert_file() {
+    let tls = tls_fake();
+    let ca = path_str(&tls.ca_file);
+    // The built-in roots do not know the test's CA: the handshake fails, nothing is sent. An
+    // empty SSL_CERT_FILE is as good as unset.
+    for env in [&[][..], &[("SSL_CERT_FILE", "")]] {
+        let r = tls.run(&[], env, ID);
+        assert_eq!(r.code, 4, "{env:?}: {r:?}");
+        assert!(
+            r.stdout.contains("not sent")
+                && r.stdout.contains("--ca-bundle PATH or SSL_CERT_FILE")
+                && !r.stdout.contains("ClientBuilder"),
+            "{env:?}: {r:?}"
+        );
+    }
+    assert_eq!(
+        actions(&tls.server, "CleanUpInstance"),
+        0,
+        "no request got past the TLS front"
+    );
+
+    // With the CA, by flag or by variable: done. The flag wins over a broken variable.
+    let missing = tls.ca_file.with_file_name("missing.pem");
+    let cases: [(&[&str], Environment); 3] = [
+        (&["--ca-bundle", ca], vec![]),
+        (&[], vec![("SSL_CERT_FILE", ca)]),
+        (
+            &["--ca-bundle", ca],
+            vec![("SSL_CERT_FILE", path_str(&missing))],
+        ),
+    ];
+    for ((args, env), id) in cases.iter().zip(TLS_IDS) {
+        let r = tls.run(args, env, id);
+        assert_eq!(r.code, 0, "{args:?} {env:?}: {r:?}");
+        assert!(r.stdout.contains(&format!("{id}: done")), "{r:?}");
+    }
+    assert!(
+        tls.front.stats().handshakes >= cases.len() as u64,
+        "every accepted run went through TLS: {:?}",
+        tls.front.stats()
+    );
+
+    // A file that is not there, or not a PEM: status 2 naming the option or the variable.
+    let not_pem = tls.ca_file.with_file_name("not.pem");
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    for (args, env, name) in [
+        (
+            vec!["--ca-bundle", path_str(&missing)],
+            vec![],
+            "--ca-bundle",
+        ),
+        (
+            vec!["--ca-bundle", path_str(&not_pem)],
+            vec![],
+            "--ca-bundle",
+        ),
+        (
+            vec![],
+            vec![("SSL_CERT_FILE", path_str(&missing))],
+            "SSL_CERT_FILE",
+        ),
+    ] {
+        let r = tls.run(&args, &env, ID);
+        assert_eq!(r.code, 2, "{args:?} {env:?}: {r:?}");
+        assert!(r.stderr.contains(name), "should name {name}: {r:?}");
+    }
+    let _ = std::fs::remove_dir_all(tls.ca_file.parent().unwrap());
+}
+
+#[test]
+fn a_root_domain_that_does_not_resolve_is_a_quick_not_sent_failure_naming_the_host() {
+    let start = Instant::now();
+    let r = run(
+        &[
+            "--region",
+            REGION,
+            "--root-domain",
+            "example.invalid",
+            "--yes",
+            ID,
+        ],
+        &creds(),
+    );
+    let elapsed = start.elapsed();
+    assert_eq!(r.code, 4, "{r:?}");
+    assert!(
+        r.stdout.contains("redis.example.invalid") && r.stdout.contains("not sent"),
+        "{r:?}"
+    );
+    assert!(
+        elapsed < Duration::from_secs(10),
+        "a .invalid name fails without waiting on the network; took {elapsed:?}"
+    );
+    // A root domain that is no domain name: status 2 naming the option.
+    let r = run(
+        &[
+            "--region",
+            REGION,
+            "--root-domain",
+            "https://x/",
+            "--yes",
+            ID,
+        ],
+        &creds(),
+    );
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("--root-domain"), "{r:?}");
+}
+
+#[test]
+fn intl_sends_to_the_international_sites_host() {
+    // A proxy on loopback that records the CONNECT request and closes: the host the client
+    // asked for, without any lookup or traffic beyond this machine.
+    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let recorder = std::thread::spawn(move || {
+        let (mut stream, _) = proxy.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+            head.push(byte[0]);
+        }
+        String::from_utf8_lossy(&head).into_owned()
+    });
+    let mut env = creds().to_vec();
+    env.push(("HTTPS_PROXY", &proxy_url));
+    let r = run(&["--region", REGION, "--intl", "--yes", ID], &env);
+    let head = recorder.join().unwrap();
+    assert!(
+        head.starts_with("CONNECT redis.intl.tencentcloudapi.com:443 "),
+        "the CONNECT the proxy got: {head:?}; {r:?}"
+    );
+    assert_eq!(r.code, 4, "a proxy that closes: not sent: {r:?}");
+}
+
+#[test]
+fn root_domain_options_conflict_with_each_other_and_with_an_endpoint() {
+    let server = fake();
+    let endpoint = server.endpoint();
+    for case in [
+        &["--intl", "--root-domain", "example.com"][..],
+        &["--intl", "--endpoint", &endpoint],
+        &["--root-domain", "example.com", "--endpoint", &endpoint],
+        &["--intl", "--sandbox"],
+        &["--root-domain", "example.com", "--sandbox"],
+        &["--profile", "ops", "--sandbox"],
+        &["--ca-bundle", "/x.pem", "--sandbox"],
+    ] {
+        let mut args = case.to_vec();
+        args.extend(["--region", REGION, "--yes", ID]);
+        let r = run(&args, &creds());
+        assert_eq!(r.code, 2, "{case:?}: {r:?}");
+        assert!(r.stderr.contains("cannot be used with"), "{case:?}: {r:?}");
+    }
+    assert_eq!(server.stats().requests, 0, "nothing was sent");
+}
+
+#[test]
+fn plain_http_is_accepted_for_any_loopback_address_only() {
+    // 127.0.0.2 is loopback (127.0.0.0/8): accepted, and the connection is refused by the
+    // machine (the fake listens on 127.0.0.1 only), so the run ends not sent, not as a usage
+    // error.
+    let server = fake();
+    let port = server.addr().port();
+    let r = run(
+        &[
+            "--region",
+            REGION,
+            "--endpoint",
+            &format!("http://127.0.0.2:{port}"),
+            "--yes",
+            ID,
+        ],
+        &creds(),
+    );
+    assert_ne!(r.code, 2, "http://127.0.0.2 is loopback: {r:?}");
+    assert!(!r.stderr.contains("only for a loopback"), "{r:?}");
+    for endpoint in ["http://[::1]:9", "http://localhost:9"] {
+        let r = run(
+            &["--region", REGION, "--endpoint", endpoint, "--list"],
+            &creds(),
+        );
+        assert!(
+            !r.stderr.contains("only for a loopback"),
+            "{endpoint}: {r:?}"
+        );
+    }
+    let r = run(
+        &[
+            "--region",
+            REGION,
+            "--endpoint",
+            "http://128.0.0.1",
+            "--yes",
+            ID,
+        ],
+        &creds(),
+    );
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("127.0.0.0/8, localhost, [::1]"), "{r:?}");
+}
+
+#[test]
+fn verbose_prints_the_librarys_events_and_never_a_secret() {
+    let r = run(&["-vv", "--sandbox", "--yes", "crs-5a4py64p"], &[]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let attempts: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("tc-redis-cleanup: debug attempt "))
+        .collect();
+    assert!(
+        attempts.iter().any(|l| l.contains("action=CleanUpInstance")
+            && l.contains(" attempt=1 ")
+            && l.contains(" status=200 ")
+            && l.contains(" request_id=")),
+        "the per-attempt event of the cleanup; attempts: {attempts:?}; {r:?}"
+    );
+    for secret in [
+        DEFAULT_SECRET_KEY,
+        "Signature=",
+        "Authorization",
+        "TC3-HMAC-SHA256",
+    ] {
+        assert!(!r.stderr.contains(secret), "{secret:?} on stderr: {r:?}");
+    }
+    // -v: info and above only, so no per-attempt event; without -v, no event at all.
+    for (flag, wanted) in [("-v", false), ("--json", false)] {
+        let r = run(&[flag, "--sandbox", "--yes", "crs-5a4py64p"], &[]);
+        assert_eq!(r.code, 0, "{flag}: {r:?}");
+        assert_eq!(r.stderr.contains("debug attempt "), wanted, "{flag}: {r:?}");
+    }
+}

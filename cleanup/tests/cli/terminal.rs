@@ -1,0 +1,108 @@
+//! On a terminal (a pseudo-terminal the test drives): the confirmation shows what will be
+//! cleaned up and asks; only "yes" goes on; `--yes` skips the question; the progress bar is
+//! drawn on the terminal while results go to standard output.
+
+use crate::support::{Pty, actions, creds};
+use tc_redis_fake::{FakeConfig, FakeServer, InstanceStatus};
+
+fn fake() -> FakeServer {
+    FakeServer::start(
+        FakeConfig::new()
+            .instance(
+                "crs-bin00001",
+                "orders-cache",
+                "ap-guangzhou",
+                InstanceStatus::InRecycleBin,
+            )
+            .instance(
+                "crs-run00001",
+                "web-sessions",
+                "ap-guangzhou",
+                InstanceStatus::Running,
+            ),
+    )
+    .unwrap()
+}
+
+fn args<'a>(server_endpoint: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["--region", "ap-guangzhou", "--endpoint", server_endpoint];
+    args.extend_from_slice(rest);
+    args
+}
+
+#[test]
+fn the_prompt_shows_names_and_statuses_and_anything_but_yes_declines() {
+    let server = fake();
+    let endpoint = server.endpoint();
+    for answer in ["no", "", "yess"] {
+        let mut pty = Pty::spawn(
+            &args(&endpoint, &["crs-bin00001", "crs-run00001"]),
+            &creds(),
+        );
+        pty.expect("Type yes to clean them up: ");
+        let screen = pty.screen();
+        assert!(
+            screen.contains("About to clean up 2 instance(s) in ap-guangzhou"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("crs-bin00001  isolated (in the recycle bin)  orders-cache"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("crs-run00001  running: will be refused       web-sessions"),
+            "{screen}"
+        );
+        pty.type_line(answer);
+        let r = pty.finish();
+        assert_eq!(r.code, 2, "answer {answer:?}: {r:?}");
+        assert!(
+            r.stderr.contains("Not confirmed: nothing was sent."),
+            "{r:?}"
+        );
+        assert!(r.stdout.is_empty(), "{r:?}");
+    }
+    assert_eq!(
+        actions(&server, "CleanUpInstance"),
+        0,
+        "declined: no cleanup sent"
+    );
+    assert_eq!(
+        actions(&server, "DescribeInstances"),
+        3,
+        "one look-up per prompt"
+    );
+}
+
+#[test]
+fn yes_goes_on_with_a_progress_bar_on_the_terminal() {
+    let server = fake();
+    let endpoint = server.endpoint();
+    let mut pty = Pty::spawn(&args(&endpoint, &["crs-bin00001"]), &creds());
+    pty.expect("Type yes to clean them up: ");
+    pty.type_line("yes");
+    let r = pty.finish();
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.starts_with("crs-bin00001: done, TaskId "), "{r:?}");
+    assert!(r.stderr.contains("cleaning up"), "the bar: {r:?}");
+    assert_eq!(
+        server.instance("crs-bin00001"),
+        Some(InstanceStatus::CleanedUp)
+    );
+}
+
+#[test]
+fn with_yes_nothing_is_asked_even_on_a_terminal() {
+    let server = fake();
+    let endpoint = server.endpoint();
+    let pty = Pty::spawn(&args(&endpoint, &["--yes", "crs-bin00001"]), &creds());
+    let r = pty.finish();
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(!r.stderr.contains("Type yes"), "{r:?}");
+    assert_eq!(
+        actions(&server, "DescribeInstances"),
+        0,
+        "no question, no look-up"
+    );
+    assert_eq!(actions(&server, "CleanUpInstance"), 1);
+}
