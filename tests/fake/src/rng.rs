@@ -1,35 +1,30 @@
-//! A cheap, lock-free pseudo-random source for request ids (SplitMix64), and UUID v4 formatting.
+//! Random request ids and temporary keys: UUID v4 from std's randomly keyed SipHash over a
+//! counter. Not a seeded generator: two fakes never share ids, and nothing here replays.
 
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-/// SplitMix64: a counter advanced by a fixed odd constant, each value scrambled.
+/// 64 random bits per call: the process's random SipHash keys (`RandomState`, seeded by the
+/// operating system) hash a counter: a fresh value per call, and other values in another
+/// fake.
 #[derive(Debug)]
 pub(crate) struct Rng {
-    state: AtomicU64,
+    keys: RandomState,
+    counter: AtomicU64,
 }
 
 impl Rng {
-    /// Seeded from the wall clock and an address, so two fakes rarely share ids.
     pub(crate) fn new() -> Rng {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        let local = 0u8;
-        let addr = std::ptr::addr_of!(local) as u64;
         Rng {
-            state: AtomicU64::new(nanos ^ addr.rotate_left(32)),
+            keys: RandomState::new(),
+            counter: AtomicU64::new(0),
         }
     }
 
     pub(crate) fn next_u64(&self) -> u64 {
-        let mut z = self
-            .state
-            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
-            .wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.keys
+            .hash_one(self.counter.fetch_add(1, Ordering::Relaxed))
     }
 
     /// A random (version 4, RFC 4122 variant) UUID in lowercase hyphenated form.

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use tc_redis_fake::{
     DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer, Fault, InstanceStatus,
 };
+use tc_redis_test_support::TempDir;
 
 const BIN: [&str; 4] = [
     "crs-py000001",
@@ -234,12 +235,10 @@ fn official_python_sdk_obtains_credentials_from_the_fake_sts() {
         config = config.instance_in_recycle_bin(id);
     }
     let server = FakeServer::start(config).unwrap();
-    let dir = std::env::temp_dir().join(format!("tc-redis-interop-sts-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let token_file = dir.join("token");
+    let dir = TempDir::new("interop-sts");
     // As kubelet writes a projected token: no trailing newline (the Python SDK sends the
     // file's bytes verbatim; tc-redis trims surrounding whitespace).
-    std::fs::write(&token_file, WEB_TOKEN).unwrap();
+    let token_file = dir.write("token", WEB_TOKEN);
 
     let out = Command::new(&python)
         .arg(workspace().join("tests/fake/interop/official_sts.py"))
@@ -256,7 +255,6 @@ fn official_python_sdk_obtains_credentials_from_the_fake_sts() {
         .args(["--instances", &instances.join(",")])
         .output()
         .expect("python starts");
-    let _ = std::fs::remove_dir_all(&dir);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

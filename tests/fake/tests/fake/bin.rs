@@ -1,6 +1,6 @@
 //! The standalone `tc-redis-fake` program: endpoint on the first stdout line, flags applied.
 
-use crate::client::Call;
+use crate::client::{Call, Envelope};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};

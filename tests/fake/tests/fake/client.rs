@@ -1,13 +1,14 @@
 //! A minimal signing client for tests of the fake: builds API 3.0 requests with
 //! `tc_redis::sign` and exchanges them over a plain `TcpStream`, so that a test controls every
-//! header byte (including `Host`).
+//! header byte (including `Host`); responses are read by the tests' shared HTTP reader.
 
 use serde_json::Value;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tc_redis::sign::{self, SigningKey};
 use tc_redis_fake::{API_VERSION, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeServer};
+pub use tc_redis_test_support::http::read_response;
 
 /// One API call, signed when its headers are built. Fields are public so a test can spoil any
 /// of them.
@@ -154,34 +155,24 @@ pub fn is_imf_fixdate(s: &str) -> bool {
         && &s[25..] == " GMT"
 }
 
-/// An HTTP response as read off the wire.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawResponse {
-    /// The status code.
-    pub status: u16,
-    /// Header names and values in wire order.
-    pub headers: Vec<(String, String)>,
-    /// The body bytes.
-    pub body: Vec<u8>,
-}
+/// An HTTP response as read off the wire, by the tests' shared reader.
+pub type RawResponse = tc_redis_test_support::Response;
 
-impl RawResponse {
-    /// The first header of that name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
+/// What the tests assert on an answer of the fake: the API's envelope.
+pub trait Envelope {
     /// The body parsed as JSON (`Value::Null` if it is not JSON).
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
+    fn json(&self) -> Value;
 
     /// `Response.Error.Code`, if any.
-    pub fn error_code(&self) -> Option<String> {
+    fn error_code(&self) -> Option<String> {
         self.json()["Response"]["Error"]["Code"]
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    /// `Response.RequestId`, if any.
+    fn request_id(&self) -> Option<String> {
+        self.json()["Response"]["RequestId"]
             .as_str()
             .map(str::to_owned)
     }
@@ -189,8 +180,24 @@ impl RawResponse {
     /// Asserts an API answer: HTTP 200, `Content-Type: application/json`, a `Date` in
     /// IMF-fixdate form, a `Content-Length` that matches, and `Response.RequestId` a UUID v4.
     /// Returns `Response`.
+    fn assert_envelope(&self) -> Value;
+
+    /// Asserts an error envelope ([`Envelope::assert_envelope`]) with this code and a
+    /// non-empty message; returns the message.
+    fn assert_error(&self, code: &str) -> String;
+
+    /// Asserts a success envelope ([`Envelope::assert_envelope`]) without `Error`; returns
+    /// `Response`.
+    fn assert_success(&self) -> Value;
+}
+
+impl Envelope for RawResponse {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
     #[track_caller]
-    pub fn assert_envelope(&self) -> Value {
+    fn assert_envelope(&self) -> Value {
         assert_eq!(self.status, 200, "status of {self:?}");
         assert_eq!(self.header("content-type"), Some("application/json"));
         let date = self.header("date").expect("a Date header");
@@ -210,10 +217,8 @@ impl RawResponse {
         response
     }
 
-    /// Asserts an error envelope ([`RawResponse::assert_envelope`]) with this code and a
-    /// non-empty message; returns the message.
     #[track_caller]
-    pub fn assert_error(&self, code: &str) -> String {
+    fn assert_error(&self, code: &str) -> String {
         let response = self.assert_envelope();
         assert_eq!(
             response["Error"]["Code"],
@@ -227,10 +232,8 @@ impl RawResponse {
         message.to_owned()
     }
 
-    /// Asserts a success envelope ([`RawResponse::assert_envelope`]) without `Error`; returns
-    /// `Response`.
     #[track_caller]
-    pub fn assert_success(&self) -> Value {
+    fn assert_success(&self) -> Value {
         let response = self.assert_envelope();
         assert!(
             response.get("Error").is_none(),
@@ -238,13 +241,6 @@ impl RawResponse {
             String::from_utf8_lossy(&self.body)
         );
         response
-    }
-
-    /// `Response.RequestId`, if any.
-    pub fn request_id(&self) -> Option<String> {
-        self.json()["Response"]["RequestId"]
-            .as_str()
-            .map(str::to_owned)
     }
 }
 
@@ -286,47 +282,4 @@ pub fn request_bytes(
     let mut out = out.into_bytes();
     out.extend_from_slice(body);
     out
-}
-
-/// Reads one response (by `Content-Length`, else to EOF) from a connection.
-pub fn read_response<R: BufRead>(reader: &mut R) -> io::Result<RawResponse> {
-    let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
-    let mut line = String::new();
-    if reader.read_line(&mut line)? == 0 {
-        return Err(io::ErrorKind::UnexpectedEof.into());
-    }
-    let status = line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| bad("malformed status line"))?;
-    let mut headers = Vec::new();
-    loop {
-        line.clear();
-        if reader.read_line(&mut line)? == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        let l = line.trim_end_matches(['\r', '\n']);
-        if l.is_empty() {
-            break;
-        }
-        let (k, v) = l.split_once(':').ok_or_else(|| bad("malformed header"))?;
-        headers.push((k.to_owned(), v.trim().to_owned()));
-    }
-    let mut response = RawResponse {
-        status,
-        headers,
-        body: Vec::new(),
-    };
-    match response.header("content-length") {
-        Some(n) => {
-            let n: usize = n.parse().map_err(|_| bad("malformed Content-Length"))?;
-            response.body = vec![0; n];
-            reader.read_exact(&mut response.body)?;
-        }
-        None => {
-            reader.read_to_end(&mut response.body)?;
-        }
-    }
-    Ok(response)
 }

@@ -2,7 +2,7 @@
 //! exact code, the envelope, the `Date` header and a UUID v4 RequestId
 //! (`RawResponse::assert_error`).
 
-use crate::client::{self, Call, RawResponse, unix_now};
+use crate::client::{self, Call, Envelope, RawResponse, unix_now};
 use std::sync::Arc;
 use tc_redis::sign::{self, SigningKey};
 use tc_redis_fake::{FakeConfig, FakeServer, InstanceStatus};

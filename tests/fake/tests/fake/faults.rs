@@ -1,7 +1,7 @@
 //! Each [`Fault`]: what reaches the client, whether the action ran, and that the request is
 //! still counted and recorded.
 
-use crate::client::{self, Call, RawResponse};
+use crate::client::{self, Call, Envelope, RawResponse};
 use std::io::{BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};

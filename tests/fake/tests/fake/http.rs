@@ -1,7 +1,7 @@
 //! The HTTP layer: keep-alive, `Connection: close`, framing errors, `Date`, recording, stop on
 //! drop — with ureq (an ordinary client) and with raw bytes.
 
-use crate::client::{self, Call};
+use crate::client::{self, Call, Envelope};
 use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! State transitions, TaskIds, DescribeTaskInfo, GET requests and the per-action rate limit.
 
-use crate::client::{self, Call};
+use crate::client::{self, Call, Envelope};
 use std::time::{Duration, Instant};
 use tc_redis::sign::{self, SigningKey};
 use tc_redis_fake::{

@@ -3,7 +3,7 @@
 //! fake, with its clock pinned to the same second: the fake must accept what Tencent's own
 //! client signs, and reject it once a byte changes.
 
-use crate::client::{self, RawResponse};
+use crate::client::{self, Envelope, RawResponse};
 use serde_json::Value;
 use std::sync::Arc;
 use tc_redis_fake::{FakeConfig, FakeServer, imf_fixdate};
