@@ -6,10 +6,9 @@
 //! Every test here changes the process environment: they hold [`ENV`] for their whole run, so
 //! they never race each other (this binary has no other test).
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use tc_redis::sts::AssumeRoleRequest;
 use tc_redis::{
     CleanUpInstanceRequest, Client, ClientBuilder, ConfigError, DescribeTaskInfoRequest, Error,
@@ -18,6 +17,7 @@ use tc_redis::{
 use tc_redis_fake::support::{client_builder, credentials};
 use tc_redis_fake::tls::TlsFront;
 use tc_redis_fake::{FakeConfig, FakeServer};
+use tc_redis_test_support::{Reply, Response, TestServer};
 
 const ID: &str = "crs-proxy001";
 /// The name the client is given for the endpoint; it never resolves (RFC 6761), so only a proxy
@@ -73,87 +73,23 @@ fn with_env<R>(vars: &[(&str, &str)], f: impl FnOnce() -> R) -> R {
 }
 
 /// A loopback HTTP CONNECT proxy that tunnels every CONNECT to `target` (whatever host was
-/// asked for), requiring `Proxy-Authorization: <auth>` when `auth` is set (else 407).
-struct ConnectProxy {
-    addr: SocketAddr,
-    /// The head of every CONNECT request, request line first.
-    heads: Arc<Mutex<Vec<Vec<String>>>>,
+/// asked for), requiring `Proxy-Authorization: <auth>` when `auth` is set (else 407). It records
+/// every CONNECT request.
+fn connect_proxy(target: SocketAddr, auth: Option<&'static str>) -> TestServer {
+    TestServer::start(move |request| {
+        if auth.is_some_and(|expected| request.header("proxy-authorization") != Some(expected)) {
+            return Response::new(407)
+                .with_header("Proxy-Authenticate", "Basic realm=\"test\"")
+                .with_header("Connection", "close")
+                .into();
+        }
+        Reply::Tunnel(target)
+    })
 }
 
-impl ConnectProxy {
-    fn start(target: SocketAddr, auth: Option<&'static str>) -> ConnectProxy {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let heads = Arc::new(Mutex::new(Vec::new()));
-        let seen = heads.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let seen = seen.clone();
-                std::thread::spawn(move || tunnel(stream, target, auth, seen));
-            }
-        });
-        ConnectProxy { addr, heads }
-    }
-
-    fn url(&self, userinfo: &str) -> String {
-        format!("http://{userinfo}{}", self.addr)
-    }
-
-    fn heads(&self) -> Vec<Vec<String>> {
-        self.heads.lock().unwrap().clone()
-    }
-}
-
-fn tunnel(
-    mut client: TcpStream,
-    target: SocketAddr,
-    auth: Option<&str>,
-    seen: Arc<Mutex<Vec<Vec<String>>>>,
-) {
-    // The client sends nothing after the head before it has the answer: no byte is lost in
-    // the reader's buffer.
-    let mut reader = BufReader::new(client.try_clone().unwrap());
-    let mut head = Vec::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let line = line.trim_end().to_owned();
-        if line.is_empty() {
-            break;
-        }
-        head.push(line);
-    }
-    let authorized = auth.is_none_or(|expected| {
-        head.iter().any(|h| {
-            h.split_once(':').is_some_and(|(name, value)| {
-                name.eq_ignore_ascii_case("proxy-authorization") && value.trim() == expected
-            })
-        })
-    });
-    seen.lock().unwrap().push(head);
-    if !authorized {
-        let _ = client.write_all(
-            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-        );
-        let _ = client.shutdown(Shutdown::Both);
-        return;
-    }
-    let Ok(upstream) = TcpStream::connect(target) else {
-        return;
-    };
-    let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
-    let (mut c_in, mut u_out) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
-    let up = std::thread::spawn(move || {
-        let _ = std::io::copy(&mut c_in, &mut u_out);
-        let _ = u_out.shutdown(Shutdown::Write);
-    });
-    let (mut u_in, mut c_out) = (upstream, client);
-    let _ = std::io::copy(&mut u_in, &mut c_out);
-    let _ = c_out.shutdown(Shutdown::Both);
-    let _ = up.join();
+/// The proxy's URL with `userinfo` (`user:password@`, or empty).
+fn proxy_url(proxy: &TestServer, userinfo: &str) -> String {
+    format!("http://{userinfo}{}", proxy.addr())
 }
 
 /// The fake behind a TLS front whose certificate names [`HOST`].
@@ -242,8 +178,8 @@ fn upper_case_http_proxy_is_never_read() {
 #[test]
 fn loopback_endpoints_never_go_through_the_environment_proxy() {
     let (fake, front) = fake_behind_tls();
-    let proxy = ConnectProxy::start(front.addr(), None);
-    let url = proxy.url("");
+    let proxy = connect_proxy(front.addr(), None);
+    let url = proxy_url(&proxy, "");
     let vars: Vec<(&str, &str)> = VARS
         .iter()
         .filter(|k| !k.eq_ignore_ascii_case("no_proxy"))
@@ -267,15 +203,19 @@ fn loopback_endpoints_never_go_through_the_environment_proxy() {
         tls.describe_task_info(&DescribeTaskInfoRequest::new(task as u64))
             .unwrap();
     });
-    assert!(proxy.heads().is_empty(), "proxied: {:?}", proxy.heads());
+    assert!(
+        proxy.requests().is_empty(),
+        "proxied: {:?}",
+        proxy.requests()
+    );
     assert_eq!(fake.stats().requests, 2, "{:?}", fake.stats());
 }
 
 #[test]
 fn no_proxy_sends_matching_hosts_direct_and_the_others_through_the_proxy() {
     let (fake, front) = fake_behind_tls();
-    let proxy = ConnectProxy::start(front.addr(), None);
-    let url = proxy.url("");
+    let proxy = connect_proxy(front.addr(), None);
+    let url = proxy_url(&proxy, "");
     // (NO_PROXY, whether the request goes through the proxy)
     let cases: &[(Option<&str>, bool)] = &[
         (None, true),
@@ -291,14 +231,14 @@ fn no_proxy_sends_matching_hosts_direct_and_the_others_through_the_proxy() {
         if let Some(list) = no_proxy {
             vars.push(("no_proxy", list));
         }
-        let before = proxy.heads().len();
+        let before = proxy.requests().len();
         let result = with_env(&vars, || {
             invalid_host_builder(&front)
                 .build()
                 .unwrap()
                 .describe_task_info(&DescribeTaskInfoRequest::new(1u64))
         });
-        let heads = proxy.heads();
+        let heads = proxy.requests();
         if *through_proxy {
             // The fake knows no task 1: an API error is the proof the request reached it.
             let err = result.unwrap_err();
@@ -308,7 +248,7 @@ fn no_proxy_sends_matching_hosts_direct_and_the_others_through_the_proxy() {
             );
             assert_eq!(heads.len(), before + 1, "NO_PROXY={no_proxy:?}: {heads:?}");
             assert_eq!(
-                heads[before][0],
+                heads[before].request_line(),
                 format!("CONNECT {HOST}:443 HTTP/1.1"),
                 "NO_PROXY={no_proxy:?}"
             );
@@ -330,8 +270,8 @@ fn no_proxy_sends_matching_hosts_direct_and_the_others_through_the_proxy() {
 #[test]
 fn a_proxy_requiring_authentication_gets_it_and_the_password_is_never_printed() {
     let (fake, front) = fake_behind_tls();
-    let proxy = ConnectProxy::start(front.addr(), Some(BASIC));
-    let good = proxy.url(&format!("tc-user:{PASSWORD}@"));
+    let proxy = connect_proxy(front.addr(), Some(BASIC));
+    let good = proxy_url(&proxy, &format!("tc-user:{PASSWORD}@"));
     let reply = with_env(&[("HTTPS_PROXY", good.as_str())], || {
         let builder = invalid_host_builder(&front);
         let builder_debug = format!("{builder:?}");
@@ -343,14 +283,14 @@ fn a_proxy_requiring_authentication_gets_it_and_the_password_is_never_printed() 
         client.clean_up_instance(&CleanUpInstanceRequest::new(ID))
     });
     assert!(reply.is_ok(), "{reply:?}");
-    let heads = proxy.heads();
+    let heads = proxy.requests();
     assert!(
-        heads[0].iter().any(|h| h.ends_with(BASIC)),
+        heads[0].header("proxy-authorization") == Some(BASIC),
         "no credentials sent: {heads:?}"
     );
 
     // The wrong password: refused by the proxy before any request byte reached the API.
-    let wrong = proxy.url("tc-user:wrong-s3cret-pw@");
+    let wrong = proxy_url(&proxy, "tc-user:wrong-s3cret-pw@");
     let err = with_env(&[("ALL_PROXY", wrong.as_str())], || {
         invalid_host_builder(&front)
             .build()
@@ -376,11 +316,11 @@ fn one_client_reaches_each_service_host_by_its_own_proxy_decision() {
     let fake =
         FakeServer::start(FakeConfig::new().instance_in_recycle_bin(ID).sts_role(ROLE)).unwrap();
     let front = TlsFront::start_for(fake.addr(), &[HOST, STS_HOST]).unwrap();
-    let proxy = ConnectProxy::start(front.addr(), None);
-    let url = proxy.url("");
+    let proxy = connect_proxy(front.addr(), None);
+    let url = proxy_url(&proxy, "");
     // (NO_PROXY, the host it exempts, the host left to the proxy)
     for (no_proxy, direct, proxied) in [(STS_HOST, STS_HOST, HOST), (HOST, HOST, STS_HOST)] {
-        let before = proxy.heads().len();
+        let before = proxy.requests().len();
         let requests_before = fake.stats().requests;
         let (redis, sts) = with_env(
             &[("HTTPS_PROXY", url.as_str()), ("NO_PROXY", no_proxy)],
@@ -411,11 +351,11 @@ fn one_client_reaches_each_service_host_by_its_own_proxy_decision() {
             direct_error.contains(direct),
             "{case}: {direct} was not looked up directly; the call's error: {direct_error}"
         );
-        let heads = proxy.heads();
+        let heads = proxy.requests();
         assert_eq!(
             heads[before..]
                 .iter()
-                .map(|h| h[0].as_str())
+                .map(|h| h.request_line())
                 .collect::<Vec<_>>(),
             [format!("CONNECT {proxied}:443 HTTP/1.1")],
             "{case}: the proxy's CONNECTs"

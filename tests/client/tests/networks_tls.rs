@@ -3,7 +3,6 @@
 //! is sent, accepted with the CA added from PEM bytes or from a file; a bad CA file is a
 //! configuration error naming it.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tc_redis::{
     CleanUpInstanceRequest, Client, ClientBuilder, ConfigError, DescribeTaskInfoRequest, Error,
@@ -12,6 +11,7 @@ use tc_redis::{
 use tc_redis_fake::support::credentials;
 use tc_redis_fake::tls::{TlsFront, TlsStats};
 use tc_redis_fake::{FakeConfig, FakeServer};
+use tc_redis_test_support::TempDir;
 
 const ID: &str = "crs-tls00001";
 
@@ -36,23 +36,6 @@ fn settled(front: &TlsFront) -> TlsStats {
             return s;
         }
         std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// A file in the temporary directory, removed on drop.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(name: &str, contents: &[u8]) -> TempFile {
-        let path = std::env::temp_dir().join(format!("tc-redis-{}-{name}", std::process::id()));
-        std::fs::write(&path, contents).unwrap();
-        TempFile(path)
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -122,8 +105,9 @@ fn the_ca_added_from_pem_bytes_is_trusted() {
 fn the_ca_bundle_file_is_trusted_and_named_when_it_does_not_match() {
     let fake = fake();
     let front = TlsFront::start(fake.addr()).unwrap();
-    let bundle = TempFile::new("ca.pem", front.ca_pem().as_bytes());
-    let client = builder(&front).ca_bundle(&bundle.0).build().unwrap();
+    let dir = TempDir::new("tls-bundle");
+    let bundle = dir.write("ca.pem", front.ca_pem());
+    let client = builder(&front).ca_bundle(&bundle).build().unwrap();
     let reply = client
         .clean_up_instance(&CleanUpInstanceRequest::new(ID))
         .unwrap();
@@ -131,9 +115,9 @@ fn the_ca_bundle_file_is_trusted_and_named_when_it_does_not_match() {
 
     // Another test CA's bundle: refused, and the error names the bundle in use.
     let other = TlsFront::start(fake.addr()).unwrap();
-    let other_bundle = TempFile::new("other-ca.pem", other.ca_pem().as_bytes());
+    let other_bundle = dir.write("other-ca.pem", other.ca_pem());
     let err = builder(&front)
-        .ca_bundle(&other_bundle.0)
+        .ca_bundle(&other_bundle)
         .build()
         .unwrap()
         .describe_task_info(&DescribeTaskInfoRequest::new(
@@ -143,7 +127,7 @@ fn the_ca_bundle_file_is_trusted_and_named_when_it_does_not_match() {
     let message = err.to_string();
     assert!(
         matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Tls)
-            && message.contains(&other_bundle.0.display().to_string())
+            && message.contains(&other_bundle.display().to_string())
             && message.contains("1 certificates"),
         "{message}"
     );
@@ -151,9 +135,10 @@ fn the_ca_bundle_file_is_trusted_and_named_when_it_does_not_match() {
 
 #[test]
 fn a_bad_ca_bundle_is_a_configuration_error_naming_it() {
-    let not_pem = TempFile::new("not-a-ca.pem", b"this is not a certificate\n");
-    let missing = std::env::temp_dir().join("tc-redis-no-such-ca-bundle.pem");
-    for path in [not_pem.0.clone(), missing] {
+    let dir = TempDir::new("tls-bad-bundle");
+    let not_pem = dir.write("not-a-ca.pem", b"this is not a certificate\n");
+    let missing = dir.join("no-such-ca-bundle.pem");
+    for path in [not_pem, missing] {
         let err = Client::builder()
             .region("ap-guangzhou")
             .ca_bundle(&path)
@@ -193,10 +178,11 @@ fn platform_roots_refuse_the_test_ca_and_follow_ssl_cert_file() {
         "{refused}"
     );
 
-    let bundle = TempFile::new("platform-ca.pem", front.ca_pem().as_bytes());
+    let dir = TempDir::new("tls-platform");
+    let bundle = dir.write("platform-ca.pem", front.ca_pem());
     // SAFETY: no other test of this binary reads SSL_CERT_FILE or sets any variable, and the
     // other tests' lookups are of IP literals, which never reach libc's resolver.
-    unsafe { std::env::set_var("SSL_CERT_FILE", &bundle.0) };
+    unsafe { std::env::set_var("SSL_CERT_FILE", &bundle) };
     let reply = builder(&front)
         .tls_roots(TlsRoots::Platform)
         .build()

@@ -13,6 +13,7 @@ use tc_redis_fake::{
     DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer, Fault, InstanceStatus,
     is_uuid_v4,
 };
+use tc_redis_test_support::{Response, TestServer};
 
 const ID: &str = "crs-5a4py64p";
 
@@ -446,43 +447,19 @@ fn figures_1000_sequential_calls() {
     assert_eq!((stats.connections, stats.requests), (1, 1000));
 }
 
-/// A server that answers every request with a redirect to `location`.
-fn redirecting_server(location: String) -> String {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
-            let mut stream = stream;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-        }
-    });
-    url
-}
-
 #[test]
 fn a_redirect_is_not_followed_so_the_token_goes_nowhere_else() {
     // Where the redirect points: it must never see a connection.
     let elsewhere = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     elsewhere.set_nonblocking(true).unwrap();
     let target = format!("http://{}/steal", elsewhere.local_addr().unwrap());
-    let endpoint = redirecting_server(target);
+    // A server that answers every request with a redirect there.
+    let redirecting = TestServer::always(
+        Response::new(302)
+            .with_header("Location", target)
+            .with_header("Connection", "close"),
+    );
+    let endpoint = redirecting.url();
     let client = Client::builder()
         .region("ap-guangzhou")
         .endpoint(endpoint)

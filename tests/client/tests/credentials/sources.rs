@@ -3,36 +3,17 @@
 //! and profile, tccli profile, environment, code) and never the secret; the right key from a
 //! tccli profile on disk signs a call that succeeds.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tc_redis::credentials::{
     CredentialSource, Credentials, EnvProvider, ProfileProvider, ProvideCredentials, TccliProvider,
 };
 use tc_redis::{CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, Error, RetryPolicy};
 use tc_redis_fake::support::client_builder;
 use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
+use tc_redis_test_support::TempDir;
 
 const ID: &str = "crs-5a4py64p";
 const WRONG_KEY: &str = "WrongSecretKeyDistinctive42";
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!(
-            "tc-redis-credential-sources-{}-{name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// One call with credentials from `provider`, no retries.
 fn call(
@@ -86,7 +67,7 @@ fn write(path: &Path, text: &str) {
 fn auth_failure_names_the_credentials_file_and_profile() {
     let server = server();
     let dir = TempDir::new("file");
-    let path = dir.0.join("credentials");
+    let path = dir.join("credentials");
     write(
         &path,
         &format!(
@@ -112,14 +93,14 @@ fn auth_failure_names_the_credentials_file_and_profile() {
 fn auth_failure_names_the_tccli_profile_and_the_right_key_succeeds() {
     let server = server();
     let dir = TempDir::new("tccli");
-    let path = dir.0.join("prod.credential");
+    let path = dir.join("prod.credential");
     write(
         &path,
         &format!(
             r#"{{"secretId": "{DEFAULT_SECRET_ID}", "secretKey": "{WRONG_KEY}", "token": null}}"#
         ),
     );
-    let tccli = || TccliProvider::with_dir(&dir.0).with_profile("prod");
+    let tccli = || TccliProvider::with_dir(dir.path()).with_profile("prod");
     assert_names_source(
         call(&server, tccli()),
         &CredentialSource::Tccli {

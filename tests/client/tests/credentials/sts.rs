@@ -4,10 +4,7 @@
 //! refuses, or answers an expired or absurd expiry; the default chain prefers a TKE pod's own
 //! identity to its node's CVM role.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{Ipv4Addr, TcpListener};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tc_redis::credentials::{
@@ -17,6 +14,7 @@ use tc_redis::credentials::{
 use tc_redis::{CleanUpInstanceRequest, Client, Error};
 use tc_redis_fake::support::{ManualClock, credentials};
 use tc_redis_fake::{DEFAULT_SECRET_KEY, FakeConfig, FakeServer, RecordedRequest, STS_VERSION};
+use tc_redis_test_support::{Response, TempDir, TestServer, closed_port};
 
 const ROLE: &str = "qcs::cam::uin/100000000001:roleName/cleanup";
 const PROVIDER: &str = "tke-oidc-provider";
@@ -41,27 +39,18 @@ fn clock() -> ManualClock {
 }
 
 /// A token file in a fresh directory, removed on drop.
-struct TokenFile(PathBuf);
+struct TokenFile(PathBuf, TempDir);
 
 impl TokenFile {
     fn new(tag: &str, token: &str) -> TokenFile {
-        let dir = std::env::temp_dir().join(format!("tc-redis-sts-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = TokenFile(dir.join("token"));
+        let dir = TempDir::new(&format!("sts-{tag}"));
+        let file = TokenFile(dir.join("token"), dir);
         file.write(token);
         file
     }
 
     fn write(&self, token: &str) {
-        std::fs::write(&self.0, format!("{token}\n")).unwrap();
-    }
-}
-
-impl Drop for TokenFile {
-    fn drop(&mut self) {
-        if let Some(dir) = self.0.parent() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
+        self.1.write("token", format!("{token}\n"));
     }
 }
 
@@ -265,10 +254,7 @@ fn oidc_reads_the_rotated_token_file_at_each_refresh() {
 
 #[test]
 fn sts_down_is_an_error_naming_the_role_and_the_failure() {
-    let port = {
-        let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let file = TokenFile::new("down", TOKEN);
     let endpoint = format!("http://127.0.0.1:{port}");
     let providers: Vec<Box<dyn ProvideCredentials>> = vec![
@@ -369,34 +355,27 @@ fn expired_answers_are_errors_and_absurd_expiries_are_clamped() {
     }
 }
 
-/// A CVM metadata service on loopback with role `node-role`, counting its requests.
-fn metadata_service(hits: Arc<AtomicUsize>) -> String {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let base = format!(
-        "http://{}/latest/meta-data/cam/security-credentials/",
-        listener.local_addr().unwrap()
-    );
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            hits.fetch_add(1, Ordering::SeqCst);
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            while reader.read_line(&mut String::new()).is_ok_and(|n| n > 2) {}
-            let body = if line.contains("/node-role ") {
-                r#"{"TmpSecretId":"AKIDnode","TmpSecretKey":"nodeKey","Token":"nodeToken","ExpiredTime":4000000000,"Code":"Success"}"#
-            } else {
-                "node-role"
-            };
-            let mut stream = stream;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    base
+/// A CVM metadata service on loopback with role `node-role`; it counts its connections.
+fn metadata_service() -> TestServer {
+    TestServer::start(|request| {
+        let body = if request.target.ends_with("/node-role") {
+            r#"{"TmpSecretId":"AKIDnode","TmpSecretKey":"nodeKey","Token":"nodeToken","ExpiredTime":4000000000,"Code":"Success"}"#
+        } else {
+            "node-role"
+        };
+        Response::new(200)
+            .with_header("Connection", "close")
+            .with_body(body)
+            .into()
+    })
+}
+
+/// Its base URL, as `CvmRoleProvider::with_base_url` takes it.
+fn metadata_base(service: &TestServer) -> String {
+    format!(
+        "{}/latest/meta-data/cam/security-credentials/",
+        service.url()
+    )
 }
 
 #[test]
@@ -404,8 +383,8 @@ fn in_a_tke_pod_on_a_node_with_a_cvm_role_the_pod_identity_wins() {
     let clock = clock();
     let server = fake(&clock, FakeConfig::new());
     let file = TokenFile::new("chain", TOKEN);
-    let hits = Arc::new(AtomicUsize::new(0));
-    let base = metadata_service(Arc::clone(&hits));
+    let metadata = metadata_service();
+    let base = metadata_base(&metadata);
     let chain = |tke: bool| {
         let vars: Arc<Mutex<Vec<(String, String)>>> = Arc::new(Mutex::new(if tke {
             vec![
@@ -445,20 +424,20 @@ fn in_a_tke_pod_on_a_node_with_a_cvm_role_the_pod_identity_wins() {
         pod.secret_id()
     );
     assert_eq!(
-        hits.load(Ordering::SeqCst),
+        metadata.connections(),
         0,
         "the node's metadata service was not asked"
     );
     // The same node without the TKE variables: the CVM role, which proves it was there.
     let node = chain(false).provide().unwrap();
     assert_eq!(node.secret_id(), "AKIDnode");
-    assert!(hits.load(Ordering::SeqCst) >= 1);
+    assert!(metadata.connections() >= 1);
 }
 
 #[test]
 fn a_half_configured_tke_pod_stops_the_chain_instead_of_using_the_node_role() {
-    let hits = Arc::new(AtomicUsize::new(0));
-    let base = metadata_service(Arc::clone(&hits));
+    let metadata = metadata_service();
+    let base = metadata_base(&metadata);
     let chain = DefaultChain::with_providers(vec![
         Box::new(WebIdentityProvider::with_lookup(|name| {
             (name == "TKE_ROLE_ARN").then(|| ROLE.to_owned())
@@ -470,5 +449,5 @@ fn a_half_configured_tke_pod_stops_the_chain_instead_of_using_the_node_role() {
         matches!(&e, StsError::TkeIncomplete { missing, .. } if missing.len() == 3),
         "{e:?}"
     );
-    assert_eq!(hits.load(Ordering::SeqCst), 0);
+    assert_eq!(metadata.connections(), 0);
 }

@@ -17,6 +17,7 @@ use tc_redis::{
 };
 use tc_redis_fake::support::{ManualClock, client_builder, credentials, endpoint_builder};
 use tc_redis_fake::{FakeConfig, FakeServer, Fault, InstanceStatus};
+use tc_redis_test_support::{Response, TestServer};
 
 const ID: &str = "crs-inbin001";
 
@@ -228,22 +229,8 @@ fn https_to_a_plain_http_port_is_tls_not_sent_and_never_retried() {
 #[test]
 fn a_proxy_that_refuses_the_tunnel_is_proxy_not_sent_and_never_retried() {
     // A proxy that reads the CONNECT and answers 403: the request itself never left.
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let proxy = format!("http://user:s3cret-pw@{}", listener.local_addr().unwrap());
-    let connections = Arc::new(AtomicUsize::new(0));
-    let seen = connections.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { break };
-            seen.fetch_add(1, Ordering::SeqCst);
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-                head.push(byte[0]);
-            }
-            let _ = std::io::Write::write_all(&mut stream, b"HTTP/1.1 403 Forbidden\r\n\r\n");
-        }
-    });
+    let server = TestServer::always(Response::new(403));
+    let proxy = format!("http://user:s3cret-pw@{}", server.addr());
     let clock = ManualClock::system();
     let b = builder("https://redis.tencentcloudapi.com", &clock).proxy(proxy);
     let e = clean_up(b).unwrap_err();
@@ -255,34 +242,21 @@ fn a_proxy_that_refuses_the_tunnel_is_proxy_not_sent_and_never_retried() {
     let t = transport(e, Kind::Proxy, Outcome::NotSent);
     assert!(t.message.contains("403"), "{t:?}");
     assert_sleeps(&clock, 0);
-    assert_eq!(connections.load(Ordering::SeqCst), 1);
+    assert_eq!(server.connections(), 1);
+    let [connect] = server.requests().try_into().expect("one request");
+    assert_eq!(connect.method, "CONNECT", "{connect:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
 // Lost connections.
 
-/// A server that accepts connections and closes each at once, reading nothing. Returns its
-/// endpoint and its count of connections.
-fn closes_before_reading() -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = count.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { break };
-            seen.fetch_add(1, Ordering::SeqCst);
-            drop(stream);
-        }
-    });
-    (endpoint, count)
-}
-
 #[test]
 fn a_server_that_closes_before_reading_may_have_run_once_the_request_was_written() {
     // The client wrote the request before it saw the close: it cannot know that the server
     // read nothing, so it says the action may have run, and does not send CleanUpInstance again.
-    let (endpoint, connections) = closes_before_reading();
+    // A server that accepts connections and closes each at once, reading nothing.
+    let server = TestServer::closing();
+    let endpoint = server.url();
     let clock = ManualClock::system();
     transport(
         clean_up(builder(&endpoint, &clock)).unwrap_err(),
@@ -290,7 +264,7 @@ fn a_server_that_closes_before_reading_may_have_run_once_the_request_was_written
         Outcome::MayHaveRun,
     );
     assert_sleeps(&clock, 0);
-    assert_eq!(connections.load(Ordering::SeqCst), 1);
+    assert_eq!(server.connections(), 1);
 
     // An idempotent action is sent again: 3 attempts by default.
     let clock = ManualClock::system();
@@ -300,7 +274,7 @@ fn a_server_that_closes_before_reading_may_have_run_once_the_request_was_written
         Outcome::MayHaveRun,
     );
     assert_sleeps(&clock, 2);
-    assert_eq!(connections.load(Ordering::SeqCst), 1 + 3);
+    assert_eq!(server.connections(), 1 + 3);
 }
 
 #[test]

@@ -13,6 +13,7 @@ use tc_redis::{
 };
 use tc_redis_fake::support::{ManualClock, endpoint_builder};
 use tc_redis_fake::{FakeConfig, FakeServer, Fault, InstanceStatus};
+use tc_redis_test_support::closed_port;
 
 const ID: &str = "crs-inbin001";
 const RUNNING: &str = "crs-running1";
@@ -133,14 +134,6 @@ fn body_fault(status: u16, body: &[u8]) -> Fault {
         content_type: "application/json".into(),
         body: body.to_vec(),
     }
-}
-
-/// A port on 127.0.0.1 nothing listens on: bound, then released.
-fn closed_port() -> u16 {
-    let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let port = l.local_addr().unwrap().port();
-    drop(l);
-    port
 }
 
 #[test]

@@ -289,9 +289,7 @@ fn a_backoff_of_duration_max_waits_instead_of_panicking() {
     let policy = tc_redis::RetryPolicy::default()
         .initial_backoff(Duration::MAX)
         .max_backoff(Duration::MAX);
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let endpoint = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let endpoint = format!("http://127.0.0.1:{}", tc_redis_test_support::closed_port());
     let r = tc_redis_fake::support::endpoint_builder(endpoint)
         .clock(clock.clone())
         .retry(policy.max_attempts(2))

@@ -2,8 +2,6 @@
 //! every error path (faults included), and neither appears in `Debug` or `Display` of any
 //! result, of the client, of its builder, of `Credentials` or of any provider.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{Ipv4Addr, TcpListener};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tc_redis::credentials::{
     CvmRoleProvider, DefaultChain, EnvProvider, ProfileProvider, ProvideCredentials, StaticProvider,
@@ -14,6 +12,7 @@ use tc_redis::{
 };
 use tc_redis_fake::support::ManualClock;
 use tc_redis_fake::{FakeConfig, FakeServer, Fault};
+use tc_redis_test_support::{Response, TempDir, TestServer, closed_port};
 
 const SECRET_ID: &str = "AKIDtmpSecurityTest000000000000";
 const SECRET_KEY: &str = "SeCrEtKeY-do-not-leak-7f3a";
@@ -228,10 +227,7 @@ fn no_secret_in_api_and_auth_errors() {
     );
     assert!(r.is_ok(), "{r:?}");
     // Connection refused.
-    let port = {
-        let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let r = drive(
         "refused",
         builder(format!("http://127.0.0.1:{port}"), credentials()),
@@ -302,35 +298,14 @@ fn env_provider_redacts() {
     assert_clean("env incomplete", &format!("{e:?} {e}"));
 }
 
-/// A file in the temp dir, removed on drop.
-struct TempFile(std::path::PathBuf);
-
-impl TempFile {
-    fn new(name: &str, content: &str) -> TempFile {
-        let path = std::env::temp_dir().join(format!(
-            "tc-redis-reliability-{}-{name}",
-            std::process::id()
-        ));
-        std::fs::write(&path, content).unwrap();
-        TempFile(path)
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
 #[test]
 fn profile_provider_redacts() {
-    let good = TempFile::new(
+    let dir = TempDir::new("reliability-profiles");
+    let good = dir.write(
         "good",
-        &format!(
-            "[default]\nsecret_id = {SECRET_ID}\nsecret_key = {SECRET_KEY}\ntoken = {TOKEN}\n"
-        ),
+        format!("[default]\nsecret_id = {SECRET_ID}\nsecret_key = {SECRET_KEY}\ntoken = {TOKEN}\n"),
     );
-    let p = ProfileProvider::from_path(&good.0);
+    let p = ProfileProvider::from_path(&good);
     let c = p.provide().unwrap();
     assert_eq!((c.secret_key(), c.token()), (SECRET_KEY, Some(TOKEN)));
     assert_clean("profile", &format!("{p:?} {c:?} {c}"));
@@ -356,35 +331,17 @@ fn profile_provider_redacts() {
             format!("[{SECRET_KEY}\nsecret_id = {SECRET_ID}\n"),
         ),
     ] {
-        let f = TempFile::new(name, &content);
-        let p = ProfileProvider::from_path(&f.0);
+        let f = dir.write(name, &content);
+        let p = ProfileProvider::from_path(&f);
         let e = p.provide().unwrap_err();
         assert_clean(name, &format!("{e:?} {e} {p:?}"));
     }
 }
 
-/// Serves `bodies` (one per connection, HTTP 200) on 127.0.0.1, like the CVM metadata service.
-fn metadata_server(bodies: Vec<String>) -> (String, std::thread::JoinHandle<()>) {
-    let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let base = format!("http://{}/", l.local_addr().unwrap());
-    let handle = std::thread::spawn(move || {
-        for body in bodies {
-            let Ok((stream, _)) = l.accept() else { return };
-            let mut reader = BufReader::new(&stream);
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                line.clear();
-            }
-            let _ = (&stream).write_all(
-                format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                )
-                .as_bytes(),
-            );
-        }
-    });
-    (base, handle)
+/// Serves `body` (HTTP 200, one request per connection) on 127.0.0.1, like the CVM metadata
+/// service.
+fn metadata_server(body: String) -> TestServer {
+    TestServer::always(Response::json(body).with_header("Connection", "close"))
 }
 
 #[test]
@@ -413,9 +370,9 @@ fn cvm_role_provider_redacts() {
         ("not json", not_json),
         ("wrong type", wrong_type),
     ] {
-        let (base, handle) = metadata_server(vec![body]);
+        let server = metadata_server(body);
         let p = CvmRoleProvider::new()
-            .with_base_url(base)
+            .with_base_url(format!("{}/", server.url()))
             .with_role_name("role")
             .with_timeout(Duration::from_secs(2));
         let r = p.provide();
@@ -428,7 +385,11 @@ fn cvm_role_provider_redacts() {
         assert_clean(what, &format!("{p:?} {p:#?}"));
         let chain = DefaultChain::with_providers(vec![Box::new(p)]);
         assert_clean(what, &format!("{chain:?}"));
-        handle.join().unwrap();
+        assert_eq!(
+            server.requests().len(),
+            1,
+            "{what}: one request for the credentials"
+        );
     }
 }
 
