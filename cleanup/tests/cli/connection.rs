@@ -3,14 +3,13 @@
 //! `--intl` / `--root-domain`, `--endpoint` on loopback, and `-v` / `-vv`.
 
 use crate::support::{Run, actions, creds, run};
-use std::io::Read;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tc_redis_fake::tls::TlsFront;
 use tc_redis_fake::{
     DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer, InstanceStatus,
 };
+use tc_redis_test_support::{Reply, TempDir, TestServer};
 
 const REGION: &str = "ap-guangzhou";
 const ID: &str = "crs-bin00001";
@@ -27,18 +26,10 @@ fn fake() -> FakeServer {
     FakeServer::start(config).unwrap()
 }
 
-/// A directory of its own for `name` in this test process.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tc-redis-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// A HOME where `tccli configure --profile <profile>` saved `secret_id` / `secret_key` and
 /// `region`, in tccli's format.
-fn tccli_home(profile: &str, secret_id: &str, secret_key: &str, region: &str) -> PathBuf {
-    let home = temp_dir(&format!("tccli-{profile}"));
+fn tccli_home(profile: &str, secret_id: &str, secret_key: &str, region: &str) -> TempDir {
+    let home = TempDir::new(&format!("cli-tccli-{profile}"));
     let dir = home.join(".tccli");
     std::fs::create_dir_all(&dir).unwrap();
     let credential =
@@ -69,7 +60,7 @@ fn a_tccli_profile_signs_the_requests_and_supplies_the_region() {
     // The environment holds other keys: a named profile is the identity asked for, so they
     // must not sign (the fake would refuse them).
     let env = [
-        ("HOME", path_str(&home)),
+        ("HOME", path_str(home.path())),
         ("TENCENTCLOUD_SECRET_ID", "AKIDsomeoneelse"),
         ("TENCENTCLOUD_SECRET_KEY", "not-the-fakes-key"),
     ];
@@ -111,7 +102,6 @@ fn a_tccli_profile_signs_the_requests_and_supplies_the_region() {
     assert_eq!(r.code, 0, "{r:?}");
     let last = server.requests().pop().unwrap();
     assert_eq!(last.header("X-TC-Region"), Some("ap-shanghai"), "{r:?}");
-    let _ = std::fs::remove_dir_all(&home);
 }
 
 #[test]
@@ -120,7 +110,7 @@ fn an_unknown_or_malformed_profile_is_refused_before_anything_is_sent() {
     let endpoint = server.endpoint();
     let home = tccli_home("ops", DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, REGION);
     let mut env = creds().to_vec();
-    env.push(("HOME", path_str(&home)));
+    env.push(("HOME", path_str(home.path())));
     // Unknown: status 3 with or without --region (the credentials are checked first), naming
     // the profile and tccli's fix; the environment's keys are not used in its place.
     for region in [&["--region", REGION][..], &[]] {
@@ -153,15 +143,13 @@ fn an_unknown_or_malformed_profile_is_refused_before_anything_is_sent() {
             "--yes",
             ID,
         ],
-        &[("HOME", path_str(&no_region))],
+        &[("HOME", path_str(no_region.path()))],
     );
     assert_eq!(r.code, 2, "{r:?}");
     for needle in ["--region", "TENCENTCLOUD_REGION", "--profile"] {
         assert!(r.stderr.contains(needle), "should name {needle}: {r:?}");
     }
     assert_eq!(server.stats().requests, 0, "nothing was sent");
-    let _ = std::fs::remove_dir_all(&home);
-    let _ = std::fs::remove_dir_all(&no_region);
 }
 
 /// Variables for one run.
@@ -172,17 +160,19 @@ type Environment<'a> = Vec<(&'a str, &'a str)>;
 struct TlsFake {
     server: FakeServer,
     front: TlsFront,
+    ca_dir: TempDir,
     ca_file: PathBuf,
 }
 
 fn tls_fake() -> TlsFake {
     let server = fake();
     let front = TlsFront::start(server.addr()).unwrap();
-    let ca_file = temp_dir("ca").join("ca.pem");
-    std::fs::write(&ca_file, front.ca_pem()).unwrap();
+    let ca_dir = TempDir::new("cli-ca");
+    let ca_file = ca_dir.write("ca.pem", front.ca_pem());
     TlsFake {
         server,
         front,
+        ca_dir,
         ca_file,
     }
 }
@@ -222,7 +212,7 @@ fn a_private_ca_is_refused_by_default_and_trusted_with_ca_bundle_or_ssl_cert_fil
     );
 
     // With the CA, by flag or by variable: done. The flag wins over a broken variable.
-    let missing = tls.ca_file.with_file_name("missing.pem");
+    let missing = tls.ca_dir.join("missing.pem");
     let cases: [(&[&str], Environment); 3] = [
         (&["--ca-bundle", ca], vec![]),
         (&[], vec![("SSL_CERT_FILE", ca)]),
@@ -243,8 +233,7 @@ fn a_private_ca_is_refused_by_default_and_trusted_with_ca_bundle_or_ssl_cert_fil
     );
 
     // A file that is not there, or not a PEM: status 2 naming the option or the variable.
-    let not_pem = tls.ca_file.with_file_name("not.pem");
-    std::fs::write(&not_pem, "not a certificate").unwrap();
+    let not_pem = tls.ca_dir.write("not.pem", "not a certificate");
     for (args, env, name) in [
         (
             vec!["--ca-bundle", path_str(&missing)],
@@ -266,7 +255,6 @@ fn a_private_ca_is_refused_by_default_and_trusted_with_ca_bundle_or_ssl_cert_fil
         assert_eq!(r.code, 2, "{args:?} {env:?}: {r:?}");
         assert!(r.stderr.contains(name), "should name {name}: {r:?}");
     }
-    let _ = std::fs::remove_dir_all(tls.ca_file.parent().unwrap());
 }
 
 #[test]
@@ -313,24 +301,16 @@ fn a_root_domain_that_does_not_resolve_is_a_quick_not_sent_failure_naming_the_ho
 fn intl_sends_to_the_international_sites_host() {
     // A proxy on loopback that records the CONNECT request and closes: the host the client
     // asked for, without any lookup or traffic beyond this machine.
-    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
-    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
-    let recorder = std::thread::spawn(move || {
-        let (mut stream, _) = proxy.accept().unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-            head.push(byte[0]);
-        }
-        String::from_utf8_lossy(&head).into_owned()
-    });
+    let proxy = TestServer::start(|_| Reply::Close);
+    let proxy_url = proxy.url();
     let mut env = creds().to_vec();
     env.push(("HTTPS_PROXY", &proxy_url));
     let r = run(&["--region", REGION, "--intl", "--yes", ID], &env);
-    let head = recorder.join().unwrap();
+    let head = proxy
+        .requests()
+        .first()
+        .map(|connect| connect.request_line())
+        .unwrap_or_default();
     assert!(
         head.starts_with("CONNECT redis.intl.tencentcloudapi.com:443 "),
         "the CONNECT the proxy got: {head:?}; {r:?}"

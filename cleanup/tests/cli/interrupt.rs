@@ -28,7 +28,8 @@ fn ctrl_c_mid_batch_finishes_the_request_in_flight_and_sends_no_more() {
         "--json".to_owned(),
     ];
     args.extend(ids.map(String::from));
-    let child = command(&args, &creds())
+    let (mut command, _home) = command(&args, &creds());
+    let child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

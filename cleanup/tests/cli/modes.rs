@@ -5,6 +5,7 @@ use crate::support::{Run, actions, creds, json_lines, run, run_with_stdin};
 use std::time::Duration;
 use tc_redis::RetryPolicy;
 use tc_redis_fake::{FakeConfig, FakeServer, Fault, InstanceStatus};
+use tc_redis_test_support::{TempDir, closed_port};
 
 const REGION: &str = "ap-guangzhou";
 
@@ -175,11 +176,7 @@ fn may_have_run_and_not_sent_are_told_apart_by_exit_status_and_json() {
     );
 
     // Nothing listens: not sent, status 4.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = closed_port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let args = [
         "--region",
@@ -677,10 +674,8 @@ fn help_and_version() {
 
 #[test]
 fn sandbox_in_a_tke_pod_signs_with_the_workload_identity_exchanged_at_its_sts() {
-    let dir = std::env::temp_dir().join(format!("tc-redis-cli-tke-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let token_file = dir.join("token");
-    std::fs::write(&token_file, "eyJhbGciOiJSUzI1NiJ9.pod-token.sig").unwrap();
+    let dir = TempDir::new("cli-tke");
+    let token_file = dir.write("token", "eyJhbGciOiJSUzI1NiJ9.pod-token.sig");
     let token_path = token_file.display().to_string();
     let role = "qcs::cam::uin/100000000001:roleName/cleanup";
     let tke = [
@@ -723,7 +718,6 @@ fn sandbox_in_a_tke_pod_signs_with_the_workload_identity_exchanged_at_its_sts() 
     assert_eq!(r.code, 3, "{r:?}");
     assert!(r.stderr.contains("web identity token file"), "{r:?}");
     assert!(!r.stdout.contains("done"), "{r:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A reply without its `TaskId` (client error correction reads it as `None`, never task 0):

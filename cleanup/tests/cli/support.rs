@@ -3,11 +3,11 @@
 
 use std::fmt;
 use std::io::{Read, Write};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeServer};
+use tc_redis_test_support::TempDir;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tc-redis-cleanup");
 
@@ -36,14 +36,13 @@ pub fn creds() -> [(&'static str, &'static str); 2] {
     ]
 }
 
-/// A command for the program with a clean credential environment (no profile file, no keys,
-/// no region, no TKE pod, no proxy, no CA bundle) plus `env`.
-pub fn command<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(&str, &str)]) -> Command {
-    let home: PathBuf =
-        std::env::temp_dir().join(format!("tc-redis-cli-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
+/// A command for the program with a clean credential environment (an empty HOME: no profile
+/// file; no keys, no region, no TKE pod, no proxy, no CA bundle) plus `env`, and that HOME, to
+/// keep until the program has ended.
+pub fn command<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(&str, &str)]) -> (Command, TempDir) {
+    let home = TempDir::new("cli-home");
     let mut cmd = Command::new(BIN);
-    cmd.args(args).env("HOME", &home);
+    cmd.args(args).env("HOME", home.path());
     for var in [
         "TENCENTCLOUD_SECRET_ID",
         "TENCENTCLOUD_SECRET_KEY",
@@ -70,7 +69,7 @@ pub fn command<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(&str, &str)]) -> C
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd
+    (cmd, home)
 }
 
 fn finish(child: Child) -> Run {
@@ -95,7 +94,8 @@ pub fn run_with_stdin<S: AsRef<std::ffi::OsStr>>(
     env: &[(&str, &str)],
     stdin: &str,
 ) -> Run {
-    let mut child = command(args, env)
+    let (mut command, _home) = command(args, env);
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -114,7 +114,8 @@ pub fn run_to_dev_full(args: &[&str]) -> Run {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let child = command(args, &[])
+    let (mut command, _home) = command(args, &[]);
+    let child = command
         .stdin(Stdio::null())
         .stdout(full)
         .stderr(Stdio::piped())
@@ -158,6 +159,7 @@ pub struct Pty {
     master: std::fs::File,
     pub screen: Arc<Mutex<Vec<u8>>>,
     child: Child,
+    home: TempDir,
 }
 
 impl Pty {
@@ -187,7 +189,8 @@ impl Pty {
             .write(true)
             .open(&slave_path)
             .unwrap();
-        let child = command(args, env)
+        let (mut command, home) = command(args, env);
+        let child = command
             .stdin(slave.try_clone().unwrap())
             .stderr(slave)
             .stdout(Stdio::piped())
@@ -210,6 +213,7 @@ impl Pty {
             master,
             screen,
             child,
+            home,
         }
     }
 
@@ -238,8 +242,10 @@ impl Pty {
             master,
             screen,
             child,
+            home,
         } = self;
         let out = child.wait_with_output().unwrap();
+        drop(home);
         // Give the reader a moment to drain what the program wrote last.
         std::thread::sleep(Duration::from_millis(100));
         drop(master);
