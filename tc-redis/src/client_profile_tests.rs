@@ -2,51 +2,33 @@
 //! profile names.
 
 use super::ClientBuilder;
+use crate::credentials::ProviderContext;
+use crate::env::Env;
 use crate::error::ConfigError;
-use std::path::PathBuf;
+use tc_redis_test_support::TempDir;
 
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let dir =
-            std::env::temp_dir().join(format!("tc-redis-client-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Dir(dir)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn builder(dir: &Dir) -> ClientBuilder {
-    ClientBuilder {
-        tccli_dir: Some(dir.0.clone()),
-        ..ClientBuilder::default()
-    }
+/// A builder whose home directory is `home`, and whose environment holds nothing else.
+fn builder(home: &TempDir) -> ClientBuilder {
+    ClientBuilder::default().provider_context(
+        ProviderContext::new().with_env(Env::from_pairs([("HOME", home.path().as_os_str())])),
+    )
 }
 
 #[test]
 fn region_comes_from_the_tccli_profile_when_none_is_set() {
-    let dir = Dir::new("region");
-    std::fs::write(
-        dir.0.join("default.configure"),
+    let dir = TempDir::new("region");
+    dir.write(
+        ".tccli/default.configure",
         r#"{"_sys_param": {"region": "ap-guangzhou"}}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        dir.0.join("prod.configure"),
+    );
+    dir.write(
+        ".tccli/prod.configure",
         r#"{"_sys_param": {"region": "ap-shanghai-fsi"}}"#,
-    )
-    .unwrap();
+    );
     let client = builder(&dir).build().unwrap();
-    assert_eq!(client.inner.region.as_deref(), Some("ap-guangzhou"));
+    assert_eq!(client.pipeline.region(), Some("ap-guangzhou"));
     let client = builder(&dir).profile("prod").build().unwrap();
-    assert_eq!(client.inner.region.as_deref(), Some("ap-shanghai-fsi"));
+    assert_eq!(client.pipeline.region(), Some("ap-shanghai-fsi"));
     // The region selects the endpoint as if it had been given.
     assert_eq!(
         client.endpoint_for::<crate::CleanUpInstanceRequest>(),
@@ -54,17 +36,16 @@ fn region_comes_from_the_tccli_profile_when_none_is_set() {
     );
     // An explicit region wins.
     let client = builder(&dir).region("ap-beijing").build().unwrap();
-    assert_eq!(client.inner.region.as_deref(), Some("ap-beijing"));
+    assert_eq!(client.pipeline.region(), Some("ap-beijing"));
     // No configure file: no region, as before.
     let client = builder(&dir).profile("none").build().unwrap();
-    assert_eq!(client.inner.region, None);
+    assert_eq!(client.pipeline.region(), None);
 }
 
 #[test]
 fn a_broken_configure_file_or_a_bad_profile_name_is_a_typed_error() {
-    let dir = Dir::new("broken");
-    let path = dir.0.join("default.configure");
-    std::fs::write(&path, "{").unwrap();
+    let dir = TempDir::new("broken");
+    let path = dir.write(".tccli/default.configure", "{");
     match builder(&dir).build() {
         Err(ConfigError::ProfileRegion { profile, reason }) => {
             assert_eq!(profile, "default");

@@ -4,7 +4,8 @@
 //! and excerpts of response bodies, never from credentials or signatures.
 
 use crate::action::{ErrorCode, InvalidParameter};
-use crate::credentials::{CredentialSource, CredentialsError};
+use crate::credentials::error::CredentialsError;
+use crate::credentials::source::CredentialSource;
 use crate::escape::Escaped;
 use std::fmt;
 

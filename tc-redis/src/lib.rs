@@ -53,8 +53,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Module map: [`client`] (the client and its builder), [`credentials`], [`sign`],
-//! [`transport`] (the only module that knows HTTP), [`tls`] (trust stores), [`events`] (the
+//! Module map: [`client`] (the client and its builder), [`credentials`] (the credentials, their
+//! providers and the default chain), [`network`] (how a client and the providers it hands it
+//! to reach hosts), the request pipeline below them both (sign, send, retry, read the reply),
+//! [`sign`], [`transport`] (HTTP for the API), [`tls`] (trust stores), [`events`] (the
 //! `log` events), [`error`], [`retry`], [`rate_limit`],
 //! [`clock`], [`response`] (reading the envelope), [`correct`] (reading what Tencent really
 //! sends: missing members, integers as strings), [`task`] (waiting for a task), and the
@@ -82,6 +84,8 @@ pub mod error;
 mod escape;
 pub mod events;
 pub mod input;
+pub mod network;
+mod pipeline;
 mod proxy;
 pub mod rate_limit;
 pub mod response;
@@ -132,6 +136,7 @@ mod generated {
 /// println!("temporary SecretId {id} until {}", reply.expired_time);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg(feature = "credentials-sts")]
 pub mod sts {
     include!(concat!(env!("OUT_DIR"), "/sts.rs"));
 }

@@ -1,127 +1,172 @@
 //! [`DefaultChain`]: environment, then the credentials file, then tccli's profile, then TKE
-//! workload identity, then the CVM role.
+//! workload identity, then the CVM role (each source whose feature is on).
 
+#[cfg(feature = "credentials-cvm")]
+use super::CvmRoleProvider;
+#[cfg(feature = "credentials-sts")]
+use super::WebIdentityProvider;
 use super::{
-    Credentials, CredentialsError, CvmRoleProvider, EnvProvider, ProfileProvider,
-    ProvideCredentials, TccliProvider,
+    Credentials, CredentialsError, CredentialsErrorKind, EnvProvider, ProvideCredentials,
+    ProviderContext,
 };
+#[cfg(feature = "credentials-profile")]
+use super::{ProfileProvider, TccliProvider};
+use crate::network::Network;
 use std::fmt;
+#[cfg(feature = "credentials-cvm")]
+use std::sync::Arc;
 use std::sync::OnceLock;
 
-/// Tries, in this order: [`EnvProvider`], [`ProfileProvider`], [`TccliProvider`], TKE workload
-/// identity ([`WebIdentityProvider::from_env`](super::WebIdentityProvider::from_env), only when
-/// the `TKE_*` variables are set), [`CvmRoleProvider`].
+/// The provider's name in messages.
+const NAME: &str = "default-chain";
+
+/// Tries, in this order: [`EnvProvider`], `ProfileProvider` and `TccliProvider` (feature
+/// `credentials-profile`), TKE workload identity (`WebIdentityProvider::from_env`, only when the
+/// `TKE_*` variables are set; feature `credentials-sts`), `CvmRoleProvider` (feature
+/// `credentials-cvm`). Each reads the chain's [`ProviderContext`].
 ///
 /// Explicit configuration comes before the machine's own identity: a source a person
-/// configured (variables, files) beats an ambient one (the instance role), like in the AWS SDKs.
+/// configured (variables, files) beats an ambient one (the pod's or the instance's role), like
+/// in the AWS SDKs.
 ///
-/// * A provider whose source is absent ([`CredentialsError::NotConfigured`], an unreachable
-///   metadata service, a tccli profile that says "use the CVM role") is skipped.
+/// * A source that is not there ([`CredentialsErrorKind::NotLoaded`]) is skipped.
 /// * Any other error stops the chain and is returned: a misconfigured source (a variable that
 ///   is not UTF-8, a file that is a FIFO, a broken tccli profile, expired credentials) is
 ///   reported, never silently replaced by another identity.
+/// * A tccli profile set to use the CVM role signs with the CVM role, and nothing else: not the
+///   TKE workload identity, even in a pod that has one.
 /// * With a profile named explicitly ([`with_profile`](Self::with_profile)), the profile is the
 ///   identity asked for: the environment variables are not used (as with tccli's and the AWS
 ///   CLI's `--profile`), and one of the file sources must have the profile, otherwise the chain
-///   stops with [`CredentialsError::ProfileNotFound`] before the ambient sources.
-/// * The first provider that succeeds is remembered and asked alone from then on.
-/// * When none applies the error is [`CredentialsError::NoneApplied`], listing each provider
-///   and why it did not apply.
+///   stops with an [`InvalidConfiguration`](CredentialsErrorKind::InvalidConfiguration) ("profile
+///   not found") before the ambient sources.
+/// * The first source that succeeds is remembered and asked alone from then on.
+/// * When none applies the error is [`NotLoaded`](CredentialsErrorKind::NotLoaded), its
+///   [`attempts`](CredentialsError::attempts) listing each source and why it did not apply.
 ///
 /// TKE workload identity goes before the CVM role: the pod's explicit configuration beats its
 /// node's ambient role (the official Python SDK asks the CVM role first, which hands a pod its
 /// node's identity; the Go SDK has no OIDC step in its default chain).
 pub struct DefaultChain {
-    links: Vec<Link>,
+    environment: EnvProvider,
+    #[cfg(feature = "credentials-profile")]
+    profile_file: ProfileProvider,
+    #[cfg(feature = "credentials-profile")]
+    tccli: TccliProvider,
+    #[cfg(feature = "credentials-sts")]
+    web_identity: WebIdentityProvider,
+    /// Shared with `tccli`, for a profile that says "use the CVM role".
+    #[cfg(feature = "credentials-cvm")]
+    cvm_role: Arc<CvmRoleProvider>,
     /// A profile named explicitly: found in a file source, or the chain stops.
+    #[cfg(feature = "credentials-profile")]
     named_profile: Option<String>,
     winner: OnceLock<usize>,
 }
 
-/// A provider of the chain and its kind.
-struct Link {
-    provider: Box<dyn ProvideCredentials>,
-    kind: Kind,
-}
-
-/// How a named profile treats a link.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// The environment: not used when a profile is named.
-    Environment,
-    /// A source a person configured (a file): used.
-    Configured,
-    /// The machine's own identity (CVM role, TKE workload identity): used only once a file
-    /// source has the named profile (a tccli profile that says "use the CVM role").
-    Ambient,
-}
-
-impl Link {
-    fn new(kind: Kind, provider: impl ProvideCredentials + 'static) -> Link {
-        Link {
-            provider: Box::new(provider),
-            kind,
-        }
-    }
-
-    fn environment(provider: impl ProvideCredentials + 'static) -> Link {
-        Link::new(Kind::Environment, provider)
-    }
-
-    fn configured(provider: impl ProvideCredentials + 'static) -> Link {
-        Link::new(Kind::Configured, provider)
-    }
-
-    fn ambient(provider: impl ProvideCredentials + 'static) -> Link {
-        Link::new(Kind::Ambient, provider)
-    }
-}
+/// Where the file sources stand among the [`links`](DefaultChain::links): the ones a named
+/// profile is looked for in.
+#[cfg(feature = "credentials-profile")]
+const FILE_SOURCES: std::ops::Range<usize> = 1..3;
 
 impl DefaultChain {
-    /// The default chain for the `default` profile, with default timeouts.
+    /// The default chain of the process (its environment, home directory and clock), for the
+    /// `default` profile.
     pub fn new() -> Self {
-        DefaultChain::build(ProfileProvider::DEFAULT_PROFILE, None)
+        DefaultChain::with_context(ProviderContext::new())
     }
 
-    /// The default chain for a profile named explicitly: section `[profile]` of the credentials
-    /// file, and tccli's `~/.tccli/<profile>.credential`. The environment variables are not
-    /// used, and the machine's own identity is never used in place of a profile that is not
-    /// found (see the type's documentation).
-    pub fn with_profile(profile: impl Into<String>) -> Self {
-        let profile = profile.into();
-        DefaultChain::build(&profile.clone(), Some(profile))
-    }
-
-    fn build(profile: &str, named_profile: Option<String>) -> Self {
+    /// The default chain reading `context`.
+    pub fn with_context(context: ProviderContext) -> Self {
+        #[cfg(feature = "credentials-cvm")]
+        let cvm_role = Arc::new(CvmRoleProvider::with_context(context.clone()));
         DefaultChain {
-            links: vec![
-                Link::environment(EnvProvider::new()),
-                Link::configured(ProfileProvider::new().with_profile(profile)),
-                Link::configured(TccliProvider::new().with_profile(profile)),
-                // Only when the TKE_* variables are set; before the CVM role, so that a pod's
-                // workload identity wins over its node's instance role.
-                Link::ambient(super::WebIdentityProvider::from_env()),
-                Link::ambient(CvmRoleProvider::new()),
-            ],
-            named_profile,
-            winner: OnceLock::new(),
-        }
-    }
-
-    /// A chain over other providers, tried in order with the same rules (each is treated as
-    /// a configured source: there is no named profile).
-    pub fn with_providers(providers: Vec<Box<dyn ProvideCredentials>>) -> Self {
-        DefaultChain {
-            links: providers
-                .into_iter()
-                .map(|provider| Link {
-                    provider,
-                    kind: Kind::Configured,
-                })
-                .collect(),
+            environment: EnvProvider::with_context(context.clone()),
+            #[cfg(feature = "credentials-profile")]
+            profile_file: ProfileProvider::with_context(context.clone()),
+            #[cfg(feature = "credentials-profile")]
+            tccli: {
+                let tccli = TccliProvider::with_context(context.clone());
+                #[cfg(feature = "credentials-cvm")]
+                let tccli = tccli.with_cvm_role(Arc::clone(&cvm_role));
+                tccli
+            },
+            #[cfg(feature = "credentials-sts")]
+            web_identity: WebIdentityProvider::from_env().with_context(context),
+            #[cfg(feature = "credentials-cvm")]
+            cvm_role,
+            #[cfg(feature = "credentials-profile")]
             named_profile: None,
             winner: OnceLock::new(),
         }
+    }
+
+    /// The chain for a profile named explicitly: section `[profile]` of the credentials file,
+    /// and tccli's `~/.tccli/<profile>.credential`. The environment variables are not used, and
+    /// the machine's own identity is never used in place of a profile that is not found (see the
+    /// type's documentation).
+    #[cfg(feature = "credentials-profile")]
+    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
+        let profile = profile.into();
+        self.profile_file = self.profile_file.with_profile(&profile);
+        self.tccli = self.tccli.with_profile(&profile);
+        self.named_profile = Some(profile);
+        self.winner = OnceLock::new();
+        self
+    }
+
+    /// Asks this CVM role provider (another metadata address, other timeouts) instead of the
+    /// default one, for the chain's last source and for a tccli profile that says "use the CVM
+    /// role".
+    #[cfg(feature = "credentials-cvm")]
+    pub fn with_cvm_role(mut self, provider: CvmRoleProvider) -> Self {
+        self.cvm_role = Arc::new(provider);
+        #[cfg(feature = "credentials-profile")]
+        {
+            self.tccli = self.tccli.with_cvm_role(Arc::clone(&self.cvm_role));
+        }
+        self.winner = OnceLock::new();
+        self
+    }
+
+    /// The sources, in order: the environment, the files ([`FILE_SOURCES`]), the machine's own
+    /// identity.
+    fn links(&self) -> Vec<&dyn ProvideCredentials> {
+        #[allow(unused_mut)] // with no optional source, the environment alone
+        let mut links: Vec<&dyn ProvideCredentials> = vec![&self.environment];
+        #[cfg(feature = "credentials-profile")]
+        links.extend([&self.profile_file as &dyn ProvideCredentials, &self.tccli]);
+        // Only when the TKE_* variables are set; before the CVM role, so that a pod's workload
+        // identity wins over its node's instance role.
+        #[cfg(feature = "credentials-sts")]
+        links.push(&self.web_identity);
+        #[cfg(feature = "credentials-cvm")]
+        links.push(&*self.cvm_role);
+        links
+    }
+
+    /// The credentials of the first of `links[range]` that has some, remembered as the winner;
+    /// a source that is not there adds its line to `attempts`, any other error is the answer.
+    /// `None` when no source applied.
+    fn first_of(
+        &self,
+        links: &[&dyn ProvideCredentials],
+        range: std::ops::Range<usize>,
+        attempts: &mut Vec<String>,
+    ) -> Option<Result<Credentials, CredentialsError>> {
+        for index in range {
+            match links.get(index)?.provide() {
+                Ok(credentials) => {
+                    let _ = self.winner.set(index);
+                    return Some(Ok(credentials));
+                }
+                Err(e) if e.kind() == CredentialsErrorKind::NotLoaded => {
+                    attempts.push(e.to_string());
+                }
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        None
     }
 }
 
@@ -133,119 +178,196 @@ impl Default for DefaultChain {
 
 impl fmt::Debug for DefaultChain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let providers: Vec<&dyn ProvideCredentials> =
-            self.links.iter().map(|l| &*l.provider).collect();
-        f.debug_struct("DefaultChain")
-            .field("providers", &providers)
-            .field("named_profile", &self.named_profile)
-            .field(
-                "winner",
-                &self.winner.get().map(|&i| self.links[i].provider.name()),
-            )
-            .finish()
+        let providers = self.links();
+        let mut d = f.debug_struct("DefaultChain");
+        d.field("providers", &providers);
+        #[cfg(feature = "credentials-profile")]
+        d.field("named_profile", &self.named_profile);
+        d.field(
+            "winner",
+            &self
+                .winner
+                .get()
+                .and_then(|&i| providers.get(i))
+                .map(|p| p.name()),
+        )
+        .finish()
     }
 }
 
 impl ProvideCredentials for DefaultChain {
     fn provide(&self) -> Result<Credentials, CredentialsError> {
-        if let Some(&index) = self.winner.get() {
-            return self.links[index].provider.provide();
+        let links = self.links();
+        if let Some(winner) = self.winner.get().and_then(|&i| links.get(i)) {
+            return winner.provide();
         }
-        let mut attempts = Vec::with_capacity(self.links.len());
-        // A tccli profile that says "use the CVM role" counts as finding the named profile.
-        let mut delegated_to_role = false;
-        for (index, link) in self.links.iter().enumerate() {
-            if let Some(profile) = &self.named_profile {
-                match link.kind {
-                    Kind::Environment => {
-                        attempts.push(format!(
-                            "{}: not used, profile `{profile}` was named",
-                            link.provider.name()
-                        ));
-                        continue;
-                    }
-                    Kind::Ambient if !delegated_to_role => {
-                        return Err(CredentialsError::ProfileNotFound {
-                            profile: profile.clone(),
-                            attempts,
-                        });
-                    }
-                    _ => {}
-                }
-            }
-            match link.provider.provide() {
-                Ok(credentials) => {
-                    let _ = self.winner.set(index);
-                    return Ok(credentials);
-                }
-                Err(e) if e.does_not_apply() => {
-                    delegated_to_role |= matches!(e, CredentialsError::TccliUsesCvmRole { .. });
-                    attempts.push(e.to_string());
-                }
-                Err(e) => return Err(e),
-            }
+        let mut attempts = Vec::with_capacity(links.len());
+        // A named profile: not the environment, and not the machine's own identity in its
+        // place; a tccli profile that says "use the CVM role" is found, and signs with it.
+        #[cfg(feature = "credentials-profile")]
+        if let Some(profile) = &self.named_profile {
+            attempts.push(format!(
+                "{}: not used, profile `{profile}` was named",
+                self.environment.name()
+            ));
+            return self
+                .first_of(&links, FILE_SOURCES, &mut attempts)
+                .unwrap_or_else(|| Err(profile_not_found(profile, attempts)));
         }
-        Err(CredentialsError::NoneApplied { attempts })
+        self.first_of(&links, 0..links.len(), &mut attempts)
+            .unwrap_or_else(|| Err(none_found(attempts)))
     }
 
     fn name(&self) -> &'static str {
-        "default-chain"
+        NAME
     }
+
+    fn use_network(&self, network: &Network) {
+        for provider in self.links() {
+            provider.use_network(network);
+        }
+    }
+}
+
+/// No source applied: what was tried, and how to provide credentials.
+fn none_found(attempts: Vec<String>) -> CredentialsError {
+    let mut ways = vec![
+        "set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY",
+        #[cfg(feature = "credentials-profile")]
+        "put secret_id and secret_key under [default] in ~/.tencentcloud/credentials",
+        #[cfg(feature = "credentials-profile")]
+        "run `tccli configure`",
+        #[cfg(feature = "credentials-sts")]
+        "set the TKE_* variables of TKE workload identity",
+        #[cfg(feature = "credentials-cvm")]
+        "run on a CVM instance with a CAM role bound",
+    ];
+    ways.push("pass credentials explicitly with ClientBuilder::credentials");
+    CredentialsError::not_loaded(
+        NAME,
+        format!(
+            "no credentials found; tried {}. To proceed: {}",
+            attempts.join("; "),
+            ways.join(", or ")
+        ),
+    )
+    .with_attempts(attempts)
+}
+
+/// A named profile that no file source has.
+#[cfg(feature = "credentials-profile")]
+fn profile_not_found(profile: &str, attempts: Vec<String>) -> CredentialsError {
+    CredentialsError::invalid(
+        NAME,
+        format!(
+            "profile `{profile}` not found; tried {}. A named profile is not replaced by the \
+             machine's own identity: create the profile (`tccli configure --profile NAME`, or a \
+             [NAME] section in ~/.tencentcloud/credentials) or fix its name",
+            attempts.join("; ")
+        ),
+    )
+    .with_attempts(attempts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::CredentialSource;
-    use crate::credentials::test_support::{
-        ID, KEY, ROLE_PATH, TOKEN, TempDir, assert_no_secret, closed_port_base, env, fake,
-    };
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Duration;
+    use crate::credentials::CredentialsErrorKind::InvalidConfiguration;
+    use crate::credentials::test_support::{ID, KEY, TOKEN, assert_no_secret, context};
 
     #[test]
-    fn chain_lists_every_attempt() {
-        let dir = TempDir::new("chain");
-        let home = dir.0.join("home");
-        let system = dir.0.join("etc-credentials");
-        let home_str = home.display().to_string();
-        let mut profile =
-            ProfileProvider::with_lookup(move |k| (k == "HOME").then(|| home_str.clone()));
-        profile.system_path = system.clone();
-        let base = closed_port_base();
-        let chain = DefaultChain::with_providers(vec![
-            Box::new(env(&[])),
-            Box::new(profile),
-            Box::new(
-                CvmRoleProvider::new()
-                    .with_base_url(&base)
-                    .with_timeout(Duration::from_secs(1)),
-            ),
-        ]);
+    fn chain_with_env_credentials_and_debug_of_defaults() {
+        let chain = DefaultChain::with_context(context(&[
+            (EnvProvider::SECRET_ID_VAR, ID),
+            (EnvProvider::SECRET_KEY_VAR, KEY),
+            (EnvProvider::TOKEN_VAR, TOKEN),
+        ]));
+        assert_eq!(chain.provide().unwrap().token(), Some(TOKEN));
+        let debug = format!("{chain:?}");
+        assert!(debug.contains("winner: Some(\"environment\")"), "{debug}");
+        assert_no_secret(&debug);
+        assert_eq!(chain.name(), "default-chain");
+        let defaults = format!("{:?}", DefaultChain::new());
+        let expected = [
+            ("EnvProvider", true),
+            ("ProfileProvider", cfg!(feature = "credentials-profile")),
+            ("TccliProvider", cfg!(feature = "credentials-profile")),
+            ("WebIdentityProvider", cfg!(feature = "credentials-sts")),
+            ("CvmRoleProvider", cfg!(feature = "credentials-cvm")),
+        ];
+        for (provider, present) in expected {
+            assert_eq!(
+                defaults.contains(provider),
+                present,
+                "{provider}: {defaults}"
+            );
+        }
+    }
+
+    #[test]
+    fn chain_stops_at_a_real_error() {
+        let chain = DefaultChain::with_context(context(&[(EnvProvider::SECRET_ID_VAR, ID)]));
         let e = chain.provide().unwrap_err();
-        let CredentialsError::NoneApplied { attempts } = &e else {
-            panic!("{e:?}")
-        };
-        assert_eq!(attempts.len(), 3);
+        assert_eq!(e.kind(), InvalidConfiguration);
+        assert_eq!(e.provider(), Some("environment"));
+        assert!(e.attempts().is_empty());
+    }
+
+    /// Every source of every feature, on a machine with nothing configured.
+    #[test]
+    #[cfg(all(
+        feature = "credentials-profile",
+        feature = "credentials-sts",
+        feature = "credentials-cvm"
+    ))]
+    fn chain_lists_every_attempt() {
+        use crate::credentials::test_support::{closed_port_base, home_context};
+        use std::time::Duration;
+        let dir = tc_redis_test_support::TempDir::new("chain");
+        let etc = dir.join("etc");
+        let base = closed_port_base();
+        let chain =
+            DefaultChain::with_context(home_context(dir.path()).with_system_config_dir(&etc))
+                .with_cvm_role(
+                    CvmRoleProvider::new()
+                        .with_base_url(&base)
+                        .with_timeout(Duration::from_secs(1)),
+                );
+        let e = chain.provide().unwrap_err();
+        assert_eq!(e.kind(), CredentialsErrorKind::NotLoaded);
+        let attempts = e.attempts();
+        assert_eq!(attempts.len(), 5, "{attempts:?}");
         assert_eq!(attempts[0], "environment: TENCENTCLOUD_SECRET_ID not set");
         assert_eq!(
             attempts[1],
             format!(
                 "profile: {}, {} not found",
-                home.join(".tencentcloud/credentials").display(),
-                system.display()
+                dir.join(".tencentcloud/credentials").display(),
+                etc.join("credentials").display()
+            )
+        );
+        assert_eq!(
+            attempts[2],
+            format!(
+                "tccli: {} not found",
+                dir.join(".tccli/default.credential").display()
             )
         );
         assert!(
-            attempts[2].starts_with(&format!("cvm-role: metadata service unreachable ({base})")),
+            attempts[3].starts_with("tke-oidc: TKE_REGION"),
             "{}",
-            attempts[2]
+            attempts[3]
+        );
+        assert!(
+            attempts[4].starts_with(&format!("cvm-role: metadata service unreachable ({base})")),
+            "{}",
+            attempts[4]
         );
         let text = e.to_string();
         assert!(
             text.starts_with(
-                "no credentials found; tried environment: TENCENTCLOUD_SECRET_ID not set; profile: "
+                "default-chain: no credentials found; tried environment: TENCENTCLOUD_SECRET_ID \
+                 not set; profile: "
             ),
             "{text}"
         );
@@ -255,326 +377,346 @@ mod tests {
         );
     }
 
-    /// Counts calls; succeeds or reports "not configured".
-    #[derive(Debug)]
-    struct Counting {
-        calls: Arc<AtomicUsize>,
-        result: Option<Credentials>,
-    }
-
-    impl ProvideCredentials for Counting {
-        fn provide(&self) -> Result<Credentials, CredentialsError> {
-            self.calls.fetch_add(1, Ordering::SeqCst);
-            self.result.clone().ok_or(CredentialsError::NotConfigured {
-                provider: "counting",
-                detail: "nothing".into(),
-            })
-        }
-
-        fn name(&self) -> &'static str {
-            "counting"
-        }
-    }
-
+    /// With no optional source, the chain is the environment alone.
     #[test]
-    fn chain_caches_the_winner() {
-        let first = Arc::new(AtomicUsize::new(0));
-        let second = Arc::new(AtomicUsize::new(0));
-        let creds = Credentials::new(ID, KEY)
-            .unwrap()
-            .with_token(TOKEN)
-            .unwrap();
-        let chain = DefaultChain::with_providers(vec![
-            Box::new(Counting {
-                calls: Arc::clone(&first),
-                result: None,
-            }),
-            Box::new(Counting {
-                calls: Arc::clone(&second),
-                result: Some(creds.clone()),
-            }),
-        ]);
-        assert_eq!(chain.provide().unwrap(), creds);
-        assert_eq!(chain.provide().unwrap(), creds);
+    #[cfg(not(any(
+        feature = "credentials-profile",
+        feature = "credentials-sts",
+        feature = "credentials-cvm"
+    )))]
+    fn chain_of_the_core_is_the_environment() {
+        let e = DefaultChain::with_context(context(&[]))
+            .provide()
+            .unwrap_err();
+        assert_eq!(e.kind(), CredentialsErrorKind::NotLoaded);
         assert_eq!(
-            (first.load(Ordering::SeqCst), second.load(Ordering::SeqCst)),
-            (1, 2)
+            e.attempts(),
+            ["environment: TENCENTCLOUD_SECRET_ID not set"]
         );
-        let debug = format!("{chain:?}");
-        assert!(debug.contains("winner: Some(\"counting\")"), "{debug}");
-        assert_no_secret(&debug);
-        assert_eq!(chain.name(), "default-chain");
-    }
-
-    #[test]
-    fn chain_stops_at_a_real_error() {
-        let later = Arc::new(AtomicUsize::new(0));
-        let chain = DefaultChain::with_providers(vec![
-            Box::new(env(&[(EnvProvider::SECRET_ID_VAR, ID)])),
-            Box::new(Counting {
-                calls: Arc::clone(&later),
-                result: Some(Credentials::new(ID, KEY).unwrap()),
-            }),
-        ]);
-        let e = chain.provide().unwrap_err();
-        assert!(matches!(e, CredentialsError::EnvIncomplete { .. }), "{e:?}");
-        assert_eq!(later.load(Ordering::SeqCst), 0);
-    }
-
-    #[test]
-    fn chain_with_env_credentials_and_debug_of_defaults() {
-        let chain = DefaultChain::with_providers(vec![
-            Box::new(env(&[
-                (EnvProvider::SECRET_ID_VAR, ID),
-                (EnvProvider::SECRET_KEY_VAR, KEY),
-                (EnvProvider::TOKEN_VAR, TOKEN),
-            ])),
-            Box::new(ProfileProvider::from_path("/nonexistent")),
-        ]);
-        assert_eq!(chain.provide().unwrap().token(), Some(TOKEN));
-        assert_no_secret(&format!("{chain:?}"));
-        let defaults = format!("{:?}", DefaultChain::new());
-        assert!(
-            defaults.contains("EnvProvider")
-                && defaults.contains("ProfileProvider")
-                && defaults.contains("CvmRoleProvider"),
-            "{defaults}"
+        assert_eq!(
+            e.to_string(),
+            "default-chain: no credentials found; tried environment: TENCENTCLOUD_SECRET_ID not \
+             set. To proceed: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or pass \
+             credentials explicitly with ClientBuilder::credentials"
         );
     }
 
     /// The machine a chain-order test runs on: a home directory with the SDK credentials file
     /// and tccli's profile, the environment, and a metadata server.
-    struct Machine {
-        dir: TempDir,
-        server: crate::credentials::test_support::Fake,
-        env: Vec<(&'static str, &'static str)>,
-    }
+    #[cfg(all(feature = "credentials-profile", feature = "credentials-cvm"))]
+    mod machine {
+        use super::*;
+        use crate::credentials::CredentialSource;
+        use crate::credentials::test_support::{Metadata, ROLE_PATH};
+        use std::path::PathBuf;
+        use std::time::Duration;
+        use tc_redis_test_support::TempDir;
 
-    impl Machine {
-        fn new(name: &str) -> Machine {
-            let dir = TempDir::new(name);
-            std::fs::create_dir_all(dir.0.join(".tencentcloud")).unwrap();
-            std::fs::create_dir_all(dir.0.join(".tccli")).unwrap();
-            let server = fake(|path| {
-                match path.strip_prefix(ROLE_PATH) {
-                Some("") => (200, "node-role".into()),
-                Some("node-role") => (
-                    200,
-                    r#"{"TmpSecretId":"AKIDcvm","TmpSecretKey":"TmpKeyQw8","Token":"TmpTokenPo5","ExpiredTime":4000000000,"Code":"Success"}"#
-                        .into(),
-                ),
-                _ => (404, String::new()),
-            }
-            });
-            Machine {
-                dir,
-                server,
-                env: Vec::new(),
-            }
+        struct Machine {
+            home: TempDir,
+            metadata: Metadata,
+            env: Vec<(&'static str, String)>,
         }
 
-        fn sdk_file(&self) -> std::path::PathBuf {
-            self.dir.0.join(".tencentcloud/credentials")
-        }
-
-        fn tccli_file(&self, profile: &str) -> std::path::PathBuf {
-            self.dir.0.join(format!(".tccli/{profile}.credential"))
-        }
-
-        /// The default chain's links, pointed at this machine, for `profile` (named explicitly
-        /// unless it is `default`).
-        fn chain(&self, profile: &str) -> DefaultChain {
-            let home = self.dir.0.display().to_string();
-            let lookup_home = home.clone();
-            let mut file =
-                ProfileProvider::with_lookup(move |k| (k == "HOME").then(|| lookup_home.clone()))
-                    .with_profile(profile);
-            file.system_path = self.dir.0.join("no-system-file");
-            let tccli = TccliProvider::with_dir(self.dir.0.join(".tccli")).with_profile(profile);
-            let cvm = CvmRoleProvider::new()
-                .with_base_url(&self.server.base)
-                .with_timeout(Duration::from_secs(3));
-            DefaultChain {
-                links: vec![
-                    Link::environment(env(&self.env)),
-                    Link::configured(file),
-                    Link::configured(tccli),
-                    Link::ambient(cvm),
-                ],
-                named_profile: (profile != "default").then(|| profile.to_owned()),
-                winner: OnceLock::new(),
-            }
-        }
-
-        fn cvm_hits(&self) -> usize {
-            self.server.hits().len()
-        }
-    }
-
-    #[test]
-    fn chain_order_each_source_wins_over_the_later_ones() {
-        let mut m = Machine::new("chain-order");
-        m.env = vec![
-            (EnvProvider::SECRET_ID_VAR, "AKIDenv"),
-            (EnvProvider::SECRET_KEY_VAR, KEY),
-        ];
-        std::fs::write(
-            m.sdk_file(),
-            "[default]\nsecret_id = AKIDfile\nsecret_key = k\n",
-        )
-        .unwrap();
-        std::fs::write(
-            m.tccli_file("default"),
-            r#"{"secretId": "AKIDtccli", "secretKey": "k", "token": null}"#,
-        )
-        .unwrap();
-        let expected = [
-            ("AKIDenv", CredentialSource::Environment),
-            (
-                "AKIDfile",
-                CredentialSource::CredentialsFile {
-                    path: m.sdk_file(),
-                    profile: "default".into(),
-                },
-            ),
-            (
-                "AKIDtccli",
-                CredentialSource::Tccli {
-                    path: m.tccli_file("default"),
-                    profile: "default".into(),
-                },
-            ),
-            (
-                "AKIDcvm",
-                CredentialSource::CvmRole {
-                    role: "node-role".into(),
-                },
-            ),
-        ];
-        for (step, (id, source)) in expected.into_iter().enumerate() {
-            let c = m.chain("default").provide().unwrap();
-            assert_eq!(
-                (c.secret_id(), c.source()),
-                (id, &source),
-                "step {step}: the first configured source signs"
-            );
-            // Remove the winner; the next source must win.
-            match step {
-                0 => m.env.clear(),
-                1 => std::fs::remove_file(m.sdk_file()).unwrap(),
-                2 => std::fs::remove_file(m.tccli_file("default")).unwrap(),
-                _ => {}
-            }
-        }
-        assert_eq!(
-            m.cvm_hits(),
-            2,
-            "the metadata service is asked only in the last step"
-        );
-    }
-
-    #[test]
-    #[cfg(unix)]
-    fn chain_an_explicit_source_error_stops_the_chain() {
-        let m = Machine::new("chain-stop");
-        // A broken tccli profile: not replaced by the node's role.
-        std::fs::write(m.tccli_file("default"), "{ not json").unwrap();
-        let e = m.chain("default").provide().unwrap_err();
-        assert!(
-            matches!(e, CredentialsError::TccliMalformed { .. }),
-            "{e:?}"
-        );
-        // A credentials file that is a FIFO: refused at once, not replaced by tccli.
-        let fifo = std::ffi::CString::new(m.sdk_file().as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path and a mode.
-        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
-        std::fs::write(
-            m.tccli_file("default"),
-            r#"{"secretId": "AKIDtccli", "secretKey": "k"}"#,
-        )
-        .unwrap();
-        let e = m.chain("default").provide().unwrap_err();
-        assert!(
-            matches!(
-                e,
-                CredentialsError::FileRead {
-                    provider: "profile",
-                    source: crate::input::ReadError::NotRegularFile { kind: "FIFO" },
-                    ..
+        impl Machine {
+            fn new(name: &str) -> Machine {
+                let home = TempDir::new(name);
+                std::fs::create_dir_all(home.join(".tencentcloud")).unwrap();
+                std::fs::create_dir_all(home.join(".tccli")).unwrap();
+                let metadata = Metadata::start(|path| {
+                    match path.strip_prefix(ROLE_PATH) {
+                    Some("") => (200, "node-role".into()),
+                    Some("node-role") => (
+                        200,
+                        r#"{"TmpSecretId":"AKIDcvm","TmpSecretKey":"TmpKeyQw8","Token":"TmpTokenPo5","ExpiredTime":4000000000,"Code":"Success"}"#
+                            .into(),
+                    ),
+                    _ => (404, String::new()),
                 }
-            ),
-            "{e:?}"
-        );
-        // A non-UTF-8 variable: not replaced by the file.
-        std::fs::remove_file(m.sdk_file()).unwrap();
-        let mut chain = m.chain("default");
-        chain.links[0] = Link::environment(EnvProvider::with_os_lookup(|name| {
-            use std::os::unix::ffi::OsStringExt;
-            (name == EnvProvider::SECRET_KEY_VAR).then(|| std::ffi::OsString::from_vec(vec![0xFF]))
-        }));
-        let e = chain.provide().unwrap_err();
-        assert!(matches!(e, CredentialsError::EnvNotUnicode { .. }), "{e:?}");
-        assert_eq!(m.cvm_hits(), 0, "the CVM role is never asked");
-    }
+                });
+                Machine {
+                    home,
+                    metadata,
+                    env: Vec::new(),
+                }
+            }
 
-    #[test]
-    fn chain_a_discovered_file_without_the_profile_falls_through_to_tccli() {
-        let m = Machine::new("chain-section");
-        std::fs::write(
-            m.sdk_file(),
-            "[other]\nsecret_id = AKIDother\nsecret_key = k\n",
-        )
-        .unwrap();
-        std::fs::write(
-            m.tccli_file("default"),
-            r#"{"secretId": "AKIDtccli", "secretKey": "k"}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            m.chain("default").provide().unwrap().secret_id(),
-            "AKIDtccli"
-        );
-    }
+            fn sdk_file(&self) -> PathBuf {
+                self.home.join(".tencentcloud/credentials")
+            }
 
-    #[test]
-    fn chain_a_named_profile_is_never_replaced_by_the_environment_or_the_instance_role() {
-        let mut m = Machine::new("chain-named");
-        m.env = vec![
-            (EnvProvider::SECRET_ID_VAR, "AKIDenv"),
-            (EnvProvider::SECRET_KEY_VAR, KEY),
-        ];
-        std::fs::write(
-            m.sdk_file(),
-            "[default]\nsecret_id = AKIDfile\nsecret_key = k\n",
-        )
-        .unwrap();
-        let e = m.chain("prod").provide().unwrap_err();
-        let CredentialsError::ProfileNotFound { profile, attempts } = &e else {
-            panic!("{e:?}")
-        };
-        assert_eq!(profile, "prod");
-        assert_eq!(attempts.len(), 3, "env, file, tccli: {attempts:?}");
-        assert!(
-            e.to_string()
-                .starts_with("profile `prod` not found; tried environment:"),
-            "{e}"
-        );
-        assert_eq!(m.cvm_hits(), 0);
-        // Found in tccli only: used.
-        std::fs::write(
-            m.tccli_file("prod"),
-            r#"{"secretId": "AKIDprod", "secretKey": "k"}"#,
-        )
-        .unwrap();
-        assert_eq!(m.chain("prod").provide().unwrap().secret_id(), "AKIDprod");
-        // A tccli profile that says "use the CVM role": the role is used.
-        std::fs::write(m.tccli_file("prod"), r#"{"type": "cvm-role"}"#).unwrap();
-        assert_eq!(m.chain("prod").provide().unwrap().secret_id(), "AKIDcvm");
-        // Without a named profile the environment comes first, as before; without it, the
-        // default profile falls through to the role.
-        assert_eq!(m.chain("default").provide().unwrap().secret_id(), "AKIDenv");
-        m.env.clear();
-        std::fs::remove_file(m.sdk_file()).unwrap();
-        assert_eq!(m.chain("default").provide().unwrap().secret_id(), "AKIDcvm");
+            fn tccli_file(&self, profile: &str) -> PathBuf {
+                self.home.join(format!(".tccli/{profile}.credential"))
+            }
+
+            /// The default chain of this machine, for `profile` (named explicitly unless it is
+            /// `default`).
+            fn chain(&self, profile: &str) -> DefaultChain {
+                let home = self.home.path().display().to_string();
+                let mut vars: Vec<(&str, &str)> = vec![("HOME", &home)];
+                vars.extend(self.env.iter().map(|(k, v)| (*k, v.as_str())));
+                let chain = DefaultChain::with_context(
+                    context(&vars).with_system_config_dir(self.home.join("no-system-dir")),
+                )
+                .with_cvm_role(
+                    CvmRoleProvider::new()
+                        .with_base_url(self.metadata.base())
+                        .with_timeout(Duration::from_secs(3)),
+                );
+                match profile {
+                    "default" => chain,
+                    named => chain.with_profile(named),
+                }
+            }
+
+            fn cvm_hits(&self) -> usize {
+                self.metadata.hits().len()
+            }
+        }
+
+        #[test]
+        fn chain_order_each_source_wins_over_the_later_ones() {
+            let mut m = Machine::new("chain-order");
+            m.env = vec![
+                (EnvProvider::SECRET_ID_VAR, "AKIDenv".into()),
+                (EnvProvider::SECRET_KEY_VAR, KEY.into()),
+            ];
+            std::fs::write(
+                m.sdk_file(),
+                "[default]\nsecret_id = AKIDfile\nsecret_key = k\n",
+            )
+            .unwrap();
+            std::fs::write(
+                m.tccli_file("default"),
+                r#"{"secretId": "AKIDtccli", "secretKey": "k", "token": null}"#,
+            )
+            .unwrap();
+            let expected = [
+                ("AKIDenv", CredentialSource::Environment),
+                (
+                    "AKIDfile",
+                    CredentialSource::CredentialsFile {
+                        path: m.sdk_file(),
+                        profile: "default".into(),
+                    },
+                ),
+                (
+                    "AKIDtccli",
+                    CredentialSource::Tccli {
+                        path: m.tccli_file("default"),
+                        profile: "default".into(),
+                    },
+                ),
+                (
+                    "AKIDcvm",
+                    CredentialSource::CvmRole {
+                        role: "node-role".into(),
+                    },
+                ),
+            ];
+            for (step, (id, source)) in expected.into_iter().enumerate() {
+                let c = m.chain("default").provide().unwrap();
+                assert_eq!(
+                    (c.secret_id(), c.source()),
+                    (id, &source),
+                    "step {step}: the first configured source signs"
+                );
+                // Remove the winner; the next source must win.
+                match step {
+                    0 => m.env.clear(),
+                    1 => std::fs::remove_file(m.sdk_file()).unwrap(),
+                    2 => std::fs::remove_file(m.tccli_file("default")).unwrap(),
+                    _ => {}
+                }
+            }
+            assert_eq!(
+                m.cvm_hits(),
+                2,
+                "the metadata service is asked only in the last step"
+            );
+        }
+
+        #[test]
+        fn chain_caches_the_winner() {
+            let m = Machine::new("chain-winner");
+            std::fs::write(
+                m.tccli_file("default"),
+                r#"{"secretId": "AKIDtccli", "secretKey": "k"}"#,
+            )
+            .unwrap();
+            let chain = m.chain("default");
+            assert_eq!(chain.provide().unwrap().secret_id(), "AKIDtccli");
+            // An earlier source appears: the winner is still asked alone.
+            std::fs::write(
+                m.sdk_file(),
+                "[default]\nsecret_id = AKIDfile\nsecret_key = k\n",
+            )
+            .unwrap();
+            assert_eq!(chain.provide().unwrap().secret_id(), "AKIDtccli");
+            let debug = format!("{chain:?}");
+            assert!(debug.contains("winner: Some(\"tccli\")"), "{debug}");
+            // A new chain sees the file first.
+            assert_eq!(
+                m.chain("default").provide().unwrap().secret_id(),
+                "AKIDfile"
+            );
+        }
+
+        #[test]
+        #[cfg(unix)]
+        fn chain_an_explicit_source_error_stops_the_chain() {
+            let mut m = Machine::new("chain-stop");
+            // A broken tccli profile: not replaced by the node's role.
+            std::fs::write(m.tccli_file("default"), "{ not json").unwrap();
+            let e = m.chain("default").provide().unwrap_err();
+            assert_eq!(e.kind(), InvalidConfiguration);
+            assert_eq!(e.provider(), Some("tccli"));
+            // A credentials file that is a FIFO: refused at once, not replaced by tccli.
+            m.home.fifo(".tencentcloud/credentials");
+            std::fs::write(
+                m.tccli_file("default"),
+                r#"{"secretId": "AKIDtccli", "secretKey": "k"}"#,
+            )
+            .unwrap();
+            let e = m.chain("default").provide().unwrap_err();
+            assert_eq!(e.kind(), InvalidConfiguration);
+            assert!(
+                matches!(
+                    std::error::Error::source(&e)
+                        .and_then(|s| s.downcast_ref::<crate::input::ReadError>()),
+                    Some(crate::input::ReadError::NotRegularFile { kind: "FIFO" })
+                ),
+                "{e:?}"
+            );
+            // A non-UTF-8 variable: not replaced by the file.
+            std::fs::remove_file(m.sdk_file()).unwrap();
+            let home = m.home.path().as_os_str().to_owned();
+            let env = crate::env::Env::from_pairs([
+                ("HOME", home),
+                (EnvProvider::SECRET_ID_VAR, ID.into()),
+                (EnvProvider::SECRET_KEY_VAR, {
+                    use std::os::unix::ffi::OsStringExt;
+                    std::ffi::OsString::from_vec(vec![0xFF])
+                }),
+            ]);
+            let chain = DefaultChain::with_context(ProviderContext::new().with_env(env))
+                .with_cvm_role(CvmRoleProvider::new().with_base_url(m.metadata.base()));
+            let e = chain.provide().unwrap_err();
+            assert_eq!(e.kind(), InvalidConfiguration);
+            assert_eq!(e.provider(), Some("environment"));
+            m.env.clear();
+            assert_eq!(m.cvm_hits(), 0, "the CVM role is never asked");
+        }
+
+        #[test]
+        fn chain_a_discovered_file_without_the_profile_falls_through_to_tccli() {
+            let m = Machine::new("chain-section");
+            std::fs::write(
+                m.sdk_file(),
+                "[other]\nsecret_id = AKIDother\nsecret_key = k\n",
+            )
+            .unwrap();
+            std::fs::write(
+                m.tccli_file("default"),
+                r#"{"secretId": "AKIDtccli", "secretKey": "k"}"#,
+            )
+            .unwrap();
+            assert_eq!(
+                m.chain("default").provide().unwrap().secret_id(),
+                "AKIDtccli"
+            );
+        }
+
+        #[test]
+        fn chain_a_named_profile_is_never_replaced_by_the_environment_or_the_instance_role() {
+            let mut m = Machine::new("chain-named");
+            m.env = vec![
+                (EnvProvider::SECRET_ID_VAR, "AKIDenv".into()),
+                (EnvProvider::SECRET_KEY_VAR, KEY.into()),
+            ];
+            std::fs::write(
+                m.sdk_file(),
+                "[default]\nsecret_id = AKIDfile\nsecret_key = k\n",
+            )
+            .unwrap();
+            let e = m.chain("prod").provide().unwrap_err();
+            assert_eq!(e.kind(), InvalidConfiguration);
+            assert_eq!(
+                e.attempts().len(),
+                3,
+                "env, file, tccli: {:?}",
+                e.attempts()
+            );
+            assert!(
+                e.to_string()
+                    .starts_with("default-chain: profile `prod` not found; tried environment:"),
+                "{e}"
+            );
+            assert_eq!(m.cvm_hits(), 0);
+            // Found in tccli only: used.
+            std::fs::write(
+                m.tccli_file("prod"),
+                r#"{"secretId": "AKIDprod", "secretKey": "k"}"#,
+            )
+            .unwrap();
+            assert_eq!(m.chain("prod").provide().unwrap().secret_id(), "AKIDprod");
+            // A tccli profile that says "use the CVM role": the role is used.
+            std::fs::write(m.tccli_file("prod"), r#"{"type": "cvm-role"}"#).unwrap();
+            assert_eq!(m.chain("prod").provide().unwrap().secret_id(), "AKIDcvm");
+            // Without a named profile the environment comes first, as before; without it, the
+            // default profile falls through to the role.
+            assert_eq!(m.chain("default").provide().unwrap().secret_id(), "AKIDenv");
+            m.env.clear();
+            std::fs::remove_file(m.sdk_file()).unwrap();
+            assert_eq!(m.chain("default").provide().unwrap().secret_id(), "AKIDcvm");
+        }
+
+        /// Issue 18, identity: tccli's `use-cvm-role` means the instance's role, even in a pod
+        /// whose TKE_* variables would give it a workload identity.
+        #[test]
+        #[cfg(feature = "credentials-sts")]
+        fn chain_a_cvm_role_tccli_profile_in_a_tke_pod_makes_no_sts_call() {
+            use tc_redis_test_support::{Response, TestServer};
+            let sts = TestServer::always(Response::json(r#"{"Response":{"RequestId":"r"}}"#));
+            let mut m = Machine::new("chain-cvm-role-pod");
+            let token = m.home.write("token", "eyJ.pod-token.sig\n");
+            m.env = vec![
+                ("TKE_REGION", "ap-guangzhou".into()),
+                ("TKE_PROVIDER_ID", "tke-oidc-provider".into()),
+                ("TKE_WEB_IDENTITY_TOKEN_FILE", token.display().to_string()),
+                ("TKE_ROLE_ARN", "qcs::cam::uin/1:roleName/pod".into()),
+            ];
+            std::fs::write(m.tccli_file("default"), r#"{"type": "cvm-role"}"#).unwrap();
+            // Every STS call this chain could make would go to `sts`.
+            let network = crate::network::NetworkSettings {
+                endpoint: Some(sts.url()),
+                allow_plain_http: true,
+                ..Default::default()
+            }
+            .build()
+            .unwrap();
+            for profile in ["default", "named"] {
+                if profile == "named" {
+                    std::fs::copy(m.tccli_file("default"), m.tccli_file("named")).unwrap();
+                }
+                let chain = m.chain(profile);
+                chain.use_network(&network);
+                let c = chain.provide().unwrap();
+                assert_eq!(c.secret_id(), "AKIDcvm", "{profile}");
+                assert_eq!(
+                    c.source(),
+                    &CredentialSource::CvmRole {
+                        role: "node-role".into()
+                    }
+                );
+            }
+            assert_eq!(sts.requests().len(), 0, "no STS call: {:?}", sts.requests());
+            // The pod without the tccli profile: its workload identity is tried (and asks STS).
+            std::fs::remove_file(m.tccli_file("default")).unwrap();
+            let chain = m.chain("default");
+            chain.use_network(&network);
+            chain.provide().unwrap_err();
+            assert_eq!(sts.requests().len(), 1, "the pod's exchange went to STS");
+        }
     }
 }

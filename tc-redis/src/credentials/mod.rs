@@ -1,26 +1,32 @@
-//! Credentials and the providers that find them.
+//! Credentials and the providers that find them, laid out as aws-config lays out its own: the
+//! [`Credentials`] type and the [`ProvideCredentials`] trait here, the [`DefaultChain`] beside
+//! them, one file per source named after it, and one [`ProviderContext`] (the environment, where
+//! files are found, the clock, the network) that every provider reads and tests replace.
 //!
-//! A [`Credentials`] value is a validated SecretId / SecretKey pair plus an optional session token
-//! (sent as `X-TC-Token`). Providers implement [`ProvideCredentials`]:
-//!
-//! | provider            | source                                                                  |
-//! |---------------------|-------------------------------------------------------------------------|
-//! | [`StaticProvider`]  | a [`Credentials`] value given in code                                   |
-//! | [`EnvProvider`]     | `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, token variables    |
-//! | [`ProfileProvider`] | the INI file `~/.tencentcloud/credentials` (or another path)            |
-//! | [`TccliProvider`]   | tccli's profile, `~/.tccli/<profile>.credential` (JSON)                 |
-//! | [`WebIdentityProvider`] | TKE workload identity: `TKE_*` variables, an OIDC token exchanged with STS |
-//! | [`CvmRoleProvider`] | the CVM instance metadata service (CAM role bound to the instance)      |
-//! | [`AssumeRoleProvider`] | any provider's credentials assuming a CAM role with STS `AssumeRole` |
-//! | [`DefaultChain`]    | environment → credentials file → tccli profile → TKE OIDC → CVM role    |
+//! | provider | source | feature |
+//! |---|---|---|
+//! | [`Credentials`] itself | a value given in code | always |
+//! | [`EnvProvider`] (`environment.rs`) | `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, token variables | always |
+//! | `ProfileProvider` (`profile_file.rs`) | the INI file `~/.tencentcloud/credentials` (or another path) | `credentials-profile` |
+//! | `TccliProvider` (`tccli.rs`) | tccli's profile, `~/.tccli/<profile>.credential` (JSON) | `credentials-profile` |
+//! | `WebIdentityProvider` (`web_identity.rs`) | TKE workload identity: `TKE_*` variables, an OIDC token exchanged with STS | `credentials-sts` |
+//! | `AssumeRoleProvider` (`assume_role.rs`) | any provider's credentials assuming a CAM role with STS `AssumeRole` | `credentials-sts` |
+//! | `CvmRoleProvider` (`cvm/`) | the CVM instance metadata service (the CAM role bound to the instance) | `credentials-cvm` |
+//! | [`DefaultChain`] (`chain.rs`) | environment → credentials file → tccli profile → TKE workload identity → CVM role | always, with the sources of the features on |
 //!
 //! Every [`Credentials`] value carries a [`CredentialSource`]: a description of where it came
 //! from (never a secret), which `AuthFailure` errors show, so that "which identity signed?" has
-//! an answer.
+//! an answer. Errors are [`CredentialsError`]s of a few [kinds](CredentialsErrorKind), their
+//! cause kept as the source.
 //!
-//! Files are read by one set of rules ([`crate::input::read_file`]): regular files only (a FIFO
-//! or a device never blocks), at most [`MAX_CREDENTIALS_FILE_BYTES`], and parsed again only
-//! when they change.
+//! The providers that send requests of their own take the network of the client they sign for
+//! ([`ProvideCredentials::use_network`]): the STS exchange goes out through the client's
+//! transport (roots and CAs, proxy, timeouts, user agent) to the endpoint its rules pick (the
+//! root domain, the endpoint override), unless the provider's own settings say otherwise.
+//!
+//! Variables are read through [`crate::env::Env`] (a value that is not UTF-8 is an error naming
+//! it) and files through [`crate::input::read_file`]: regular files only (a FIFO or a device
+//! never blocks), at most [`MAX_CREDENTIALS_FILE_BYTES`], and parsed again only when they change.
 //!
 //! Differences from the official SDKs, all deliberate:
 //!
@@ -35,56 +41,98 @@
 //!   configured (a variable that is not UTF-8, a file that is a FIFO, a broken tccli profile)
 //!   stops the chain instead of letting the next source's identity sign;
 //! * tccli's profile is a source (the official SDKs do not read it), after the credentials file
-//!   and before the CVM role;
-//! * files must be regular files of at most 64 KiB, and are parsed again only when they change
-//!   (the SDKs read them at each lookup, whatever they are);
+//!   and before the machine's own identity; a tccli profile set to use the CVM role uses it and
+//!   nothing else;
 //! * temporary credentials already expired when received are an error, and an expiry more than
 //!   12 hours ahead is clamped, so that refresh still happens.
 //!
 //! Neither `Debug` nor `Display` of any type here ever shows a SecretKey or a token.
 
 mod chain;
-mod cvm;
-mod env;
-mod error;
-mod expiry;
-mod file;
-mod oidc;
-mod profile;
-mod refresh;
-mod sts;
+mod environment;
+// Visible to the crate so that its errors name these two files alone, never the providers.
+pub(crate) mod error;
+mod provider_context;
+pub(crate) mod source;
+
+#[cfg(feature = "credentials-profile")]
+mod file_cache;
+#[cfg(feature = "credentials-profile")]
+mod profile_file;
+#[cfg(feature = "credentials-profile")]
 mod tccli;
+
+#[cfg(feature = "credentials-sts")]
+mod assume_role;
+#[cfg(feature = "credentials-sts")]
+mod sts_client;
+#[cfg(feature = "credentials-sts")]
+mod web_identity;
+
+#[cfg(feature = "credentials-cvm")]
+mod cvm;
+
+#[cfg(any(
+    feature = "credentials-profile",
+    feature = "credentials-sts",
+    feature = "credentials-cvm"
+))]
+mod expiry;
+#[cfg(any(feature = "credentials-sts", feature = "credentials-cvm"))]
+mod refresh;
+
 #[cfg(test)]
 mod test_support;
 
 pub use chain::DefaultChain;
-pub use cvm::CvmRoleProvider;
-pub use env::EnvProvider;
-pub use error::CredentialsError;
-pub use expiry::MAX_LIFETIME_SECS;
-pub use file::MAX_CREDENTIALS_FILE_BYTES;
-pub use oidc::WebIdentityProvider;
-pub use profile::ProfileProvider;
-pub use sts::{AssumeRoleProvider, StsError};
+pub use environment::EnvProvider;
+pub use error::{
+    CredentialField, CredentialsError, CredentialsErrorKind, InvalidCredential, InvalidReason,
+};
+pub use provider_context::ProviderContext;
+pub use source::CredentialSource;
+
+#[cfg(feature = "credentials-profile")]
+pub use profile_file::ProfileProvider;
+#[cfg(feature = "credentials-profile")]
 pub use tccli::TccliProvider;
+#[cfg(feature = "credentials-profile")]
 pub(crate) use tccli::valid_profile_name;
 
-use std::ffi::OsString;
+#[cfg(feature = "credentials-sts")]
+pub use assume_role::AssumeRoleProvider;
+#[cfg(feature = "credentials-sts")]
+pub use web_identity::WebIdentityProvider;
+
+#[cfg(feature = "credentials-cvm")]
+pub use cvm::CvmRoleProvider;
+
+#[cfg(any(
+    feature = "credentials-profile",
+    feature = "credentials-sts",
+    feature = "credentials-cvm"
+))]
+pub use expiry::MAX_LIFETIME_SECS;
+
+use crate::network::Network;
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::Arc;
+
+/// The size cap of every credential file (credentials file, tccli profile, web-identity
+/// token): a credentials file is a few hundred bytes, a token a few kilobytes.
+pub const MAX_CREDENTIALS_FILE_BYTES: u64 = 64 * 1024;
 
 /// Printed in place of a secret by `Debug` and `Display`.
 const REDACTED: &str = "<redacted>";
-
-// ---------------------------------------------------------------------------------------------
-// Credentials
-// ---------------------------------------------------------------------------------------------
 
 /// A validated SecretId / SecretKey pair and an optional session token.
 ///
 /// `Debug` and `Display` show the SecretId (an identifier, not a secret) and print `<redacted>`
 /// for the SecretKey and the token. Each value also carries its [`CredentialSource`].
+///
+/// It is a provider of itself (name `"static"`): give it to
+/// [`ClientBuilder::credentials`](crate::ClientBuilder::credentials), or as the source of an
+/// assumed role.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     secret_id: String,
@@ -96,7 +144,8 @@ pub struct Credentials {
 impl Credentials {
     /// Validates and wraps a SecretId and a SecretKey.
     ///
-    /// Fails with [`CredentialsError::Invalid`] when either is empty, has leading or trailing
+    /// Fails with [`CredentialsErrorKind::InvalidConfiguration`], its source an
+    /// [`InvalidCredential`] naming the field, when either is empty, has leading or trailing
     /// whitespace, or contains a control or non-ASCII character.
     pub fn new(
         secret_id: impl Into<String>,
@@ -104,8 +153,8 @@ impl Credentials {
     ) -> Result<Self, CredentialsError> {
         let secret_id = secret_id.into();
         let secret_key = secret_key.into();
-        check(CredentialField::SecretId, &secret_id)?;
-        check(CredentialField::SecretKey, &secret_key)?;
+        InvalidCredential::check(CredentialField::SecretId, &secret_id)?;
+        InvalidCredential::check(CredentialField::SecretKey, &secret_key)?;
         Ok(Credentials {
             secret_id,
             secret_key,
@@ -132,7 +181,7 @@ impl Credentials {
     /// instead).
     pub fn with_token(mut self, token: impl Into<String>) -> Result<Self, CredentialsError> {
         let token = token.into();
-        check(CredentialField::Token, &token)?;
+        InvalidCredential::check(CredentialField::Token, &token)?;
         self.token = Some(token);
         Ok(self)
     }
@@ -183,151 +232,6 @@ impl fmt::Debug for Redacted {
     }
 }
 
-/// Where a [`Credentials`] value came from: which identity signs. Never holds a secret.
-///
-/// `Display` says it in words, for error messages ("environment variables
-/// TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY", "credentials file /home/a/.tencentcloud/credentials,
-/// profile \[default\]", "CVM instance role `cvm-role-x`", ...).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CredentialSource {
-    /// Given in code ([`Credentials::new`], [`StaticProvider`]).
-    Static,
-    /// [`EnvProvider`]: the `TENCENTCLOUD_*` variables.
-    Environment,
-    /// [`ProfileProvider`]: a section of an INI credentials file.
-    CredentialsFile {
-        /// The file.
-        path: PathBuf,
-        /// The section.
-        profile: String,
-    },
-    /// [`TccliProvider`]: a tccli profile's `.credential` file.
-    Tccli {
-        /// The `<profile>.credential` file.
-        path: PathBuf,
-        /// The profile.
-        profile: String,
-    },
-    /// [`CvmRoleProvider`]: the CAM role bound to the CVM instance.
-    CvmRole {
-        /// The role's name.
-        role: String,
-    },
-    /// [`AssumeRoleProvider`]: a role assumed with STS `AssumeRole`.
-    AssumedRole {
-        /// The role's ARN.
-        role_arn: String,
-    },
-    /// [`WebIdentityProvider`]: TKE workload identity, a role assumed with the pod's OIDC token.
-    WebIdentity {
-        /// The role's ARN.
-        role_arn: String,
-    },
-}
-
-impl fmt::Display for CredentialSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CredentialSource::Static => f.write_str("credentials given in code"),
-            CredentialSource::Environment => {
-                f.write_str("environment variables TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY")
-            }
-            CredentialSource::CredentialsFile { path, profile } => write!(
-                f,
-                "credentials file {}, profile [{profile}]",
-                path.display()
-            ),
-            CredentialSource::Tccli { path, profile } => {
-                write!(f, "tccli profile `{profile}` ({})", path.display())
-            }
-            CredentialSource::CvmRole { role } => write!(f, "CVM instance role `{role}`"),
-            CredentialSource::AssumedRole { role_arn } => {
-                write!(f, "role `{role_arn}` assumed with STS AssumeRole")
-            }
-            CredentialSource::WebIdentity { role_arn } => {
-                write!(f, "TKE workload identity, role `{role_arn}`")
-            }
-        }
-    }
-}
-
-/// Which part of a [`Credentials`] value a validation error is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CredentialField {
-    /// The SecretId.
-    SecretId,
-    /// The SecretKey.
-    SecretKey,
-    /// The session token.
-    Token,
-}
-
-impl fmt::Display for CredentialField {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            CredentialField::SecretId => "SecretId",
-            CredentialField::SecretKey => "SecretKey",
-            CredentialField::Token => "token",
-        })
-    }
-}
-
-/// Why a credential value was rejected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum InvalidReason {
-    /// The value is empty.
-    Empty,
-    /// The value starts or ends with whitespace (often a pasted space or newline).
-    SurroundingWhitespace,
-    /// The value contains a control character.
-    ControlCharacter,
-    /// The value contains a non-ASCII character (often a pasted smart quote or no-break space).
-    NonAscii,
-}
-
-impl fmt::Display for InvalidReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            InvalidReason::Empty => "is empty",
-            InvalidReason::SurroundingWhitespace => {
-                "has leading or trailing whitespace (remove it: it makes every signature fail)"
-            }
-            InvalidReason::ControlCharacter => "contains a control character",
-            InvalidReason::NonAscii => {
-                "contains a non-ASCII character (a pasted smart quote or no-break space?)"
-            }
-        })
-    }
-}
-
-/// The reason `value` is not acceptable as a credential, if any.
-fn invalid_reason(value: &str) -> Option<InvalidReason> {
-    if value.is_empty() {
-        Some(InvalidReason::Empty)
-    } else if value.trim() != value {
-        Some(InvalidReason::SurroundingWhitespace)
-    } else if value.chars().any(char::is_control) {
-        Some(InvalidReason::ControlCharacter)
-    } else if !value.is_ascii() {
-        Some(InvalidReason::NonAscii)
-    } else {
-        None
-    }
-}
-
-fn check(field: CredentialField, value: &str) -> Result<(), CredentialsError> {
-    match invalid_reason(value) {
-        Some(reason) => Err(CredentialsError::Invalid { field, reason }),
-        None => Ok(()),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The provider trait
-// ---------------------------------------------------------------------------------------------
-
 /// A source of [`Credentials`], asked before each request is signed.
 ///
 /// Implementations cache what is expensive to obtain and return quickly otherwise.
@@ -337,6 +241,18 @@ pub trait ProvideCredentials: Send + Sync + fmt::Debug {
 
     /// A short name for messages (`"environment"`, `"profile"`, `"cvm-role"`, …).
     fn name(&self) -> &'static str;
+
+    /// Takes the network of the client this provider signs for, so that the requests the
+    /// provider sends itself (STS, the metadata service) go out as the client's do.
+    /// [`ClientBuilder::build`](crate::ClientBuilder::build) calls it.
+    ///
+    /// A network in the provider's own [`ProviderContext`] wins, and so do the provider's
+    /// explicit settings (an STS endpoint, timeouts); of several networks handed, the first is
+    /// kept. The default does nothing, which suits a provider that sends nothing; a provider
+    /// built on others hands the network on to them.
+    fn use_network(&self, network: &Network) {
+        let _ = network;
+    }
 }
 
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
@@ -346,6 +262,10 @@ impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
 
     fn name(&self) -> &'static str {
         (**self).name()
+    }
+
+    fn use_network(&self, network: &Network) {
+        (**self).use_network(network);
     }
 }
 
@@ -357,52 +277,16 @@ impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
     fn name(&self) -> &'static str {
         (**self).name()
     }
-}
 
-/// Looks an environment variable up; injectable for tests. Values are `OsString`s so that a
-/// non-UTF-8 value is seen (and reported, or used as a path) rather than taken for "unset".
-type Lookup = Arc<dyn Fn(&str) -> Option<OsString> + Send + Sync>;
-
-fn process_env() -> Lookup {
-    Arc::new(|name: &str| std::env::var_os(name))
-}
-
-/// A [`Lookup`] from one that returns UTF-8 strings (the public `with_lookup` constructors).
-fn string_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Lookup {
-    Arc::new(move |name| lookup(name).map(OsString::from))
-}
-
-/// The variable's value, `None` when unset or empty.
-fn non_empty(lookup: &Lookup, name: &str) -> Option<OsString> {
-    lookup(name).filter(|v| !v.is_empty())
-}
-
-// ---------------------------------------------------------------------------------------------
-// StaticProvider
-// ---------------------------------------------------------------------------------------------
-
-/// Always provides the same [`Credentials`].
-#[derive(Clone, Debug)]
-pub struct StaticProvider {
-    credentials: Credentials,
-}
-
-impl StaticProvider {
-    /// Wraps fixed credentials.
-    pub fn new(credentials: Credentials) -> Self {
-        StaticProvider { credentials }
+    fn use_network(&self, network: &Network) {
+        (**self).use_network(network);
     }
 }
 
-impl From<Credentials> for StaticProvider {
-    fn from(credentials: Credentials) -> Self {
-        StaticProvider::new(credentials)
-    }
-}
-
-impl ProvideCredentials for StaticProvider {
+/// Fixed credentials provide themselves.
+impl ProvideCredentials for Credentials {
     fn provide(&self) -> Result<Credentials, CredentialsError> {
-        Ok(self.credentials.clone())
+        Ok(self.clone())
     }
 
     fn name(&self) -> &'static str {
@@ -414,6 +298,16 @@ impl ProvideCredentials for StaticProvider {
 mod tests {
     use super::*;
     use test_support::{ID, KEY, TOKEN, assert_no_secret};
+
+    /// The field and reason of a value refused by [`Credentials::new`] or `with_token`.
+    fn why<T: fmt::Debug>(r: Result<T, CredentialsError>) -> (CredentialField, InvalidReason) {
+        let e = r.unwrap_err();
+        assert_eq!(e.kind(), CredentialsErrorKind::InvalidConfiguration);
+        let cause = std::error::Error::source(&e)
+            .and_then(|s| s.downcast_ref::<InvalidCredential>())
+            .unwrap_or_else(|| panic!("no InvalidCredential under {e:?}"));
+        (cause.field(), cause.reason())
+    }
 
     #[test]
     fn credentials_accessors() {
@@ -439,15 +333,11 @@ mod tests {
             (ID, "\u{201c}key\u{201d}", SecretKey, NonAscii),
         ];
         for (id, key, field, reason) in cases {
-            match Credentials::new(id, key) {
-                Err(CredentialsError::Invalid {
-                    field: f,
-                    reason: r,
-                }) => {
-                    assert_eq!((f, r), (field, reason), "{id:?} {key:?}")
-                }
-                other => panic!("{id:?} {key:?}: {other:?}"),
-            }
+            assert_eq!(
+                why(Credentials::new(id, key)),
+                (field, reason),
+                "{id:?} {key:?}"
+            );
         }
         let base = Credentials::new(ID, KEY).unwrap();
         for (token, reason) in [
@@ -455,13 +345,11 @@ mod tests {
             (" t", SurroundingWhitespace),
             ("t\r\nX", ControlCharacter),
         ] {
-            match base.clone().with_token(token) {
-                Err(CredentialsError::Invalid {
-                    field: Token,
-                    reason: r,
-                }) => assert_eq!(r, reason),
-                other => panic!("{token:?}: {other:?}"),
-            }
+            assert_eq!(
+                why(base.clone().with_token(token)),
+                (Token, reason),
+                "{token:?}"
+            );
         }
     }
 
@@ -473,6 +361,7 @@ mod tests {
             text.starts_with("SecretKey has leading or trailing whitespace"),
             "{text}"
         );
+        assert_eq!(e.provider(), None);
         assert_no_secret(&text);
         assert_no_secret(&format!("{e:?}"));
     }
@@ -501,16 +390,15 @@ mod tests {
     }
 
     #[test]
-    fn static_provider() {
+    fn credentials_provide_themselves() {
         let c = Credentials::new(ID, KEY)
             .unwrap()
             .with_token(TOKEN)
             .unwrap();
-        let p = StaticProvider::new(c.clone());
-        assert_eq!(p.provide().unwrap(), c);
-        assert_eq!(p.name(), "static");
-        assert_no_secret(&format!("{p:?}"));
-        let arc: Arc<dyn ProvideCredentials> = Arc::new(p);
+        assert_eq!(c.provide().unwrap(), c);
+        assert_eq!(c.name(), "static");
+        let arc: Arc<dyn ProvideCredentials> = Arc::new(c.clone());
         assert_eq!(arc.provide().unwrap(), c);
+        assert_no_secret(&format!("{arc:?}"));
     }
 }

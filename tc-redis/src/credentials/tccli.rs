@@ -16,18 +16,22 @@
 //!   tccli still migrates (`BasicConfigure._init_configure`), so both places are read here. The
 //!   option names are in `tccli/options_define.py`.
 
-use super::expiry::checked_expiry;
-use super::file::{FileCache, MAX_CREDENTIALS_FILE_BYTES};
+use super::error::invalid_reason;
+use super::expiry::{MAX_LIFETIME_SECS, checked_expiry};
+use super::file_cache::FileCache;
 use super::{
-    CredentialSource, Credentials, CredentialsError, Lookup, ProvideCredentials, invalid_reason,
-    non_empty, process_env,
+    CredentialSource, Credentials, CredentialsError, MAX_CREDENTIALS_FILE_BYTES,
+    ProvideCredentials, ProviderContext,
 };
 use crate::input::{ReadError, read_file};
+use crate::network::Network;
 use serde_json::{Map, Value};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The provider's name in messages.
+const NAME: &str = "tccli";
 
 /// The size cap of `<profile>.configure`: tccli writes an endpoint and version for each of its
 /// few hundred services there, tens of KiB.
@@ -37,35 +41,33 @@ const MAX_CONFIGURE_BYTES: u64 = 1024 * 1024;
 /// `~/.tccli/<profile>.configure`.
 ///
 /// * Keys (`secretId`, `secretKey`, optional `token`) are used as they are; temporary keys of an
-///   `oauth` or `sso` login are used until their `expiresAt`, after which this is
-///   [`CredentialsError::Expired`] (run any tccli command: tccli refreshes them, and the file's
-///   change is picked up).
-/// * A profile set to use the CVM role is [`CredentialsError::TccliUsesCvmRole`], which
-///   [`super::DefaultChain`] treats as "go on to the CVM role".
-/// * A profile with `role-arn` (tccli assumes that role) is
-///   [`CredentialsError::TccliUnsupported`]: using its keys alone would sign as another identity.
-/// * No `<profile>.credential` (or no `HOME`) is [`CredentialsError::NotConfigured`]; a file
-///   that is there but is not what tccli writes is [`CredentialsError::TccliMalformed`], naming
-///   the file.
+///   `oauth` or `sso` login are used until their `expiresAt`, after which this is an error (run
+///   any tccli command: tccli refreshes them, and the file's change is picked up).
+/// * A profile set to use the CVM role (`tccli configure set use-cvm-role true`) signs with the
+///   CVM role and nothing else: its credentials are the [`CvmRoleProvider`](super::CvmRoleProvider)'s
+///   (feature `credentials-cvm`; without it, an error). Another ambient identity, such as a TKE
+///   pod's, never signs in its place.
+/// * A profile with `role-arn` (tccli assumes that role) is an error: using its keys alone would
+///   sign as another identity.
+/// * No `<profile>.credential` (or no home directory) is
+///   [`NotLoaded`](super::CredentialsErrorKind::NotLoaded); a file that is there but is not what
+///   tccli writes is an [`InvalidConfiguration`](super::CredentialsErrorKind::InvalidConfiguration)
+///   naming the file.
 ///
-/// The file obeys the rules of [`crate::input::read_file`] and is parsed again only when
-/// it changes.
+/// The home directory and the clock are the [`ProviderContext`]'s. The file obeys the rules of
+/// [`crate::input::read_file`] and is parsed again only when it changes.
 ///
 /// Unlike tccli, `TCCLI_PROFILE` is not read: the profile is the one given to
 /// [`with_profile`](Self::with_profile) (or `ClientBuilder::profile`), the same for the
 /// credentials file and for tccli.
 #[derive(Clone)]
 pub struct TccliProvider {
-    dir: TccliDir,
     profile: String,
-    clock: Arc<dyn Fn() -> u64 + Send + Sync>,
+    context: ProviderContext,
     cache: Arc<FileCache<TccliCredential>>,
-}
-
-#[derive(Clone)]
-enum TccliDir {
-    Explicit(PathBuf),
-    Discover(Lookup),
+    /// What a profile that says "use the CVM role" signs with.
+    #[cfg(feature = "credentials-cvm")]
+    cvm_role: Arc<super::CvmRoleProvider>,
 }
 
 /// What a `<profile>.credential` file says.
@@ -83,24 +85,18 @@ impl TccliProvider {
     /// The profile read unless [`with_profile`](Self::with_profile) says otherwise.
     pub const DEFAULT_PROFILE: &'static str = "default";
 
-    /// Reads `$HOME/.tccli`, the `default` profile.
+    /// Reads `$HOME/.tccli` of the process, the `default` profile.
     pub fn new() -> Self {
-        TccliProvider::discover(process_env())
+        TccliProvider::with_context(ProviderContext::new())
     }
 
-    /// Reads tccli's files from `dir` instead of `$HOME/.tccli`.
-    pub fn with_dir(dir: impl Into<PathBuf>) -> Self {
+    /// Reads `.tccli` in the home directory of `context`, timing logins by its clock.
+    pub fn with_context(context: ProviderContext) -> Self {
         TccliProvider {
-            dir: TccliDir::Explicit(dir.into()),
-            ..TccliProvider::new()
-        }
-    }
-
-    fn discover(lookup: Lookup) -> Self {
-        TccliProvider {
-            dir: TccliDir::Discover(lookup),
             profile: Self::DEFAULT_PROFILE.to_owned(),
-            clock: Arc::new(unix_now),
+            #[cfg(feature = "credentials-cvm")]
+            cvm_role: Arc::new(super::CvmRoleProvider::with_context(context.clone())),
+            context,
             cache: Arc::new(FileCache::new()),
         }
     }
@@ -112,9 +108,11 @@ impl TccliProvider {
         self
     }
 
-    /// Reads the current Unix time (seconds) from `clock` instead of the system clock.
-    pub fn with_clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
-        self.clock = Arc::new(clock);
+    /// Signs a profile that says "use the CVM role" with `provider` (the default chain's own,
+    /// so that one cache serves both).
+    #[cfg(feature = "credentials-cvm")]
+    pub(crate) fn with_cvm_role(mut self, provider: Arc<super::CvmRoleProvider>) -> Self {
+        self.cvm_role = provider;
         self
     }
 
@@ -126,24 +124,14 @@ impl TccliProvider {
         };
         let bytes = match read_file(&path, MAX_CONFIGURE_BYTES) {
             Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => return Ok(None),
-            Err(source) => {
-                return Err(CredentialsError::FileRead {
-                    provider: "tccli",
-                    path,
-                    source,
-                });
-            }
+            Err(source) => return Err(unreadable(&path, source)),
             Ok(bytes) => bytes,
         };
         let object = json_object(&bytes, &path)?;
-        let malformed = |detail: String| CredentialsError::TccliMalformed {
-            path: path.clone(),
-            detail,
-        };
         let sys = match object.get("_sys_param") {
             None | Some(Value::Null) => None,
             Some(Value::Object(sys)) => Some(sys),
-            Some(_) => return Err(malformed("`_sys_param` is not an object".into())),
+            Some(_) => return Err(malformed(&path, "`_sys_param` is not an object")),
         };
         let region = match sys.and_then(|s| s.get("region")) {
             Some(v) => Some(v),
@@ -153,25 +141,44 @@ impl TccliProvider {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(r)) if r.is_empty() => Ok(None),
             Some(Value::String(r)) => Ok(Some(r.clone())),
-            Some(_) => Err(malformed("`region` is not a string".into())),
+            Some(_) => Err(malformed(&path, "`region` is not a string")),
         }
     }
 
-    /// `<dir>/<profile>.<extension>`, or `None` when there is no directory to look in.
+    /// `<home>/.tccli/<profile>.<extension>`, or `None` when there is no home directory.
     fn file(&self, extension: &str) -> Result<Option<PathBuf>, CredentialsError> {
         if !valid_profile_name(&self.profile) {
-            return Err(CredentialsError::InvalidProfileName {
-                profile: self.profile.clone(),
-            });
+            return Err(CredentialsError::invalid(
+                NAME,
+                format!(
+                    "{:?} is not a profile name (letters, digits, `-`, `_` and `.`, not starting \
+                     with `.`)",
+                    self.profile
+                ),
+            ));
         }
-        let dir = match &self.dir {
-            TccliDir::Explicit(dir) => dir.clone(),
-            TccliDir::Discover(lookup) => match non_empty(lookup, "HOME") {
-                Some(home) => Path::new(&home).join(".tccli"),
-                None => return Ok(None),
-            },
-        };
-        Ok(Some(dir.join(format!("{}.{extension}", self.profile))))
+        Ok(self.context.home().map(|home| {
+            home.join(".tccli")
+                .join(format!("{}.{extension}", self.profile))
+        }))
+    }
+
+    /// The credentials of a profile that says "use the CVM role".
+    fn cvm_role(&self, path: &Path) -> Result<Credentials, CredentialsError> {
+        #[cfg(feature = "credentials-cvm")]
+        {
+            let _ = path;
+            self.cvm_role.provide()
+        }
+        #[cfg(not(feature = "credentials-cvm"))]
+        Err(CredentialsError::invalid(
+            NAME,
+            format!(
+                "{} says use-cvm-role, and this build has no CVM role (cargo feature \
+                 `credentials-cvm`); use another profile",
+                path.display()
+            ),
+        ))
     }
 }
 
@@ -192,33 +199,23 @@ impl Default for TccliProvider {
 
 impl fmt::Debug for TccliProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("TccliProvider");
-        match &self.dir {
-            TccliDir::Explicit(dir) => d.field("dir", dir),
-            TccliDir::Discover(_) => d.field("dir", &"$HOME/.tccli"),
-        };
-        d.field("profile", &self.profile).finish_non_exhaustive()
+        f.debug_struct("TccliProvider")
+            .field("profile", &self.profile)
+            .field("context", &self.context)
+            .finish_non_exhaustive()
     }
 }
 
 impl ProvideCredentials for TccliProvider {
     fn provide(&self) -> Result<Credentials, CredentialsError> {
         let Some(path) = self.file("credential")? else {
-            return Err(CredentialsError::NotConfigured {
-                provider: self.name(),
-                detail: "HOME not set".into(),
-            });
+            return Err(CredentialsError::not_loaded(NAME, "HOME not set"));
         };
         let read_error = |source: ReadError| match source.io_kind() {
-            Some(std::io::ErrorKind::NotFound) => CredentialsError::NotConfigured {
-                provider: "tccli",
-                detail: format!("{} not found", path.display()),
-            },
-            _ => CredentialsError::FileRead {
-                provider: "tccli",
-                path: path.clone(),
-                source,
-            },
+            Some(std::io::ErrorKind::NotFound) => {
+                CredentialsError::not_loaded(NAME, format!("{} not found", path.display()))
+            }
+            _ => unreadable(&path, source),
         };
         let parse = |bytes: &[u8]| parse_credential(bytes, &path, &self.profile);
         match self
@@ -233,40 +230,64 @@ impl ProvideCredentials for TccliProvider {
                 credentials,
                 expires_at: Some(expires_at),
             } => {
-                let now = i64::try_from((self.clock)()).unwrap_or(i64::MAX);
                 let origin = path.display().to_string();
-                checked_expiry(self.name(), &origin, now, expires_at)?;
+                checked_expiry(
+                    NAME,
+                    &origin,
+                    self.context.unix_now(),
+                    expires_at,
+                    MAX_LIFETIME_SECS,
+                )?;
                 Ok(credentials)
             }
-            TccliCredential::UsesCvmRole => Err(CredentialsError::TccliUsesCvmRole { path }),
-            TccliCredential::AssumesRole => Err(CredentialsError::TccliUnsupported {
-                path,
-                what: "an assumed role (`role-arn`)".into(),
-            }),
+            TccliCredential::UsesCvmRole => self.cvm_role(&path),
+            TccliCredential::AssumesRole => Err(CredentialsError::invalid(
+                NAME,
+                format!(
+                    "{} asks for an assumed role (`role-arn`), which tc-redis does not do from a \
+                     tccli profile; its keys were not used alone. Use another profile or an \
+                     explicit provider",
+                    path.display()
+                ),
+            )),
         }
     }
 
     fn name(&self) -> &'static str {
-        "tccli"
+        NAME
+    }
+
+    fn use_network(&self, network: &Network) {
+        #[cfg(feature = "credentials-cvm")]
+        self.cvm_role.use_network(network);
+        let _ = network;
     }
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+/// A tccli file that could not be read.
+fn unreadable(path: &Path, source: ReadError) -> CredentialsError {
+    CredentialsError::invalid(NAME, format!("cannot read {}: {source}", path.display()))
+        .with_source(source)
+}
+
+/// A tccli file that is not what `tccli configure` writes: `detail` names the field, never its
+/// value.
+fn malformed(path: &Path, detail: impl fmt::Display) -> CredentialsError {
+    CredentialsError::invalid(
+        NAME,
+        format!(
+            "{}: {detail}; fix it or run `tccli configure` again",
+            path.display()
+        ),
+    )
 }
 
 fn json_object(bytes: &[u8], path: &Path) -> Result<Map<String, Value>, CredentialsError> {
-    let malformed = |detail: String| CredentialsError::TccliMalformed {
-        path: path.to_owned(),
-        detail,
-    };
     // serde_json's error gives a line and column, never the content.
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(object)) => Ok(object),
-        Ok(_) => Err(malformed("not a JSON object".into())),
-        Err(e) => Err(malformed(format!("not JSON ({e})"))),
+        Ok(_) => Err(malformed(path, "not a JSON object")),
+        Err(e) => Err(malformed(path, format!("not JSON ({e})"))),
     }
 }
 
@@ -277,10 +298,7 @@ fn parse_credential(
     profile: &str,
 ) -> Result<TccliCredential, CredentialsError> {
     let object = json_object(bytes, path)?;
-    let malformed = |detail: String| CredentialsError::TccliMalformed {
-        path: path.to_owned(),
-        detail,
-    };
+    let malformed = |detail: String| malformed(path, detail);
     // A string field: `None` when absent, null or empty (tccli writes `"token": null`).
     let string = |name: &str| -> Result<Option<&str>, CredentialsError> {
         match object.get(name) {
@@ -342,31 +360,35 @@ fn parse_credential(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::test_support::{ID, KEY, TOKEN, TempDir, assert_no_secret};
-
-    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
+    use crate::credentials::CredentialsErrorKind::{
+        InvalidConfiguration, NotLoaded, ProviderError,
+    };
+    use crate::credentials::test_support::{
+        ID, KEY, TOKEN, TestClock, assert_no_secret, context, home_context,
+    };
+    use tc_redis_test_support::TempDir;
 
     /// What `tccli configure` writes (keys as in `tccli/configure.py`).
     fn credential_json(id: &str, key: &str) -> String {
         format!(r#"{{"secretId": "{id}", "secretKey": "{key}", "token": null}}"#)
     }
 
+    /// The provider of a machine whose home is `home`.
+    fn tccli(home: &TempDir) -> TccliProvider {
+        TccliProvider::with_context(home_context(home.path()))
+    }
+
     #[test]
     fn tccli_default_and_named_profiles() {
-        let dir = TempDir::new("tccli-profiles");
-        let default = write(&dir.0, "default.credential", &credential_json(ID, KEY));
-        write(
-            &dir.0,
-            "prod.credential",
-            &format!(
+        let home = TempDir::new("tccli-profiles");
+        let default = home.write(".tccli/default.credential", credential_json(ID, KEY));
+        home.write(
+            ".tccli/prod.credential",
+            format!(
                 r#"{{"secretId": "AKIDprod", "secretKey": "prodkey", "token": "{TOKEN}", "type": "default"}}"#
             ),
         );
-        let p = TccliProvider::with_dir(&dir.0);
+        let p = tccli(&home);
         let c = p.provide().unwrap();
         assert_eq!((c.secret_id(), c.secret_key(), c.token()), (ID, KEY, None));
         assert_eq!(
@@ -380,10 +402,7 @@ mod tests {
             c.source().to_string(),
             format!("tccli profile `default` ({})", default.display())
         );
-        let c = TccliProvider::with_dir(&dir.0)
-            .with_profile("prod")
-            .provide()
-            .unwrap();
+        let c = tccli(&home).with_profile("prod").provide().unwrap();
         assert_eq!(
             (c.secret_id(), c.secret_key(), c.token()),
             ("AKIDprod", "prodkey", Some(TOKEN))
@@ -393,34 +412,30 @@ mod tests {
     }
 
     #[test]
-    fn tccli_discovers_home() {
-        let dir = TempDir::new("tccli-home");
-        std::fs::create_dir_all(dir.0.join(".tccli")).unwrap();
-        let home = dir.0.display().to_string();
-        let p = TccliProvider::discover(crate::credentials::string_lookup(move |k| {
-            (k == "HOME").then(|| home.clone())
-        }));
+    fn tccli_reads_the_home_of_the_context() {
+        let home = TempDir::new("tccli-home");
+        let p = tccli(&home);
         let e = p.provide().unwrap_err();
-        assert!(e.does_not_apply(), "{e:?}");
-        let expected = dir.0.join(".tccli/default.credential");
+        assert_eq!(e.kind(), NotLoaded, "{e:?}");
+        let expected = home.join(".tccli/default.credential");
         assert_eq!(
             e.to_string(),
             format!("tccli: {} not found", expected.display())
         );
-        write(
-            &dir.0.join(".tccli"),
-            "default.credential",
-            &credential_json(ID, KEY),
-        );
+        home.write(".tccli/default.credential", credential_json(ID, KEY));
         assert_eq!(p.provide().unwrap().secret_id(), ID);
-        let no_home = TccliProvider::discover(crate::credentials::string_lookup(|_| None));
-        assert!(no_home.provide().unwrap_err().does_not_apply());
+        let no_home = TccliProvider::with_context(context(&[]));
+        let e = no_home.provide().unwrap_err();
+        assert_eq!(
+            (e.kind(), e.to_string().as_str()),
+            (NotLoaded, "tccli: HOME not set")
+        );
         assert_eq!(no_home.region().unwrap(), None);
     }
 
     #[test]
     fn tccli_malformed_files_name_the_file_not_the_secret() {
-        let dir = TempDir::new("tccli-malformed");
+        let home = TempDir::new("tccli-malformed");
         let cases: [(String, &str); 7] = [
             (
                 format!("{{\"secretId\": \"{ID}\", \"secretKey\": \"{KEY}\""),
@@ -443,156 +458,185 @@ mod tests {
             ),
         ];
         for (text, expected) in cases {
-            let path = write(&dir.0, "default.credential", &text);
-            let e = TccliProvider::with_dir(&dir.0).provide().unwrap_err();
-            match &e {
-                CredentialsError::TccliMalformed { path: p, detail } => {
-                    assert_eq!(p, &path);
-                    assert!(detail.contains(expected), "{detail:?} vs {expected:?}");
-                }
-                other => panic!("{expected}: {other:?}"),
-            }
-            assert!(!e.does_not_apply(), "a broken file stops the chain: {e:?}");
-            assert!(e.to_string().contains(&path.display().to_string()), "{e}");
+            let path = home.write(".tccli/default.credential", text);
+            let e = tccli(&home).provide().unwrap_err();
+            assert_eq!(
+                e.kind(),
+                InvalidConfiguration,
+                "a broken file stops the chain: {e:?}"
+            );
+            let shown = e.to_string();
+            let prefix = format!("tccli: {}: ", path.display());
+            assert!(
+                shown.starts_with(&prefix)
+                    && shown[prefix.len()..].contains(expected)
+                    && shown.ends_with("; fix it or run `tccli configure` again"),
+                "{shown} vs {expected:?}"
+            );
             assert_no_secret(&format!("{e} {e:?}"));
         }
     }
 
     #[test]
-    fn tccli_cvm_role_and_assumed_role_profiles() {
-        let dir = TempDir::new("tccli-roles");
-        let path = write(
-            &dir.0,
-            "default.credential",
-            r#"{"type": "cvm-role", "secretId": "", "secretKey": ""}"#,
-        );
-        let e = TccliProvider::with_dir(&dir.0).provide().unwrap_err();
-        assert!(
-            matches!(e, CredentialsError::TccliUsesCvmRole { path: ref p } if *p == path),
-            "{e:?}"
-        );
-        assert!(e.does_not_apply(), "the chain goes on to the CVM role");
-        write(
-            &dir.0,
-            "default.credential",
-            &format!(
+    fn tccli_an_assumed_role_profile_is_refused() {
+        let home = TempDir::new("tccli-roles");
+        let path = home.write(
+            ".tccli/default.credential",
+            format!(
                 r#"{{"secretId": "{ID}", "secretKey": "{KEY}", "role-arn": "qcs::cam::uin/1:roleName/r", "role-session-name": "s"}}"#
             ),
         );
-        let e = TccliProvider::with_dir(&dir.0).provide().unwrap_err();
+        let e = tccli(&home).provide().unwrap_err();
+        assert_eq!(e.kind(), InvalidConfiguration);
         assert!(
-            matches!(e, CredentialsError::TccliUnsupported { .. }),
-            "{e:?}"
+            e.to_string().starts_with(&format!(
+                "tccli: {} asks for an assumed role (`role-arn`)",
+                path.display()
+            )),
+            "{e}"
         );
-        assert!(!e.does_not_apply());
         assert_no_secret(&format!("{e} {e:?}"));
+    }
+
+    /// A profile set to use the CVM role: the CVM role's credentials, never another source's.
+    #[test]
+    #[cfg(feature = "credentials-cvm")]
+    fn tccli_a_cvm_role_profile_signs_with_the_cvm_role() {
+        use crate::credentials::test_support::ROLE_PATH;
+        use tc_redis_test_support::{Response, TestServer};
+        let metadata = TestServer::start(|request| {
+            match request.target.strip_prefix(ROLE_PATH) {
+                Some("") => Response::new(200).with_body("node-role"),
+                _ => Response::json(
+                    r#"{"TmpSecretId":"AKIDcvm","TmpSecretKey":"TmpKeyQw8","Token":"TmpTokenPo5","ExpiredTime":4000000000,"Code":"Success"}"#,
+                ),
+            }
+            .into()
+        });
+        let home = TempDir::new("tccli-cvm-role");
+        home.write(
+            ".tccli/default.credential",
+            r#"{"type": "cvm-role", "secretId": "", "secretKey": ""}"#,
+        );
+        let cvm = super::super::CvmRoleProvider::with_context(context(&[]))
+            .with_base_url(format!("{}{ROLE_PATH}", metadata.url()));
+        let p = tccli(&home).with_cvm_role(Arc::new(cvm));
+        let c = p.provide().unwrap();
+        assert_eq!(c.secret_id(), "AKIDcvm");
+        assert_eq!(
+            c.source(),
+            &CredentialSource::CvmRole {
+                role: "node-role".into()
+            }
+        );
+        assert_eq!(metadata.requests().len(), 2, "the listing, then the role");
+    }
+
+    #[test]
+    #[cfg(not(feature = "credentials-cvm"))]
+    fn tccli_a_cvm_role_profile_without_the_cvm_feature_is_an_error() {
+        let home = TempDir::new("tccli-cvm-role");
+        let path = home.write(".tccli/default.credential", r#"{"type": "cvm-role"}"#);
+        let e = tccli(&home).provide().unwrap_err();
+        assert_eq!(e.kind(), InvalidConfiguration);
+        assert!(
+            e.to_string()
+                .starts_with(&format!("tccli: {} says use-cvm-role", path.display())),
+            "{e}"
+        );
     }
 
     #[test]
     fn tccli_temporary_login_expires() {
-        let dir = TempDir::new("tccli-oauth");
-        write(
-            &dir.0,
-            "default.credential",
-            &format!(
+        let home = TempDir::new("tccli-oauth");
+        home.write(
+            ".tccli/default.credential",
+            format!(
                 r#"{{"type": "oauth", "secretId": "{ID}", "secretKey": "{KEY}", "token": "{TOKEN}", "expiresAt": 2000, "oauth": {{"site": "x"}}}}"#
             ),
         );
-        let now = Arc::new(std::sync::atomic::AtomicU64::new(1000));
-        let clock = Arc::clone(&now);
-        let p = TccliProvider::with_dir(&dir.0)
-            .with_clock(move || clock.load(std::sync::atomic::Ordering::SeqCst));
+        let clock = TestClock::at(1000);
+        let p = TccliProvider::with_context(home_context(home.path()).with_clock(clock.clone()));
         assert_eq!(p.provide().unwrap().token(), Some(TOKEN));
-        now.store(2000, std::sync::atomic::Ordering::SeqCst);
+        clock.set(2000);
         let e = p.provide().unwrap_err();
+        assert_eq!(e.kind(), ProviderError, "must stop the chain");
         assert!(
-            matches!(
-                e,
-                CredentialsError::Expired {
-                    provider: "tccli",
-                    expired_time: 2000,
-                    now: 2000,
-                    ..
-                }
-            ),
-            "{e:?}"
+            e.to_string()
+                .contains("expired 0 s before they were received (ExpiredTime 2000, now 2000)"),
+            "{e}"
         );
-        assert!(!e.does_not_apply());
     }
 
     #[test]
     fn tccli_region_from_configure() {
-        let dir = TempDir::new("tccli-region");
-        let p = TccliProvider::with_dir(&dir.0);
+        let home = TempDir::new("tccli-region");
+        let p = tccli(&home);
         assert_eq!(p.region().unwrap(), None, "no .configure file");
-        write(
-            &dir.0,
-            "default.configure",
+        home.write(
+            ".tccli/default.configure",
             r#"{"_sys_param": {"region": "ap-guangzhou", "output": "json"}, "redis": {"endpoint": "redis.tencentcloudapi.com", "version": "2018-04-12"}}"#,
         );
-        write(&dir.0, "old.configure", r#"{"region": "ap-beijing"}"#);
-        write(
-            &dir.0,
-            "none.configure",
+        home.write(".tccli/old.configure", r#"{"region": "ap-beijing"}"#);
+        home.write(
+            ".tccli/none.configure",
             r#"{"_sys_param": {"output": "json"}}"#,
         );
         assert_eq!(p.region().unwrap().as_deref(), Some("ap-guangzhou"));
-        let named = |name: &str| TccliProvider::with_dir(&dir.0).with_profile(name).region();
+        let named = |name: &str| tccli(&home).with_profile(name).region();
         assert_eq!(named("old").unwrap().as_deref(), Some("ap-beijing"));
         assert_eq!(named("none").unwrap(), None);
-        let bad = write(&dir.0, "bad.configure", r#"{"_sys_param": {"region": 7}}"#);
+        let bad = home.write(".tccli/bad.configure", r#"{"_sys_param": {"region": 7}}"#);
         let e = named("bad").unwrap_err();
-        assert!(
-            matches!(e, CredentialsError::TccliMalformed { ref path, ref detail } if *path == bad && detail.contains("`region` is not a string")),
-            "{e:?}"
+        assert_eq!(e.kind(), InvalidConfiguration);
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "tccli: {}: `region` is not a string; fix it or run `tccli configure` again",
+                bad.display()
+            )
         );
-        write(&dir.0, "broken.configure", "{");
-        assert!(matches!(
-            named("broken").unwrap_err(),
-            CredentialsError::TccliMalformed { .. }
-        ));
+        let broken = home.write(".tccli/broken.configure", "{");
+        let e = named("broken").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with(&format!("tccli: {}: not JSON", broken.display())),
+            "{e}"
+        );
     }
 
     #[test]
     fn tccli_profile_names_stay_in_the_directory() {
-        let dir = TempDir::new("tccli-names");
+        let home = TempDir::new("tccli-names");
         for name in ["../default", "a/b", "", ".hidden"] {
-            let e = TccliProvider::with_dir(&dir.0)
-                .with_profile(name)
-                .provide()
-                .unwrap_err();
-            assert!(
-                matches!(e, CredentialsError::InvalidProfileName { ref profile } if profile == name),
-                "{name:?}: {e:?}"
+            let e = tccli(&home).with_profile(name).provide().unwrap_err();
+            assert_eq!(e.kind(), InvalidConfiguration, "{name:?}");
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "tccli: {name:?} is not a profile name (letters, digits, `-`, `_` and `.`, \
+                     not starting with `.`)"
+                )
             );
-            assert!(!e.does_not_apply());
         }
         assert!(valid_profile_name("prod-1_a.b"));
     }
 
     #[test]
     fn tccli_hardened_reads() {
-        let dir = TempDir::new("tccli-hardened");
-        let path = dir.0.join("default.credential");
+        let home = TempDir::new("tccli-hardened");
+        let path = home.write(".tccli/default.credential", "");
         std::fs::File::create(&path)
             .unwrap()
             .set_len(MAX_CREDENTIALS_FILE_BYTES + 1)
             .unwrap();
-        let e = TccliProvider::with_dir(&dir.0).provide().unwrap_err();
-        assert!(
-            matches!(
-                e,
-                CredentialsError::FileRead {
-                    provider: "tccli",
-                    source: ReadError::TooLarge { .. },
-                    ..
-                }
-            ),
-            "{e:?}"
-        );
+        let e = tccli(&home).provide().unwrap_err();
+        assert_eq!(e.kind(), InvalidConfiguration);
+        let cause = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<ReadError>());
+        assert!(matches!(cause, Some(ReadError::TooLarge { .. })), "{e:?}");
         // The cache sees a rewrite.
         std::fs::write(&path, credential_json(ID, KEY)).unwrap();
-        let p = TccliProvider::with_dir(&dir.0);
+        let p = tccli(&home);
         assert_eq!(p.provide().unwrap().secret_id(), ID);
         std::fs::write(&path, credential_json("AKIDrotated", KEY)).unwrap();
         assert_eq!(p.provide().unwrap().secret_id(), "AKIDrotated");

@@ -1,12 +1,7 @@
 //! [`EnvProvider`]: credentials from environment variables.
 
-use super::{
-    CredentialSource, Credentials, CredentialsError, Lookup, ProvideCredentials, invalid_reason,
-    non_empty, process_env, string_lookup,
-};
-use std::ffi::OsString;
-use std::fmt;
-use std::sync::Arc;
+use super::error::invalid_reason;
+use super::{CredentialSource, Credentials, CredentialsError, ProvideCredentials, ProviderContext};
 
 /// Reads credentials from environment variables, at every [`provide`](ProvideCredentials::provide).
 ///
@@ -15,13 +10,16 @@ use std::sync::Arc;
 ///   are set they must agree. The Python SDK reads no token variable at all, so temporary
 ///   credentials exported for it are used without their token there and fail.
 ///
-/// Empty variables count as unset. Neither id nor key set gives
-/// [`CredentialsError::NotConfigured`]; only one gives [`CredentialsError::EnvIncomplete`]. A
-/// variable that is set but not valid UTF-8 is [`CredentialsError::EnvNotUnicode`], never
-/// "unset" (which would let the next source's identity sign instead).
-#[derive(Clone)]
+/// Empty variables count as unset. Neither id nor key set is
+/// [`NotLoaded`](super::CredentialsErrorKind::NotLoaded); only one set, a malformed value, or a
+/// value that is not UTF-8 (never taken for "unset", which would let the next source's identity
+/// sign instead) is [`InvalidConfiguration`](super::CredentialsErrorKind::InvalidConfiguration)
+/// naming the variable.
+///
+/// The variables are those of the [`ProviderContext`]'s environment.
+#[derive(Clone, Debug, Default)]
 pub struct EnvProvider {
-    lookup: Lookup,
+    context: ProviderContext,
 }
 
 impl EnvProvider {
@@ -36,39 +34,30 @@ impl EnvProvider {
 
     /// Reads the process environment.
     pub fn new() -> Self {
-        EnvProvider {
-            lookup: process_env(),
-        }
+        EnvProvider::default()
     }
 
-    /// Reads variables through `lookup` instead of the process environment (for tests, or a
-    /// configuration map). `lookup` returns `None` for an unset variable.
-    pub fn with_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
-        EnvProvider {
-            lookup: string_lookup(lookup),
-        }
-    }
-
-    /// Like [`with_lookup`](Self::with_lookup), with values that need not be UTF-8 (as
-    /// [`std::env::var_os`] returns them).
-    pub fn with_os_lookup(
-        lookup: impl Fn(&str) -> Option<OsString> + Send + Sync + 'static,
-    ) -> Self {
-        EnvProvider {
-            lookup: Arc::new(lookup),
-        }
+    /// Reads the environment of `context`.
+    pub fn with_context(context: ProviderContext) -> Self {
+        EnvProvider { context }
     }
 
     fn var(&self, name: &'static str) -> Result<Option<String>, CredentialsError> {
-        let value = non_empty(&self.lookup, name)
-            .map(|v| {
-                v.into_string()
-                    .map_err(|_| CredentialsError::EnvNotUnicode { var: name })
-            })
-            .transpose()?;
+        let value = self.context.env().get(name).map_err(|e| {
+            CredentialsError::invalid(
+                self.name(),
+                format!(
+                    "{name} is set but is not valid UTF-8 (credentials are ASCII); set it again"
+                ),
+            )
+            .with_source(e)
+        })?;
         match value {
             Some(v) => match invalid_reason(&v) {
-                Some(reason) => Err(CredentialsError::EnvInvalid { var: name, reason }),
+                Some(reason) => Err(CredentialsError::invalid(
+                    self.name(),
+                    format!("{name} {reason}"),
+                )),
                 None => Ok(Some(v)),
             },
             None => Ok(None),
@@ -76,48 +65,39 @@ impl EnvProvider {
     }
 }
 
-impl Default for EnvProvider {
-    fn default() -> Self {
-        EnvProvider::new()
-    }
-}
-
-impl fmt::Debug for EnvProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EnvProvider").finish_non_exhaustive()
-    }
-}
-
 impl ProvideCredentials for EnvProvider {
     fn provide(&self) -> Result<Credentials, CredentialsError> {
-        let id = self.var(Self::SECRET_ID_VAR)?;
-        let key = self.var(Self::SECRET_KEY_VAR)?;
-        let (id, key) = match (id, key) {
+        let (id_var, key_var) = (Self::SECRET_ID_VAR, Self::SECRET_KEY_VAR);
+        let (id, key) = match (self.var(id_var)?, self.var(key_var)?) {
             (Some(id), Some(key)) => (id, key),
             (None, None) => {
-                return Err(CredentialsError::NotConfigured {
-                    provider: self.name(),
-                    detail: format!("{} not set", Self::SECRET_ID_VAR),
-                });
+                return Err(CredentialsError::not_loaded(
+                    self.name(),
+                    format!("{id_var} not set"),
+                ));
             }
-            (Some(_), None) => {
-                return Err(CredentialsError::EnvIncomplete {
-                    present: Self::SECRET_ID_VAR,
-                    missing: Self::SECRET_KEY_VAR,
-                });
-            }
-            (None, Some(_)) => {
-                return Err(CredentialsError::EnvIncomplete {
-                    present: Self::SECRET_KEY_VAR,
-                    missing: Self::SECRET_ID_VAR,
-                });
+            (present, _) => {
+                let (present, missing) = match present {
+                    Some(_) => (id_var, key_var),
+                    None => (key_var, id_var),
+                };
+                return Err(CredentialsError::invalid(
+                    self.name(),
+                    format!("{present} is set but {missing} is not; set both, or unset both"),
+                ));
             }
         };
         let token = match (
             self.var(Self::SESSION_TOKEN_VAR)?,
             self.var(Self::TOKEN_VAR)?,
         ) {
-            (Some(a), Some(b)) if a != b => return Err(CredentialsError::EnvTokenConflict),
+            (Some(a), Some(b)) if a != b => {
+                return Err(CredentialsError::invalid(
+                    self.name(),
+                    "TENCENTCLOUD_SESSION_TOKEN and TENCENTCLOUD_TOKEN are both set, to \
+                     different values; unset one",
+                ));
+            }
             (Some(t), _) | (None, Some(t)) => Some(t),
             (None, None) => None,
         };
@@ -137,8 +117,9 @@ impl ProvideCredentials for EnvProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::InvalidReason;
+    use crate::credentials::CredentialsErrorKind::{InvalidConfiguration, NotLoaded};
     use crate::credentials::test_support::{ID, KEY, TOKEN, assert_no_secret, env};
+    use crate::env::Env;
 
     #[test]
     fn env_both_set() {
@@ -178,15 +159,20 @@ mod tests {
             (EnvProvider::TOKEN_VAR, "other"),
         ]);
         let e = env(&conflict).provide().unwrap_err();
-        assert!(matches!(e, CredentialsError::EnvTokenConflict), "{e:?}");
-        assert_no_secret(&e.to_string());
+        assert_eq!(e.kind(), InvalidConfiguration);
+        assert_eq!(
+            e.to_string(),
+            "environment: TENCENTCLOUD_SESSION_TOKEN and TENCENTCLOUD_TOKEN are both set, to \
+             different values; unset one"
+        );
+        assert_no_secret(&format!("{e} {e:?}"));
         let mut empty = base.to_vec();
         empty.push((EnvProvider::SESSION_TOKEN_VAR, ""));
         assert_eq!(env(&empty).provide().unwrap().token(), None);
     }
 
     #[test]
-    fn env_none_set_is_not_configured() {
+    fn env_none_set_is_not_loaded() {
         for p in [
             env(&[]),
             env(&[
@@ -195,7 +181,7 @@ mod tests {
             ]),
         ] {
             let e = p.provide().unwrap_err();
-            assert!(e.does_not_apply(), "{e:?}");
+            assert_eq!(e.kind(), NotLoaded, "{e:?}");
             assert_eq!(e.to_string(), "environment: TENCENTCLOUD_SECRET_ID not set");
         }
     }
@@ -205,29 +191,20 @@ mod tests {
         let e = env(&[(EnvProvider::SECRET_ID_VAR, ID)])
             .provide()
             .unwrap_err();
-        assert!(
-            matches!(
-                e,
-                CredentialsError::EnvIncomplete {
-                    present: "TENCENTCLOUD_SECRET_ID",
-                    missing: "TENCENTCLOUD_SECRET_KEY"
-                }
-            ),
-            "{e:?}"
+        assert_eq!(e.kind(), InvalidConfiguration);
+        assert_eq!(
+            e.to_string(),
+            "environment: TENCENTCLOUD_SECRET_ID is set but TENCENTCLOUD_SECRET_KEY is not; set \
+             both, or unset both"
         );
-        assert!(!e.does_not_apply());
         let e = env(&[(EnvProvider::SECRET_KEY_VAR, KEY)])
             .provide()
             .unwrap_err();
-        assert!(
-            matches!(
-                e,
-                CredentialsError::EnvIncomplete {
-                    present: "TENCENTCLOUD_SECRET_KEY",
-                    missing: "TENCENTCLOUD_SECRET_ID"
-                }
-            ),
-            "{e:?}"
+        assert_eq!(e.kind(), InvalidConfiguration);
+        assert_eq!(
+            e.to_string(),
+            "environment: TENCENTCLOUD_SECRET_KEY is set but TENCENTCLOUD_SECRET_ID is not; set \
+             both, or unset both"
         );
         assert_no_secret(&format!("{e} {e:?}"));
     }
@@ -241,15 +218,11 @@ mod tests {
         ])
         .provide()
         .unwrap_err();
-        assert!(
-            matches!(
-                e,
-                CredentialsError::EnvInvalid {
-                    var: "TENCENTCLOUD_SECRET_KEY",
-                    reason: InvalidReason::SurroundingWhitespace
-                }
-            ),
-            "{e:?}"
+        assert_eq!(e.kind(), InvalidConfiguration);
+        assert_eq!(
+            e.to_string(),
+            "environment: TENCENTCLOUD_SECRET_KEY has leading or trailing whitespace (remove it: \
+             it makes every signature fail)"
         );
         assert_no_secret(&format!("{e} {e:?}"));
     }
@@ -257,6 +230,7 @@ mod tests {
     #[test]
     #[cfg(unix)]
     fn env_non_utf8_names_the_variable_and_is_not_unset() {
+        use std::ffi::OsString;
         use std::os::unix::ffi::OsStringExt;
         // 0xFF never occurs in UTF-8.
         let bad = || OsString::from_vec(vec![b'A', b'K', 0xFF, b'D']);
@@ -266,23 +240,20 @@ mod tests {
             EnvProvider::SESSION_TOKEN_VAR,
             EnvProvider::TOKEN_VAR,
         ] {
-            let p = EnvProvider::with_os_lookup(move |name| {
-                if name == var {
-                    Some(bad())
-                } else if name == EnvProvider::SECRET_ID_VAR {
-                    Some(ID.into())
-                } else if name == EnvProvider::SECRET_KEY_VAR {
-                    Some(KEY.into())
-                } else {
-                    None
-                }
-            });
+            let mut vars = vec![
+                (EnvProvider::SECRET_ID_VAR, OsString::from(ID)),
+                (EnvProvider::SECRET_KEY_VAR, OsString::from(KEY)),
+            ];
+            vars.retain(|(name, _)| *name != var);
+            vars.push((var, bad()));
+            let p =
+                EnvProvider::with_context(ProviderContext::new().with_env(Env::from_pairs(vars)));
             let e = p.provide().unwrap_err();
-            assert!(
-                matches!(e, CredentialsError::EnvNotUnicode { var: v } if v == var),
-                "{var}: {e:?}"
-            );
-            assert!(!e.does_not_apply(), "{var}: must stop the chain");
+            assert_eq!(e.kind(), InvalidConfiguration, "{var}: must stop the chain");
+            let cause = std::error::Error::source(&e)
+                .and_then(|s| s.downcast_ref::<crate::env::NotUnicode>())
+                .unwrap_or_else(|| panic!("{var}: {e:?}"));
+            assert_eq!(cause.var(), var);
             assert_eq!(
                 e.to_string(),
                 format!(
@@ -305,12 +276,14 @@ mod tests {
     }
 
     #[test]
-    fn env_debug_shows_nothing() {
+    fn env_debug_shows_names_not_values() {
         let p = env(&[
             (EnvProvider::SECRET_ID_VAR, ID),
             (EnvProvider::SECRET_KEY_VAR, KEY),
         ]);
-        assert_eq!(format!("{p:?}"), "EnvProvider { .. }");
+        let debug = format!("{p:?}");
+        assert!(debug.contains("TENCENTCLOUD_SECRET_KEY"), "{debug}");
+        assert_no_secret(&debug);
         assert_eq!(p.name(), "environment");
     }
 }

@@ -1,12 +1,22 @@
-//! [`CvmRoleProvider`]: temporary credentials of the CVM instance's CAM role.
+//! [`CvmRoleProvider`]: temporary credentials of the CVM instance's CAM role, from the
+//! instance metadata service, and the HTTP client it asks it with (`metadata.rs`).
 
-use super::expiry::checked_expiry;
+mod metadata;
+
+use super::error::invalid_reason;
+use super::expiry::{MAX_LIFETIME_SECS, checked_expiry};
+use super::provider_context::HandedNetwork;
 use super::refresh::{Expiring, RefreshingCache};
-use super::{CredentialSource, Credentials, CredentialsError, ProvideCredentials, invalid_reason};
-use crate::transport::{MetadataAgent, MetadataGetError};
+use super::{CredentialSource, Credentials, CredentialsError, ProvideCredentials, ProviderContext};
+use crate::escape::Escaped;
+use crate::network::{Network, USER_AGENT};
+use metadata::{MetadataAgent, MetadataGetError};
 use std::fmt::{self, Write as _};
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// The provider's name in messages.
+const NAME: &str = "cvm-role";
 
 /// Temporary credentials of the CAM role bound to a CVM instance, from the instance metadata
 /// service.
@@ -15,24 +25,31 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// [`with_role_name`](Self::with_role_name); `GET <base><role>` returns
 /// `{"TmpSecretId","TmpSecretKey","Token","ExpiredTime","Expiration","Code":"Success"}`.
 ///
-/// The credentials are cached and fetched again once `ExpiredTime - now <= 300` seconds. If that
-/// refresh fails while the cached credentials have not yet expired, they are still returned and
-/// the refresh is tried again at the next call; once they have expired the error is returned.
-/// Credentials that are already expired when received are [`CredentialsError::Expired`] (never
-/// returned, never cached), and an `ExpiredTime` more than
+/// The credentials are cached and fetched again once `ExpiredTime - now <= 300` seconds (by the
+/// [`ProviderContext`]'s clock). If that refresh fails while the cached credentials have not yet
+/// expired, they are still returned and the refresh is tried again at the next call; once they
+/// have expired the error is returned. Credentials that are already expired when received are an
+/// error (never returned, never cached), and an `ExpiredTime` more than
 /// [`MAX_LIFETIME_SECS`](super::MAX_LIFETIME_SECS) (12 h) ahead is treated as 12 h ahead, so
 /// that a wild value does not stop refreshes.
 ///
-/// Requests use short timeouts (1 s to connect, 5 s overall by default; the official SDK sets
-/// none), no proxy, no redirects, and read at most 64 KiB. A connection failure or timeout is
-/// [`CredentialsError::MetadataUnreachable`]; no role bound (HTTP 404 or an empty listing) is
-/// [`CredentialsError::NotConfigured`].
+/// What it takes of the network of the client it signs for: the user agent, and the client's
+/// timeouts as upper bounds of its own short ones (1 s to connect, 5 s overall by default; the
+/// official SDK sets none), unless [`with_connect_timeout`](Self::with_connect_timeout) or
+/// [`with_timeout`](Self::with_timeout) set them. Never the proxy, the trust roots or the root
+/// domain: the metadata service is a plain-http host inside Tencent Cloud's network that answers
+/// for this instance only. No redirects, and at most 64 KiB read.
+///
+/// No metadata service (a connection failure or timeout: not a CVM instance) or no role bound
+/// (HTTP 404 or an empty listing) is [`NotLoaded`](super::CredentialsErrorKind::NotLoaded), so
+/// that the default chain, which asks it last, ends quickly elsewhere.
 pub struct CvmRoleProvider {
     base_url: String,
     role_name: Option<String>,
-    connect_timeout: Duration,
-    timeout: Duration,
-    clock: Arc<dyn Fn() -> u64 + Send + Sync>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    context: ProviderContext,
+    network: HandedNetwork,
     cache: RefreshingCache,
     agent: OnceLock<MetadataAgent>,
 }
@@ -54,12 +71,19 @@ impl CvmRoleProvider {
 
     /// Queries the default metadata service, discovering the role name.
     pub fn new() -> Self {
+        CvmRoleProvider::with_context(ProviderContext::new())
+    }
+
+    /// Like [`new`](Self::new), timing expiry by the clock of `context` (and sending on its
+    /// network, if it has one).
+    pub fn with_context(context: ProviderContext) -> Self {
         CvmRoleProvider {
             base_url: Self::DEFAULT_BASE_URL.to_owned(),
             role_name: None,
-            connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
-            timeout: Self::DEFAULT_TIMEOUT,
-            clock: Arc::new(unix_now),
+            connect_timeout: None,
+            timeout: None,
+            context,
+            network: HandedNetwork::default(),
             cache: RefreshingCache::new(),
             agent: OnceLock::new(),
         }
@@ -82,29 +106,45 @@ impl CvmRoleProvider {
         self
     }
 
-    /// Sets the connection timeout (default 1 s); also bounds name resolution.
+    /// Sets the connection timeout (default 1 s, or the client's if shorter); also bounds name
+    /// resolution.
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self.agent = OnceLock::new();
+        self.connect_timeout = Some(timeout);
         self
     }
 
-    /// Sets the timeout of each whole request (default 5 s).
+    /// Sets the timeout of each whole request (default 5 s, or the client's if shorter).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self.agent = OnceLock::new();
+        self.timeout = Some(timeout);
         self
     }
 
-    /// Reads the current Unix time (seconds) from `clock` instead of the system clock.
-    pub fn with_clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
-        self.clock = Arc::new(clock);
-        self
+    /// The timeouts in force: the explicit ones, else the defaults capped by the network's.
+    fn timeouts(&self) -> (Duration, Duration) {
+        let network = self.network.get(&self.context);
+        let pick =
+            |explicit: Option<Duration>, default: Duration, cap: fn(&Network) -> Duration| {
+                explicit.unwrap_or_else(|| network.map_or(default, |n| default.min(cap(n))))
+            };
+        (
+            pick(
+                self.connect_timeout,
+                Self::DEFAULT_CONNECT_TIMEOUT,
+                Network::connect_timeout,
+            ),
+            pick(self.timeout, Self::DEFAULT_TIMEOUT, Network::timeout),
+        )
     }
 
     fn agent(&self) -> &MetadataAgent {
-        self.agent
-            .get_or_init(|| MetadataAgent::new(self.connect_timeout, self.timeout))
+        self.agent.get_or_init(|| {
+            let (connect, overall) = self.timeouts();
+            let user_agent = self
+                .network
+                .get(&self.context)
+                .map_or(USER_AGENT, Network::user_agent);
+            MetadataAgent::new(connect, overall, user_agent)
+        })
     }
 
     /// `GET url`: the status and at most [`MAX_METADATA_BODY`] bytes of body.
@@ -114,22 +154,27 @@ impl CvmRoleProvider {
             .map_err(|e| match e {
                 MetadataGetError::Unreachable { timed_out, message } => {
                     let detail = if timed_out {
+                        let (connect, overall) = self.timeouts();
                         format!(
-                            "no answer within the timeout (connect {:?}, overall {:?}): {message}",
-                            self.connect_timeout, self.timeout
+                            "no answer within the timeout (connect {connect:?}, overall \
+                             {overall:?}): {message}"
                         )
                     } else {
                         message
                     };
-                    CredentialsError::MetadataUnreachable {
-                        url: url.to_owned(),
-                        detail,
-                    }
+                    // Not a CVM instance, or the network blocks it: the next source may apply.
+                    CredentialsError::not_loaded(
+                        NAME,
+                        format!(
+                            "metadata service unreachable ({}): {}",
+                            Escaped(url),
+                            Escaped(&detail)
+                        ),
+                    )
                 }
-                MetadataGetError::TooLarge => CredentialsError::MetadataMalformed {
-                    url: url.to_owned(),
-                    detail: format!("body larger than {MAX_METADATA_BODY} bytes"),
-                },
+                MetadataGetError::TooLarge => {
+                    malformed(url, &format!("body larger than {MAX_METADATA_BODY} bytes"))
+                }
             })
     }
 
@@ -138,28 +183,26 @@ impl CvmRoleProvider {
             return Ok(role.clone());
         }
         let url = &self.base_url;
-        let no_role = |why: String| CredentialsError::NotConfigured {
-            provider: "cvm-role",
-            detail: format!("no CAM role is bound to this instance ({why} from {url})"),
+        let no_role = |why: &str| {
+            CredentialsError::not_loaded(
+                NAME,
+                format!(
+                    "no CAM role is bound to this instance ({why} from {})",
+                    Escaped(url)
+                ),
+            )
         };
         let (status, body) = self.get(url)?;
         match status {
             200 => {}
-            404 => return Err(no_role("HTTP 404".into())),
-            status => {
-                return Err(CredentialsError::MetadataStatus {
-                    url: url.clone(),
-                    status,
-                });
-            }
+            404 => return Err(no_role("HTTP 404")),
+            status => return Err(bad_status(url, status)),
         }
-        let text = String::from_utf8(body).map_err(|_| CredentialsError::MetadataMalformed {
-            url: url.clone(),
-            detail: "role listing is not UTF-8".into(),
-        })?;
+        let text =
+            String::from_utf8(body).map_err(|_| malformed(url, "role listing is not UTF-8"))?;
         match text.lines().map(str::trim).find(|l| !l.is_empty()) {
             Some(role) => Ok(role.to_owned()),
-            None => Err(no_role("empty role listing".into())),
+            None => Err(no_role("empty role listing")),
         }
     }
 
@@ -170,11 +213,12 @@ impl CvmRoleProvider {
         let url = format!("{}{}", self.base_url, encode_path_segment(&role));
         let (status, body) = self.get(&url)?;
         if status != 200 {
-            return Err(CredentialsError::MetadataStatus { url, status });
+            return Err(bad_status(&url, status));
         }
         let fetched = parse_role_credentials(&body, &url)?;
+        let origin = Escaped(&url).to_string();
         Ok(Expiring {
-            expires_at: checked_expiry(self.name(), &url, now, fetched.expires_at)?,
+            expires_at: checked_expiry(NAME, &origin, now, fetched.expires_at, MAX_LIFETIME_SECS)?,
             credentials: fetched
                 .credentials
                 .with_source(CredentialSource::CvmRole { role }),
@@ -194,8 +238,7 @@ impl fmt::Debug for CvmRoleProvider {
         f.debug_struct("CvmRoleProvider")
             .field("base_url", &self.base_url)
             .field("role_name", &self.role_name)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
+            .field("timeouts", &self.timeouts())
             .field("cached_until", &format_args!("{cached}"))
             .finish_non_exhaustive()
     }
@@ -203,19 +246,42 @@ impl fmt::Debug for CvmRoleProvider {
 
 impl ProvideCredentials for CvmRoleProvider {
     fn provide(&self) -> Result<Credentials, CredentialsError> {
-        let now = i64::try_from((self.clock)()).unwrap_or(i64::MAX);
+        let now = self.context.unix_now();
         self.cache.get(now, REFRESH_WINDOW_SECS, || self.fetch(now))
     }
 
     fn name(&self) -> &'static str {
-        "cvm-role"
+        NAME
+    }
+
+    fn use_network(&self, network: &Network) {
+        self.network.hand(network);
     }
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+/// The metadata service answered with a status other than 200.
+fn bad_status(url: &str, status: u16) -> CredentialsError {
+    CredentialsError::provider_error(
+        NAME,
+        format!(
+            "metadata service answered HTTP {status} for {}; check the role name (a 404 for a \
+             named role means no such role is bound) and the base URL",
+            Escaped(url)
+        ),
+    )
+}
+
+/// The metadata service's answer is not what was expected: `detail` names the field, never its
+/// value.
+fn malformed(url: &str, detail: &str) -> CredentialsError {
+    CredentialsError::provider_error(
+        NAME,
+        format!(
+            "malformed answer from {}: {}",
+            Escaped(url),
+            Escaped(detail)
+        ),
+    )
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
@@ -233,35 +299,37 @@ fn encode_path_segment(segment: &str) -> String {
 
 /// Parses the metadata service's credentials document.
 fn parse_role_credentials(body: &[u8], url: &str) -> Result<Expiring, CredentialsError> {
-    let malformed = |detail: String| CredentialsError::MetadataMalformed {
-        url: url.to_owned(),
-        detail,
-    };
+    let bad = |detail: String| malformed(url, &detail);
     let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| malformed(format!("not JSON ({e})")))?;
+        serde_json::from_slice(body).map_err(|e| bad(format!("not JSON ({e})")))?;
     let object = value
         .as_object()
-        .ok_or_else(|| malformed("not a JSON object".into()))?;
+        .ok_or_else(|| bad("not a JSON object".into()))?;
     let string = |name: &str| -> Result<&str, CredentialsError> {
         match object.get(name) {
-            None => Err(malformed(format!("missing field `{name}`"))),
+            None => Err(bad(format!("missing field `{name}`"))),
             Some(v) => v
                 .as_str()
-                .ok_or_else(|| malformed(format!("field `{name}` is not a string"))),
+                .ok_or_else(|| bad(format!("field `{name}` is not a string"))),
         }
     };
     let code = string("Code")?;
     if code != "Success" {
         let printable = code.len() <= 64 && code.bytes().all(|b| b.is_ascii_graphic());
-        return Err(CredentialsError::MetadataCode {
-            url: url.to_owned(),
-            code: if printable { code } else { "<unprintable>" }.to_owned(),
-        });
+        let code = if printable { code } else { "<unprintable>" };
+        return Err(CredentialsError::provider_error(
+            NAME,
+            format!(
+                "metadata service answered Code {code:?} (expected \"Success\") for {}; check \
+                 that the CAM role bound to the instance still exists and may be assumed by CVM",
+                Escaped(url)
+            ),
+        ));
     }
     let checked = |name: &str| -> Result<&str, CredentialsError> {
         let value = string(name)?;
         match invalid_reason(value) {
-            Some(reason) => Err(malformed(format!("field `{name}` {reason}"))),
+            Some(reason) => Err(bad(format!("field `{name}` {reason}"))),
             None => Ok(value),
         }
     };
@@ -269,10 +337,10 @@ fn parse_role_credentials(body: &[u8], url: &str) -> Result<Expiring, Credential
     let key = checked("TmpSecretKey")?;
     let token = checked("Token")?;
     let expired_time = match object.get("ExpiredTime") {
-        None => return Err(malformed("missing field `ExpiredTime`".into())),
+        None => return Err(bad("missing field `ExpiredTime`".into())),
         Some(v) => v
             .as_i64()
-            .ok_or_else(|| malformed("field `ExpiredTime` is not an integer".into()))?,
+            .ok_or_else(|| bad("field `ExpiredTime` is not an integer".into()))?,
     };
     Ok(Expiring {
         credentials: Credentials::new(id, key)?.with_token(token)?,
@@ -283,8 +351,12 @@ fn parse_role_credentials(body: &[u8], url: &str) -> Result<Expiring, Credential
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::test_support::{ROLE_PATH, assert_no_secret, closed_port_base, fake};
+    use crate::credentials::CredentialsErrorKind::{NotLoaded, ProviderError};
+    use crate::credentials::test_support::{
+        Metadata, ROLE_PATH, TestClock, assert_no_secret, closed_port_base, context,
+    };
     use std::net::TcpListener;
+    use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use std::time::Instant;
 
@@ -294,15 +366,16 @@ mod tests {
         )
     }
 
-    fn cvm(base: &str) -> CvmRoleProvider {
-        CvmRoleProvider::new()
+    /// A provider for `base` whose clock reads `clock`.
+    fn cvm(base: &str, clock: &TestClock) -> CvmRoleProvider {
+        CvmRoleProvider::with_context(context(&[]).with_clock(clock.clone()))
             .with_base_url(base)
             .with_timeout(Duration::from_secs(3))
     }
 
     #[test]
     fn cvm_lists_role_and_fetches_credentials() {
-        let server = fake(|path| match path.strip_prefix(ROLE_PATH) {
+        let server = Metadata::start(|path| match path.strip_prefix(ROLE_PATH) {
             Some("") => (200, "\n  my-role  \nsecond\n".into()),
             Some("my-role") => (
                 200,
@@ -310,7 +383,7 @@ mod tests {
             ),
             _ => (404, String::new()),
         });
-        let p = cvm(&server.base).with_clock(|| 1_999_990_000);
+        let p = cvm(&server.base(), &TestClock::at(1_999_990_000));
         let c = p.provide().unwrap();
         assert_eq!(
             (c.secret_id(), c.secret_key(), c.token()),
@@ -337,17 +410,30 @@ mod tests {
     }
 
     #[test]
+    fn cvm_a_hostile_role_name_is_escaped_where_it_is_shown() {
+        let server = Metadata::start(|path| match path.strip_prefix(ROLE_PATH) {
+            Some("") => (200, "role\u{1b}[2J\u{202e}x".into()),
+            _ => (
+                200,
+                role_json("AKIDtmp", "TmpKeyQw8", "TmpTokenPo5", 2_000_000_000),
+            ),
+        });
+        let c = cvm(&server.base(), &TestClock::at(0)).provide().unwrap();
+        let shown = c.source().to_string();
+        assert_eq!(shown, r"CVM instance role `role\u{1b}[2J\u{202e}x`");
+        assert!(!shown.chars().any(crate::escape::is_hostile), "{shown:?}");
+    }
+
+    #[test]
     fn cvm_given_role_name_is_not_listed_and_is_encoded() {
-        let server = fake(|path| match path.strip_prefix(ROLE_PATH) {
+        let server = Metadata::start(|path| match path.strip_prefix(ROLE_PATH) {
             Some("a%2Bb%40c") => (
                 200,
                 role_json("AKIDtmp", "TmpKeyQw8", "TmpTokenPo5", 2_000_000_000),
             ),
             _ => (404, String::new()),
         });
-        let p = cvm(server.base.trim_end_matches('/'))
-            .with_role_name("a+b@c")
-            .with_clock(|| 0);
+        let p = cvm(server.base().trim_end_matches('/'), &TestClock::at(0)).with_role_name("a+b@c");
         assert_eq!(p.provide().unwrap().secret_id(), "AKIDtmp");
         assert_eq!(server.hits(), [format!("{ROLE_PATH}a%2Bb%40c")]);
     }
@@ -357,7 +443,7 @@ mod tests {
         let fetches = Arc::new(AtomicU64::new(0));
         let failing = Arc::new(AtomicBool::new(false));
         let (f, fail) = (Arc::clone(&fetches), Arc::clone(&failing));
-        let server = fake(move |path| match path.strip_prefix(ROLE_PATH) {
+        let server = Metadata::start(move |path| match path.strip_prefix(ROLE_PATH) {
             Some("") => (200, "role".into()),
             Some("role") if fail.load(Ordering::SeqCst) => (500, String::new()),
             Some("role") => {
@@ -374,23 +460,16 @@ mod tests {
             }
             _ => (404, String::new()),
         });
-        let now = Arc::new(AtomicU64::new(1_000));
-        let clock = Arc::clone(&now);
-        let p = cvm(&server.base).with_clock(move || clock.load(Ordering::SeqCst));
-        let fetched = || {
-            server
-                .hits()
-                .iter()
-                .filter(|h| h.ends_with("/role"))
-                .count()
-        };
+        let clock = TestClock::at(1_000);
+        let p = cvm(&server.base(), &clock);
+        let fetched = || server.credential_fetches();
 
         assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen1");
         assert_eq!(fetched(), 1);
-        now.store(10_000 - 301, Ordering::SeqCst);
+        clock.set(10_000 - 301);
         assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen1");
         assert_eq!(fetched(), 1, "no fetch while more than 300 s remain");
-        now.store(10_000 - 300, Ordering::SeqCst);
+        clock.set(10_000 - 300);
         assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen2");
         assert_eq!(fetched(), 2, "second fetch once ExpiredTime - now <= 300");
         assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen2");
@@ -398,13 +477,15 @@ mod tests {
 
         // A failed refresh falls back to the cached credentials until they expire.
         failing.store(true, Ordering::SeqCst);
-        now.store(20_000 - 10, Ordering::SeqCst);
+        clock.set(20_000 - 10);
         assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen2");
-        now.store(20_000, Ordering::SeqCst);
+        clock.set(20_000);
         let e = p.provide().unwrap_err();
+        assert_eq!(e.kind(), ProviderError);
         assert!(
-            matches!(e, CredentialsError::MetadataStatus { status: 500, .. }),
-            "{e:?}"
+            e.to_string()
+                .starts_with("cvm-role: metadata service answered HTTP 500 for http://"),
+            "{e}"
         );
         failing.store(false, Ordering::SeqCst);
         assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen3");
@@ -412,7 +493,7 @@ mod tests {
 
     #[test]
     fn cvm_code_not_success() {
-        let server = fake(|path| match path.strip_prefix(ROLE_PATH) {
+        let server = Metadata::start(|path| match path.strip_prefix(ROLE_PATH) {
             Some("") => (200, "role".into()),
             _ => (
                 200,
@@ -420,15 +501,19 @@ mod tests {
                     .into(),
             ),
         });
-        let e = cvm(&server.base).provide().unwrap_err();
-        match &e {
-            CredentialsError::MetadataCode { code, url } => {
-                assert_eq!(code, "RoleNotExist");
-                assert!(url.ends_with("/role"), "{url}");
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(!e.does_not_apply());
+        let e = cvm(&server.base(), &TestClock::at(0))
+            .provide()
+            .unwrap_err();
+        assert_eq!(e.kind(), ProviderError, "must stop the chain");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cvm-role: metadata service answered Code \"RoleNotExist\" (expected \"Success\") \
+                 for {}role; check that the CAM role bound to the instance still exists and may \
+                 be assumed by CVM",
+                server.base()
+            )
+        );
         assert_no_secret(&format!("{e} {e:?}"));
     }
 
@@ -460,74 +545,75 @@ mod tests {
         ];
         for (body, expected) in cases {
             let body = body.to_owned();
-            let server = fake(move |path| {
+            let server = Metadata::start(move |path| {
                 if path == ROLE_PATH {
                     (200, "role".into())
                 } else {
                     (200, body.clone())
                 }
             });
-            let e = cvm(&server.base).provide().unwrap_err();
-            match &e {
-                CredentialsError::MetadataMalformed { detail, .. } => {
-                    assert!(detail.contains(expected), "{detail} vs {expected}")
-                }
-                other => panic!("{expected}: {other:?}"),
-            }
+            let e = cvm(&server.base(), &TestClock::at(0))
+                .provide()
+                .unwrap_err();
+            assert_eq!(e.kind(), ProviderError);
+            let prefix = format!("cvm-role: malformed answer from {}role: ", server.base());
+            let shown = e.to_string();
+            assert!(
+                shown.starts_with(&prefix) && shown[prefix.len()..].contains(expected),
+                "{shown} vs {expected}"
+            );
             assert_no_secret(&format!("{e} {e:?}"));
         }
     }
 
     #[test]
     fn cvm_oversized_body() {
-        let server = fake(|path| {
+        let server = Metadata::start(|path| {
             if path == ROLE_PATH {
                 (200, "role".into())
             } else {
                 (200, "x".repeat(70 * 1024))
             }
         });
-        let e = cvm(&server.base).provide().unwrap_err();
+        let e = cvm(&server.base(), &TestClock::at(0))
+            .provide()
+            .unwrap_err();
+        assert_eq!(e.kind(), ProviderError);
         assert!(
-            matches!(e, CredentialsError::MetadataMalformed { ref detail, .. } if detail.contains("larger than")),
-            "{e:?}"
+            e.to_string().ends_with("body larger than 65536 bytes"),
+            "{e}"
         );
     }
 
     #[test]
     fn cvm_no_role_bound_and_bad_status() {
-        let server = fake(|_| (404, String::new()));
-        let e = cvm(&server.base).provide().unwrap_err();
-        assert!(
-            matches!(
-                e,
-                CredentialsError::NotConfigured {
-                    provider: "cvm-role",
-                    ..
-                }
-            ),
-            "{e:?}"
-        );
+        let server = Metadata::start(|_| (404, String::new()));
+        let e = cvm(&server.base(), &TestClock::at(0))
+            .provide()
+            .unwrap_err();
+        assert_eq!(e.kind(), NotLoaded, "{e:?}");
+        assert_eq!(e.provider(), Some("cvm-role"));
         assert!(e.to_string().contains("no CAM role is bound"), "{e}");
-        let server = fake(|_| (200, "\n \n".into()));
-        let e = cvm(&server.base).provide().unwrap_err();
-        assert!(matches!(e, CredentialsError::NotConfigured { .. }), "{e:?}");
-        let server = fake(|_| (503, String::new()));
-        let e = cvm(&server.base).provide().unwrap_err();
-        assert!(
-            matches!(e, CredentialsError::MetadataStatus { status: 503, .. }),
-            "{e:?}"
-        );
-        // A named role that does not exist is a status error, not "not configured".
-        let server = fake(|_| (404, String::new()));
-        let e = cvm(&server.base)
+        let server = Metadata::start(|_| (200, "\n \n".into()));
+        let e = cvm(&server.base(), &TestClock::at(0))
+            .provide()
+            .unwrap_err();
+        assert_eq!(e.kind(), NotLoaded, "{e:?}");
+        assert!(e.to_string().contains("(empty role listing from"), "{e}");
+        let server = Metadata::start(|_| (503, String::new()));
+        let e = cvm(&server.base(), &TestClock::at(0))
+            .provide()
+            .unwrap_err();
+        assert_eq!(e.kind(), ProviderError);
+        assert!(e.to_string().contains("answered HTTP 503 for"), "{e}");
+        // A named role that does not exist is a status error, not "not loaded".
+        let server = Metadata::start(|_| (404, String::new()));
+        let e = cvm(&server.base(), &TestClock::at(0))
             .with_role_name("ghost")
             .provide()
             .unwrap_err();
-        assert!(
-            matches!(e, CredentialsError::MetadataStatus { status: 404, .. }),
-            "{e:?}"
-        );
+        assert_eq!(e.kind(), ProviderError);
+        assert!(e.to_string().contains("answered HTTP 404 for"), "{e}");
     }
 
     #[test]
@@ -545,11 +631,13 @@ mod tests {
             "{:?}",
             start.elapsed()
         );
+        assert_eq!(e.kind(), NotLoaded, "the chain moves on: {e:?}");
         assert!(
-            matches!(e, CredentialsError::MetadataUnreachable { ref url, .. } if *url == base),
-            "{e:?}"
+            e.to_string().starts_with(&format!(
+                "cvm-role: metadata service unreachable ({base}): "
+            )),
+            "{e}"
         );
-        assert!(e.does_not_apply());
     }
 
     #[test]
@@ -568,18 +656,45 @@ mod tests {
             elapsed >= Duration::from_millis(250) && elapsed < Duration::from_secs(3),
             "{elapsed:?}"
         );
-        assert!(
-            matches!(e, CredentialsError::MetadataUnreachable { ref detail, .. } if detail.contains("no answer within")),
-            "{e:?}"
-        );
+        assert_eq!(e.kind(), NotLoaded);
+        assert!(e.to_string().contains("no answer within"), "{e}");
         drop(listener);
+    }
+
+    #[test]
+    fn cvm_takes_the_user_agent_and_at_most_the_timeouts_of_the_clients_network() {
+        let server = Metadata::start(|_| (404, String::new()));
+        let network = crate::network::NetworkSettings {
+            connect_timeout: Some(Duration::from_millis(200)),
+            timeout: Some(Duration::from_secs(30)),
+            ..Default::default()
+        }
+        .build()
+        .unwrap();
+        let p = cvm(&server.base(), &TestClock::at(0));
+        // Explicit: 3 s overall (above); the connect timeout is the client's, shorter than 1 s.
+        p.use_network(&network);
+        assert_eq!(
+            p.timeouts(),
+            (Duration::from_millis(200), Duration::from_secs(3))
+        );
+        // The defaults are caps: a client's longer timeout does not lengthen them.
+        let q = CvmRoleProvider::new();
+        q.use_network(&network);
+        assert_eq!(
+            q.timeouts(),
+            (Duration::from_millis(200), CvmRoleProvider::DEFAULT_TIMEOUT)
+        );
+        p.provide().unwrap_err();
+        let request = &server.requests()[0];
+        assert_eq!(request.header("user-agent"), Some(USER_AGENT));
     }
 
     #[test]
     fn cvm_callers_do_not_queue_behind_a_slow_refresh_while_credentials_are_valid() {
         let fetches = Arc::new(AtomicU64::new(0));
         let f = Arc::clone(&fetches);
-        let server = fake(move |path| match path.strip_prefix(ROLE_PATH) {
+        let server = Metadata::start(move |path| match path.strip_prefix(ROLE_PATH) {
             Some("") => (200, "role".into()),
             Some("role") => {
                 let n = f.fetch_add(1, Ordering::SeqCst) + 1;
@@ -592,13 +707,12 @@ mod tests {
             }
             _ => (404, String::new()),
         });
-        let now = Arc::new(AtomicU64::new(1_000));
-        let clock = Arc::clone(&now);
-        let p = Arc::new(cvm(&server.base).with_clock(move || clock.load(Ordering::SeqCst)));
+        let clock = TestClock::at(1_000);
+        let p = Arc::new(cvm(&server.base(), &clock));
         assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen1");
 
         // Within the refresh window: one caller refreshes (slowly)...
-        now.store(10_000 - 300, Ordering::SeqCst);
+        clock.set(10_000 - 300);
         let refresher = {
             let p = Arc::clone(&p);
             std::thread::spawn(move || p.provide().unwrap().secret_id().to_owned())
@@ -622,7 +736,7 @@ mod tests {
     fn cvm_expired_credentials_are_an_error_and_not_cached() {
         let expiry = Arc::new(AtomicU64::new(900));
         let e2 = Arc::clone(&expiry);
-        let server = fake(move |path| match path.strip_prefix(ROLE_PATH) {
+        let server = Metadata::start(move |path| match path.strip_prefix(ROLE_PATH) {
             Some("") => (200, "role".into()),
             Some("role") => (
                 200,
@@ -635,38 +749,41 @@ mod tests {
             ),
             _ => (404, String::new()),
         });
-        let p = cvm(&server.base).with_clock(|| 1_000);
-        let credential_fetches = || {
-            server
-                .hits()
-                .iter()
-                .filter(|h| h.ends_with("/role"))
-                .count()
-        };
+        let p = cvm(&server.base(), &TestClock::at(1_000));
         for (n, expired) in [(1, 900), (2, 1_000)] {
             expiry.store(expired, Ordering::SeqCst);
             let e = p.provide().unwrap_err();
-            assert!(
-                matches!(e, CredentialsError::Expired { provider: "cvm-role", expired_time, now: 1_000, ref origin } if expired_time == expired as i64 && origin.ends_with("/role")),
-                "ExpiredTime {expired} at now 1000: {e:?}"
+            assert_eq!(e.kind(), ProviderError, "must stop the chain");
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "cvm-role: the credentials from {}role expired {} s before they were \
+                     received (ExpiredTime {expired}, now 1000); check the clock of this \
+                     machine, or the source",
+                    server.base(),
+                    1_000 - expired
+                ),
             );
-            assert!(!e.does_not_apply());
             assert_no_secret(&format!("{e} {e:?}"));
-            assert_eq!(credential_fetches(), n, "one fetch per call, not two");
+            assert_eq!(
+                server.credential_fetches(),
+                n,
+                "one fetch per call, not two"
+            );
         }
         assert!(format!("{p:?}").contains("cached_until: None"), "{p:?}");
         // Valid again: fetched and cached.
         expiry.store(5_000, Ordering::SeqCst);
         assert_eq!(p.provide().unwrap().secret_id(), "AKIDtmp");
         p.provide().unwrap();
-        assert_eq!(credential_fetches(), 3);
+        assert_eq!(server.credential_fetches(), 3);
     }
 
     #[test]
     fn cvm_absurd_expiry_is_clamped_so_refresh_still_happens() {
         let fetches = Arc::new(AtomicU64::new(0));
         let f = Arc::clone(&fetches);
-        let server = fake(move |path| match path.strip_prefix(ROLE_PATH) {
+        let server = Metadata::start(move |path| match path.strip_prefix(ROLE_PATH) {
             Some("") => (200, "role".into()),
             Some("role") => {
                 let n = f.fetch_add(1, Ordering::SeqCst) + 1;
@@ -681,9 +798,8 @@ mod tests {
             }
             _ => (404, String::new()),
         });
-        let now = Arc::new(AtomicU64::new(1_000));
-        let clock = Arc::clone(&now);
-        let p = cvm(&server.base).with_clock(move || clock.load(Ordering::SeqCst));
+        let clock = TestClock::at(1_000);
+        let p = cvm(&server.base(), &clock);
         assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen1");
         let horizon = 1_000 + crate::credentials::MAX_LIFETIME_SECS;
         let debug = format!("{p:?}");
@@ -691,9 +807,9 @@ mod tests {
             debug.contains(&format!("cached_until: Some({horizon})")),
             "{debug}"
         );
-        now.store((horizon - 301) as u64, Ordering::SeqCst);
+        clock.set((horizon - 301) as u64);
         assert_eq!(p.provide().unwrap().secret_id(), "AKIDgen1");
-        now.store((horizon - 300) as u64, Ordering::SeqCst);
+        clock.set((horizon - 300) as u64);
         assert_eq!(
             p.provide().unwrap().secret_id(),
             "AKIDgen2",

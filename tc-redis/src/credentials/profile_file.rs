@@ -1,27 +1,32 @@
 //! [`ProfileProvider`]: credentials from an INI credentials file, and its parser.
 
-use super::file::{FileCache, MAX_CREDENTIALS_FILE_BYTES};
+use super::error::{CredentialField, InvalidCredential};
+use super::file_cache::FileCache;
 use super::{
-    CredentialField, CredentialSource, Credentials, CredentialsError, Lookup, ProvideCredentials,
-    invalid_reason, non_empty, process_env, string_lookup,
+    CredentialSource, Credentials, CredentialsError, MAX_CREDENTIALS_FILE_BYTES,
+    ProvideCredentials, ProviderContext,
 };
 use crate::input::ReadError;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// The provider's name in messages.
+const NAME: &str = "profile";
+
 /// Reads credentials from an INI credentials file.
 ///
 /// Which file: the one named by `TENCENTCLOUD_CREDENTIALS_FILE`, else
-/// `$HOME/.tencentcloud/credentials`, else `/etc/tencentcloud/credentials` — unless a path is
-/// given with [`ProfileProvider::from_path`]. A named file (variable or constructor) that does
-/// not exist is an error ([`CredentialsError::FileRead`]); when neither default location
-/// exists the provider is [`CredentialsError::NotConfigured`]. So is a file found at a default
-/// location that has no section for the profile (the next source, such as tccli's profile, may
-/// have it); in a named file, a missing section is [`CredentialsError::ProfileMissingSection`].
+/// `$HOME/.tencentcloud/credentials`, else `credentials` in the system-wide directory
+/// (`/etc/tencentcloud`), as the [`ProviderContext`] sees them — unless a path is given with
+/// [`ProfileProvider::from_path`]. A named file (variable or constructor) that does not exist is
+/// an error; when neither default location exists the provider is
+/// [`NotLoaded`](super::CredentialsErrorKind::NotLoaded). So is a file found at a default location
+/// that has no section for the profile (the next source, such as tccli's profile, may have it);
+/// in a named file, a missing section is an error.
 ///
 /// The file must be a regular file of at most 64 KiB (see [`crate::input::read_file`]).
-/// It is parsed once and again only when its size or modification time changes: each
+/// It is parsed once and again only when its size, modification time or inode changes: each
 /// [`provide`](ProvideCredentials::provide) costs one `stat`.
 ///
 /// Format, as the official SDKs write it:
@@ -44,18 +49,12 @@ use std::sync::Arc;
 ///   `configparser`) and no multi-line values.
 #[derive(Clone)]
 pub struct ProfileProvider {
-    source: ProfileSource,
+    /// The file given to [`from_path`](Self::from_path); else it is looked for.
+    path: Option<PathBuf>,
     profile: String,
-    /// The last-resort location; a field so that tests can point it elsewhere.
-    pub(super) system_path: PathBuf,
+    context: ProviderContext,
     /// The parsed file; shared by clones.
     cache: Arc<FileCache<Credentials>>,
-}
-
-#[derive(Clone)]
-enum ProfileSource {
-    Explicit(PathBuf),
-    Discover(Lookup),
 }
 
 impl ProfileProvider {
@@ -63,28 +62,28 @@ impl ProfileProvider {
     pub const DEFAULT_PROFILE: &'static str = "default";
     /// The variable naming the credentials file.
     pub const FILE_VAR: &'static str = "TENCENTCLOUD_CREDENTIALS_FILE";
-    /// The system-wide credentials file, tried last.
-    pub const SYSTEM_PATH: &'static str = "/etc/tencentcloud/credentials";
 
     /// Finds the file through the process environment (`TENCENTCLOUD_CREDENTIALS_FILE`, `HOME`).
     pub fn new() -> Self {
-        Self::discover(process_env())
+        ProfileProvider::with_context(ProviderContext::new())
+    }
+
+    /// Finds the file through `context`.
+    pub fn with_context(context: ProviderContext) -> Self {
+        ProfileProvider {
+            path: None,
+            profile: Self::DEFAULT_PROFILE.to_owned(),
+            context,
+            cache: Arc::new(FileCache::new()),
+        }
     }
 
     /// Reads exactly `path`.
     pub fn from_path(path: impl Into<PathBuf>) -> Self {
         ProfileProvider {
-            source: ProfileSource::Explicit(path.into()),
-            profile: Self::DEFAULT_PROFILE.to_owned(),
-            system_path: PathBuf::from(Self::SYSTEM_PATH),
-            cache: Arc::new(FileCache::new()),
+            path: Some(path.into()),
+            ..ProfileProvider::new()
         }
-    }
-
-    /// Finds the file like [`new`](Self::new), looking `TENCENTCLOUD_CREDENTIALS_FILE` and `HOME`
-    /// up through `lookup` instead of the process environment.
-    pub fn with_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
-        Self::discover(string_lookup(lookup))
     }
 
     /// Reads section `[profile]` instead of `[default]`.
@@ -94,42 +93,33 @@ impl ProfileProvider {
         self
     }
 
-    fn discover(lookup: Lookup) -> Self {
-        ProfileProvider {
-            source: ProfileSource::Discover(lookup),
-            profile: Self::DEFAULT_PROFILE.to_owned(),
-            system_path: PathBuf::from(Self::SYSTEM_PATH),
-            cache: Arc::new(FileCache::new()),
-        }
-    }
-
     /// The file to read and whether it was named explicitly (constructor or variable), or why
     /// there is none.
     fn locate(&self) -> Result<(PathBuf, bool), CredentialsError> {
-        let lookup = match &self.source {
-            ProfileSource::Explicit(path) => return Ok((path.clone(), true)),
-            ProfileSource::Discover(lookup) => lookup,
-        };
-        if let Some(path) = non_empty(lookup, Self::FILE_VAR) {
-            return Ok((PathBuf::from(path), true));
+        if let Some(path) = &self.path {
+            return Ok((path.clone(), true));
+        }
+        if let Some(path) = self.context.env().get_path(Self::FILE_VAR) {
+            return Ok((path, true));
         }
         let mut not_found = Vec::new();
-        if let Some(home) = non_empty(lookup, "HOME") {
-            let path = Path::new(&home).join(".tencentcloud").join("credentials");
+        if let Some(home) = self.context.home() {
+            let path = home.join(".tencentcloud").join("credentials");
             if path.exists() {
                 return Ok((path, false));
             }
             not_found.push(path);
         }
-        if self.system_path.exists() {
-            return Ok((self.system_path.clone(), false));
+        let system = self.context.system_config_dir().join("credentials");
+        if system.exists() {
+            return Ok((system, false));
         }
-        not_found.push(self.system_path.clone());
+        not_found.push(system);
         let listed: Vec<String> = not_found.iter().map(|p| p.display().to_string()).collect();
-        Err(CredentialsError::NotConfigured {
-            provider: self.name(),
-            detail: format!("{} not found", listed.join(", ")),
-        })
+        Err(CredentialsError::not_loaded(
+            NAME,
+            format!("{} not found", listed.join(", ")),
+        ))
     }
 }
 
@@ -141,22 +131,20 @@ impl Default for ProfileProvider {
 
 impl fmt::Debug for ProfileProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("ProfileProvider");
-        match &self.source {
-            ProfileSource::Explicit(path) => d.field("path", path),
-            ProfileSource::Discover(_) => d.field("path", &"<discovered>"),
-        };
-        d.field("profile", &self.profile).finish()
+        f.debug_struct("ProfileProvider")
+            .field("path", &self.path)
+            .field("profile", &self.profile)
+            .field("context", &self.context)
+            .finish()
     }
 }
 
 impl ProvideCredentials for ProfileProvider {
     fn provide(&self) -> Result<Credentials, CredentialsError> {
         let (path, explicit) = self.locate()?;
-        let read_error = |source: ReadError| CredentialsError::FileRead {
-            provider: "profile",
-            path: path.clone(),
-            source,
+        let read_error = |source: ReadError| {
+            CredentialsError::invalid(NAME, format!("cannot read {}: {source}", path.display()))
+                .with_source(source)
         };
         let parse = |bytes: &[u8]| {
             let text = std::str::from_utf8(bytes).map_err(|_| {
@@ -165,29 +153,18 @@ impl ProvideCredentials for ProfileProvider {
                     "not UTF-8",
                 )))
             })?;
-            let credentials = parse_profile(text, &path, &self.profile)?;
+            let credentials = parse_profile(text, &path, &self.profile, explicit)?;
             Ok(credentials.with_source(CredentialSource::CredentialsFile {
                 path: path.clone(),
                 profile: self.profile.clone(),
             }))
         };
-        match self
-            .cache
+        self.cache
             .get(&path, MAX_CREDENTIALS_FILE_BYTES, parse, read_error)
-        {
-            // A file found by looking around that lacks the profile is not this source.
-            Err(CredentialsError::ProfileMissingSection { path, profile }) if !explicit => {
-                Err(CredentialsError::NotConfigured {
-                    provider: self.name(),
-                    detail: format!("{} has no [{profile}] section", path.display()),
-                })
-            }
-            other => other,
-        }
     }
 
     fn name(&self) -> &'static str {
-        "profile"
+        NAME
     }
 }
 
@@ -198,11 +175,16 @@ struct Entry {
 }
 
 /// Extracts and validates the credentials of section `[profile]` of an INI text.
-fn parse_profile(text: &str, path: &Path, profile: &str) -> Result<Credentials, CredentialsError> {
-    let syntax = |line: usize, message: String| CredentialsError::ProfileSyntax {
-        path: path.to_owned(),
-        line,
-        message,
+/// A missing section is "not loaded" in a file that was not named (`explicit`).
+fn parse_profile(
+    text: &str,
+    path: &Path,
+    profile: &str,
+    explicit: bool,
+) -> Result<Credentials, CredentialsError> {
+    let at = |line: usize| format!("{} line {line}", path.display());
+    let syntax = |line: usize, message: String| {
+        CredentialsError::invalid(NAME, format!("{}: {message}", at(line)))
     };
     let mut seen_section = false;
     let mut in_profile = false;
@@ -270,17 +252,26 @@ fn parse_profile(text: &str, path: &Path, profile: &str) -> Result<Credentials, 
     }
 
     let Some(section_line) = section_line else {
-        return Err(CredentialsError::ProfileMissingSection {
-            path: path.to_owned(),
-            profile: profile.to_owned(),
+        let missing = format!("{} has no [{profile}] section", path.display());
+        return Err(if explicit {
+            CredentialsError::invalid(
+                NAME,
+                format!("{missing}; add one with secret_id and secret_key"),
+            )
+        } else {
+            // A file found by looking around that lacks the profile is not this source.
+            CredentialsError::not_loaded(NAME, missing)
         });
     };
     let required = |entry: Option<Entry>, name: &'static str, field: CredentialField| {
-        let entry = entry.ok_or_else(|| CredentialsError::ProfileMissingKey {
-            path: path.to_owned(),
-            profile: profile.to_owned(),
-            section_line,
-            key: name,
+        let entry = entry.ok_or_else(|| {
+            CredentialsError::invalid(
+                NAME,
+                format!(
+                    "{}: section [{profile}] has no `{name}` key",
+                    at(section_line)
+                ),
+            )
         })?;
         validate_entry(entry, field, path)
     };
@@ -299,20 +290,18 @@ fn parse_profile(text: &str, path: &Path, profile: &str) -> Result<Credentials, 
     }
 }
 
+/// The entry's value, or an error naming its line and what is wrong (never the value).
 fn validate_entry(
     entry: Entry,
     field: CredentialField,
     path: &Path,
 ) -> Result<String, CredentialsError> {
-    match invalid_reason(&entry.value) {
-        Some(reason) => Err(CredentialsError::ProfileInvalid {
-            path: path.to_owned(),
-            line: entry.line,
-            field,
-            reason,
-        }),
-        None => Ok(entry.value),
-    }
+    InvalidCredential::check(field, &entry.value).map_err(|e| {
+        let line = entry.line;
+        CredentialsError::invalid(NAME, format!("{} line {line}: {e}", path.display()))
+            .with_source(e)
+    })?;
+    Ok(entry.value)
 }
 
 /// Removes one pair of matching surrounding quotes.
@@ -328,11 +317,33 @@ fn strip_quotes(value: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::InvalidReason;
-    use crate::credentials::test_support::{ID, KEY, TOKEN, TempDir, assert_no_secret};
+    use crate::credentials::CredentialsErrorKind::{InvalidConfiguration, NotLoaded};
+    use crate::credentials::test_support::{ID, KEY, TOKEN, assert_no_secret, context};
+    use crate::credentials::{InvalidReason, MAX_CREDENTIALS_FILE_BYTES};
+    use tc_redis_test_support::TempDir;
 
     fn profile(text: &str) -> Result<Credentials, CredentialsError> {
-        parse_profile(text, Path::new("/test/credentials"), "default")
+        parse_profile(text, Path::new("/test/credentials"), "default", true)
+    }
+
+    /// The [`InvalidCredential`] under `e`.
+    fn cause(e: &CredentialsError) -> (CredentialField, InvalidReason) {
+        let c = std::error::Error::source(e)
+            .and_then(|s| s.downcast_ref::<InvalidCredential>())
+            .unwrap_or_else(|| panic!("no InvalidCredential under {e:?}"));
+        (c.field(), c.reason())
+    }
+
+    /// The [`ReadError`] under `e`.
+    fn read_error(e: &CredentialsError) -> &ReadError {
+        std::error::Error::source(e)
+            .and_then(|s| s.downcast_ref::<ReadError>())
+            .unwrap_or_else(|| panic!("no ReadError under {e:?}"))
+    }
+
+    /// The provider a machine with `vars` and the system-wide directory `system` has.
+    fn discover(vars: &[(&str, &str)], system: &Path) -> ProfileProvider {
+        ProfileProvider::with_context(context(vars).with_system_config_dir(system))
     }
 
     // --- ProfileProvider parsing -------------------------------------------------------------
@@ -361,17 +372,13 @@ mod tests {
         assert_eq!((c.secret_id(), c.secret_key()), ("\"AKID'", "'k"));
         // Whitespace inside quotes is an error at its line.
         let e = profile("[default]\nsecret_id = AKID\nsecret_key = \" k\"\n").unwrap_err();
-        assert!(
-            matches!(
-                e,
-                CredentialsError::ProfileInvalid {
-                    line: 3,
-                    field: CredentialField::SecretKey,
-                    reason: InvalidReason::SurroundingWhitespace,
-                    ..
-                }
-            ),
-            "{e:?}"
+        assert_eq!(e.kind(), InvalidConfiguration);
+        assert_eq!(
+            cause(&e),
+            (
+                CredentialField::SecretKey,
+                InvalidReason::SurroundingWhitespace
+            )
         );
         assert_eq!(
             e.to_string(),
@@ -379,16 +386,11 @@ mod tests {
         );
         // An empty quoted value is empty.
         let e = profile("[default]\nsecret_id = \"\"\nsecret_key = k\n").unwrap_err();
+        assert_eq!(cause(&e), (CredentialField::SecretId, InvalidReason::Empty));
         assert!(
-            matches!(
-                e,
-                CredentialsError::ProfileInvalid {
-                    line: 2,
-                    reason: InvalidReason::Empty,
-                    ..
-                }
-            ),
-            "{e:?}"
+            e.to_string()
+                .starts_with("profile: /test/credentials line 2: SecretId is empty"),
+            "{e}"
         );
     }
 
@@ -410,46 +412,27 @@ mod tests {
     #[test]
     fn profile_missing_keys_and_section() {
         let e = profile("[other]\nsecret_id = a\n\n[default]\nsecret_key = b\n").unwrap_err();
-        assert!(
-            matches!(
-                e,
-                CredentialsError::ProfileMissingKey {
-                    section_line: 4,
-                    key: "secret_id",
-                    ..
-                }
-            ),
-            "{e:?}"
-        );
+        assert_eq!(e.kind(), InvalidConfiguration);
         assert_eq!(
             e.to_string(),
             "profile: /test/credentials line 4: section [default] has no `secret_id` key"
         );
         let e = profile("[default]\nsecret_id = a\n").unwrap_err();
-        assert!(
-            matches!(
-                e,
-                CredentialsError::ProfileMissingKey {
-                    section_line: 1,
-                    key: "secret_key",
-                    ..
-                }
-            ),
-            "{e:?}"
+        assert_eq!(
+            e.to_string(),
+            "profile: /test/credentials line 1: section [default] has no `secret_key` key"
         );
         let e = profile("[other]\nsecret_id = a\nsecret_key = b\n").unwrap_err();
-        assert!(
-            matches!(e, CredentialsError::ProfileMissingSection { .. }),
-            "{e:?}"
-        );
+        assert_eq!(e.kind(), InvalidConfiguration);
         assert_eq!(
             e.to_string(),
             "profile: /test/credentials has no [default] section; add one with secret_id and secret_key"
         );
-        assert!(matches!(
-            profile("").unwrap_err(),
-            CredentialsError::ProfileMissingSection { .. }
-        ));
+        assert_eq!(profile("").unwrap_err().to_string(), e.to_string());
+        // In a file found by looking around, the next source may have the profile.
+        let e = parse_profile("[other]\n", Path::new("/f"), "default", false).unwrap_err();
+        assert_eq!(e.kind(), NotLoaded);
+        assert_eq!(e.to_string(), "profile: /f has no [default] section");
     }
 
     #[test]
@@ -479,17 +462,13 @@ mod tests {
         ];
         for (text, line, message) in cases {
             let e = profile(&text).unwrap_err();
-            match &e {
-                CredentialsError::ProfileSyntax {
-                    line: l,
-                    message: m,
-                    ..
-                } => {
-                    assert_eq!(*l, line, "{text:?}");
-                    assert!(m.contains(message), "{m}");
-                }
-                other => panic!("{text:?}: {other:?}"),
-            }
+            assert_eq!(e.kind(), InvalidConfiguration, "{text:?}");
+            let shown = e.to_string();
+            let prefix = format!("profile: /test/credentials line {line}: ");
+            assert!(
+                shown.starts_with(&prefix) && shown[prefix.len()..].contains(message),
+                "{text:?}: {shown}"
+            );
             assert_no_secret(&format!("{e} {e:?}"));
         }
         // Duplicates outside the profile section do not matter.
@@ -499,14 +478,16 @@ mod tests {
     #[test]
     fn profile_custom_name() {
         let text = "[default]\nsecret_id = d\nsecret_key = d\n[prod]\nsecret_id = p\nsecret_key = pk\ntoken = t\n";
-        let c = parse_profile(text, Path::new("/f"), "prod").unwrap();
+        let c = parse_profile(text, Path::new("/f"), "prod", true).unwrap();
         assert_eq!(
             (c.secret_id(), c.secret_key(), c.token()),
             ("p", "pk", Some("t"))
         );
-        let e = parse_profile(text, Path::new("/f"), "Prod").unwrap_err();
+        let e = parse_profile(text, Path::new("/f"), "Prod", true).unwrap_err();
         assert!(
-            matches!(e, CredentialsError::ProfileMissingSection { ref profile, .. } if profile == "Prod")
+            e.to_string()
+                .starts_with("profile: /f has no [Prod] section"),
+            "{e}"
         );
     }
 
@@ -515,8 +496,10 @@ mod tests {
     #[test]
     fn profile_from_path() {
         let dir = TempDir::new("from-path");
-        let path = dir.0.join("credentials");
-        std::fs::write(&path, format!("[default]\nsecret_id = {ID}\nsecret_key = {KEY}\n[ci]\nsecret_id = AKIDci\nsecret_key = ci\n")).unwrap();
+        let path = dir.write(
+            "credentials",
+            format!("[default]\nsecret_id = {ID}\nsecret_key = {KEY}\n[ci]\nsecret_id = AKIDci\nsecret_key = ci\n"),
+        );
         let p = ProfileProvider::from_path(&path);
         assert_eq!(p.provide().unwrap().secret_key(), KEY);
         assert_eq!(
@@ -539,101 +522,81 @@ mod tests {
     #[test]
     fn profile_missing_explicit_file_is_an_error() {
         let dir = TempDir::new("missing");
-        let path = dir.0.join("nope");
+        let path = dir.join("nope");
         let e = ProfileProvider::from_path(&path).provide().unwrap_err();
-        match &e {
-            CredentialsError::FileRead {
-                provider: "profile",
-                path: p,
-                source,
-            } => {
-                assert_eq!(p, &path);
-                assert_eq!(source.io_kind(), Some(std::io::ErrorKind::NotFound));
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(e.to_string().contains(&path.display().to_string()));
-        assert!(std::error::Error::source(&e).is_some());
-        assert!(!e.does_not_apply());
+        assert_eq!(e.kind(), InvalidConfiguration, "must stop the chain");
+        assert_eq!(read_error(&e).io_kind(), Some(std::io::ErrorKind::NotFound));
+        assert!(
+            e.to_string()
+                .starts_with(&format!("profile: cannot read {}: ", path.display())),
+            "{e}"
+        );
         // Same when named by TENCENTCLOUD_CREDENTIALS_FILE.
         let named = path.display().to_string();
-        let e = ProfileProvider::with_lookup(move |k| {
-            (k == ProfileProvider::FILE_VAR).then(|| named.clone())
-        })
-        .provide()
-        .unwrap_err();
-        assert!(matches!(e, CredentialsError::FileRead { .. }), "{e:?}");
+        let e = discover(&[(ProfileProvider::FILE_VAR, &named)], dir.path())
+            .provide()
+            .unwrap_err();
+        assert_eq!(e.kind(), InvalidConfiguration);
+        assert_eq!(read_error(&e).io_kind(), Some(std::io::ErrorKind::NotFound));
     }
 
     #[test]
     fn profile_discovery() {
         let dir = TempDir::new("discovery");
-        let home = dir.0.join("home");
+        let home = dir.join("home");
         std::fs::create_dir_all(home.join(".tencentcloud")).unwrap();
-        let system = dir.0.join("etc-credentials");
+        let etc = dir.join("etc");
         let home_str = home.display().to_string();
-        let discover = |vars: Vec<(&'static str, String)>| {
-            let mut p = ProfileProvider::with_lookup(move |k| {
-                vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
-            });
-            p.system_path = system.clone();
-            p
-        };
-        // Nothing anywhere: not configured, listing both paths.
-        let e = discover(vec![("HOME", home_str.clone())])
-            .provide()
-            .unwrap_err();
-        assert!(e.does_not_apply(), "{e:?}");
+        let with_home = [("HOME", home_str.as_str())];
+        // Nothing anywhere: not loaded, listing both paths.
+        let e = discover(&with_home, &etc).provide().unwrap_err();
+        assert_eq!(e.kind(), NotLoaded, "{e:?}");
         assert_eq!(
             e.to_string(),
             format!(
                 "profile: {}, {} not found",
                 home.join(".tencentcloud/credentials").display(),
-                system.display()
+                etc.join("credentials").display()
             )
         );
         // The system file.
-        std::fs::write(&system, "[default]\nsecret_id = sys\nsecret_key = sys\n").unwrap();
+        dir.write(
+            "etc/credentials",
+            "[default]\nsecret_id = sys\nsecret_key = sys\n",
+        );
         assert_eq!(
-            discover(vec![("HOME", home_str.clone())])
-                .provide()
-                .unwrap()
-                .secret_id(),
+            discover(&with_home, &etc).provide().unwrap().secret_id(),
             "sys"
         );
-        assert_eq!(discover(vec![]).provide().unwrap().secret_id(), "sys");
+        assert_eq!(discover(&[], &etc).provide().unwrap().secret_id(), "sys");
         // The home file wins over the system file.
-        std::fs::write(
-            home.join(".tencentcloud/credentials"),
+        dir.write(
+            "home/.tencentcloud/credentials",
             "[default]\nsecret_id = home\nsecret_key = h\n",
-        )
-        .unwrap();
+        );
         assert_eq!(
-            discover(vec![("HOME", home_str.clone())])
-                .provide()
-                .unwrap()
-                .secret_id(),
+            discover(&with_home, &etc).provide().unwrap().secret_id(),
             "home"
         );
         // The variable wins over both.
-        let named = dir.0.join("named");
-        std::fs::write(&named, "[default]\nsecret_id = named\nsecret_key = n\n").unwrap();
-        let vars = vec![
-            ("HOME", home_str),
-            (ProfileProvider::FILE_VAR, named.display().to_string()),
+        let named = dir.write("named", "[default]\nsecret_id = named\nsecret_key = n\n");
+        let named = named.display().to_string();
+        let vars = [
+            ("HOME", home_str.as_str()),
+            (ProfileProvider::FILE_VAR, &named),
         ];
-        assert_eq!(discover(vars).provide().unwrap().secret_id(), "named");
+        assert_eq!(
+            discover(&vars, &etc).provide().unwrap().secret_id(),
+            "named"
+        );
     }
 
     #[test]
     #[cfg(unix)]
     fn profile_refuses_fifos_devices_and_oversized_files_without_blocking() {
         let dir = TempDir::new("profile-hardened");
-        let fifo = dir.0.join("fifo");
-        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path and a mode.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-        let big = dir.0.join("big");
+        let fifo = dir.fifo("fifo");
+        let big = dir.join("big");
         std::fs::File::create(&big)
             .unwrap()
             .set_len(100 * 1024 * 1024)
@@ -652,20 +615,21 @@ mod tests {
                 path.display(),
                 start.elapsed()
             );
-            assert!(
-                matches!(
-                    e,
-                    CredentialsError::FileRead {
-                        provider: "profile",
-                        ..
-                    }
-                ),
-                "{e:?}"
-            );
-            assert!(
-                !e.does_not_apply(),
+            assert_eq!(
+                e.kind(),
+                InvalidConfiguration,
                 "{}: must stop the chain",
                 path.display()
+            );
+            assert!(
+                matches!(
+                    read_error(&e),
+                    ReadError::NotRegularFile { .. }
+                        | ReadError::TooLarge {
+                            limit: MAX_CREDENTIALS_FILE_BYTES
+                        }
+                ),
+                "{e:?}"
             );
             let text = e.to_string();
             assert!(
@@ -676,18 +640,19 @@ mod tests {
         }
         // The same through TENCENTCLOUD_CREDENTIALS_FILE.
         let named = fifo.display().to_string();
-        let e = ProfileProvider::with_lookup(move |k| {
-            (k == ProfileProvider::FILE_VAR).then(|| named.clone())
-        })
-        .provide()
-        .unwrap_err();
-        assert!(matches!(e, CredentialsError::FileRead { .. }), "{e:?}");
+        let e = discover(&[(ProfileProvider::FILE_VAR, &named)], dir.path())
+            .provide()
+            .unwrap_err();
+        assert!(
+            matches!(read_error(&e), ReadError::NotRegularFile { kind: "FIFO" }),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn profile_is_parsed_again_only_when_the_file_changes() {
         let dir = TempDir::new("profile-cache");
-        let path = dir.0.join("credentials");
+        let path = dir.join("credentials");
         let t0 = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
         let write = |id: &str, mtime| {
             let f = std::fs::File::create(&path).unwrap();
@@ -713,10 +678,8 @@ mod tests {
         // A clone shares the cache; a broken file is an error at once (errors are not cached).
         let clone = p.clone();
         std::fs::write(&path, "[default]\nsecret_id = a\n").unwrap();
-        assert!(matches!(
-            clone.provide().unwrap_err(),
-            CredentialsError::ProfileMissingKey { .. }
-        ));
+        let e = clone.provide().unwrap_err();
+        assert!(e.to_string().ends_with("has no `secret_key` key"), "{e}");
         let c = {
             write("AKIDfour", t0);
             p.provide().unwrap()
@@ -737,11 +700,12 @@ mod tests {
     #[test]
     fn profile_not_utf8_is_a_read_error() {
         let dir = TempDir::new("profile-utf8");
-        let path = dir.0.join("credentials");
-        std::fs::write(&path, b"[default]\nsecret_id = \xff\n").unwrap();
+        let path = dir.write("credentials", b"[default]\nsecret_id = \xff\n");
         let e = ProfileProvider::from_path(&path).provide().unwrap_err();
-        assert!(
-            matches!(e, CredentialsError::FileRead { ref source, .. } if source.io_kind() == Some(std::io::ErrorKind::InvalidData)),
+        assert_eq!(e.kind(), InvalidConfiguration);
+        assert_eq!(
+            read_error(&e).io_kind(),
+            Some(std::io::ErrorKind::InvalidData),
             "{e:?}"
         );
     }

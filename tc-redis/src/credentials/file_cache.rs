@@ -7,10 +7,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// The size cap of credential files: a credentials file is a few hundred bytes, a web-identity
-/// token a few kilobytes.
-pub const MAX_CREDENTIALS_FILE_BYTES: u64 = 64 * 1024;
-
 /// The parsed content of one file, re-read and re-parsed only when the file's size,
 /// modification time or inode changes (or another path is asked for).
 ///
@@ -78,17 +74,16 @@ impl<T> fmt::Debug for FileCache<T> {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use crate::credentials::test_support::TempDir;
+    use crate::credentials::MAX_CREDENTIALS_FILE_BYTES as CAP;
     use std::cell::Cell;
     use std::fs::File;
     use std::time::{Duration, SystemTime};
-
-    const CAP: u64 = MAX_CREDENTIALS_FILE_BYTES;
+    use tc_redis_test_support::TempDir;
 
     #[test]
     fn cache_rereads_only_when_mtime_size_or_inode_change() {
         let dir = TempDir::new("file-cache");
-        let path = dir.0.join("f");
+        let path = dir.join("f");
         let parses = Cell::new(0);
         let cache: FileCache<String> = FileCache::new();
         let get = || {
@@ -135,7 +130,7 @@ mod tests {
         assert_eq!(parses.get(), 3);
 
         // Replaced by a rename (new inode), same size and mtime: re-read.
-        let other = dir.0.join("g");
+        let other = dir.join("g");
         std::fs::write(&other, "fours").unwrap();
         File::options()
             .write(true)
@@ -149,9 +144,7 @@ mod tests {
 
         // Replaced by a FIFO: refused, not served from the cache.
         std::fs::remove_file(&path).unwrap();
-        let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path and a mode.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        dir.fifo("f");
         assert!(matches!(
             get().unwrap_err(),
             ReadError::NotRegularFile { kind: "FIFO" }
