@@ -5,7 +5,7 @@
 use crate::escape::escape;
 use crate::exit::Status;
 use serde_json::{Value, json};
-use tc_redis::credentials::CredentialsError;
+use tc_redis::credentials::{CredentialsError, CredentialsErrorKind};
 use tc_redis::{ConfigError, Error, ErrorCode, Outcome, TransportErrorKind};
 
 /// A failure to report: its exit status, what the client knows of its effect, and its text.
@@ -159,7 +159,7 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
             (Status::Usage, code, lines.join(" "), lines)
         }
         Error::Credentials(c) => {
-            let lines = credentials_lines(c);
+            let lines = credentials_lines(c, None);
             let code = "ClientError.Credentials".to_owned();
             (Status::Credentials, code, lines.join(" "), lines)
         }
@@ -279,15 +279,20 @@ pub(crate) fn config_lines(e: &ConfigError) -> Vec<String> {
     }
 }
 
-/// No usable credentials, with where they were looked for and how to provide them.
-pub(crate) fn credentials_lines(e: &CredentialsError) -> Vec<String> {
+/// No usable credentials, with where they were looked for and how to provide them; `profile` is
+/// the one named with --profile, if any.
+pub(crate) fn credentials_lines(e: &CredentialsError, profile: Option<&str>) -> Vec<String> {
     let mut lines = Vec::new();
-    match e {
-        CredentialsError::NoneApplied { attempts } => {
+    let looked_in = |lines: &mut Vec<String>| {
+        for attempt in e.attempts() {
+            lines.extend(wrap(&escape(attempt), "  ", "      "));
+        }
+    };
+    match (e.kind(), profile) {
+        // The default chain found nothing.
+        (CredentialsErrorKind::NotLoaded, _) if !e.attempts().is_empty() => {
             lines.push("No credentials found. Looked in:".to_owned());
-            for attempt in attempts {
-                lines.extend(wrap(&escape(attempt), "  ", "      "));
-            }
+            looked_in(&mut lines);
             lines.push("Set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY,".to_owned());
             lines.push(
                 "or put secret_id and secret_key under [default] in ~/.tencentcloud/credentials,"
@@ -296,20 +301,19 @@ pub(crate) fn credentials_lines(e: &CredentialsError) -> Vec<String> {
             lines.push("or run `tccli configure` (~/.tccli/default.credential),".to_owned());
             lines.push("or run on a CVM instance with a CAM role bound.".to_owned());
         }
-        CredentialsError::ProfileNotFound { profile, attempts } => {
+        // The default chain did not find the profile named.
+        (CredentialsErrorKind::InvalidConfiguration, Some(profile)) if !e.attempts().is_empty() => {
             lines.push(format!(
                 "Profile {:?} (--profile) not found. Looked in:",
                 escape(profile)
             ));
-            for attempt in attempts {
-                lines.extend(wrap(&escape(attempt), "  ", "      "));
-            }
+            looked_in(&mut lines);
             lines.push(format!(
                 "Create it with `tccli configure --profile {}`, or fix the name.",
                 escape(profile)
             ));
         }
-        other => lines.push(format!("Credentials: {}", escape(&other.to_string()))),
+        _ => lines.push(format!("Credentials: {}", escape(&e.to_string()))),
     }
     lines.push("To try the tool without an account, run it with --sandbox.".to_owned());
     lines

@@ -6,7 +6,7 @@
 //! path of a real pod, locally.
 
 use std::time::Duration;
-use tc_redis::credentials::WebIdentityProvider;
+use tc_redis::credentials::{MAX_CREDENTIALS_FILE_BYTES, WebIdentityProvider};
 use tc_redis_fake::{FakeConfig, FakeServer, InstanceStatus};
 
 /// The instances every sandbox starts with: three in the recycle bin, one running.
@@ -38,17 +38,22 @@ pub(crate) struct PodIdentity {
     pub(crate) role_arn: String,
 }
 
-/// The pod's identity when all `TKE_*` variables are set (and not empty); `None` elsewhere.
+/// The pod's identity when all `TKE_*` variables are set (and not empty, and UTF-8: the
+/// provider reports any other value when it reads them itself); `None` elsewhere.
 pub(crate) fn pod_identity() -> Option<PodIdentity> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let env = tc_redis::env::Env::process();
+    let var = |name: &str| env.get(name).ok().flatten();
     var(WebIdentityProvider::REGION_VAR)?;
     let provider_id = var(WebIdentityProvider::PROVIDER_ID_VAR)?;
     let role_arn = var(WebIdentityProvider::ROLE_ARN_VAR)?;
     let file = var(WebIdentityProvider::TOKEN_FILE_VAR)?;
-    let token = std::fs::read_to_string(file).unwrap_or_default();
+    // Read as the provider reads it: the one bounded reader (a FIFO or a device is refused).
+    let token = tc_redis::input::read_file(file.as_ref(), MAX_CREDENTIALS_FILE_BYTES)
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
+        .unwrap_or_default();
     Some(PodIdentity {
         provider_id,
-        token: token.trim().to_owned(),
+        token,
         role_arn,
     })
 }

@@ -8,10 +8,7 @@ use crate::network;
 use crate::output::Out;
 use crate::sandbox;
 use std::time::Duration;
-use tc_redis::credentials::{
-    Credentials, CredentialsError, DefaultChain, ProvideCredentials, TccliProvider,
-    WebIdentityProvider,
-};
+use tc_redis::credentials::{Credentials, CredentialsError, TccliProvider, WebIdentityProvider};
 use tc_redis::{Client, ClientBuilder, ConfigError, Language};
 use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeServer};
 
@@ -59,23 +56,29 @@ pub(crate) fn connect(
         let (server, with_sandbox) = sandbox_builder(builder, &region, ids, out)?;
         builder = with_sandbox;
         sandbox_server = Some(server);
-        region
+        Ok(region)
     } else {
-        // Credentials first: a --profile that does not exist is the error to report, not the
-        // region it would have supplied.
-        let profile = connection.profile.as_deref();
-        builder = builder.credentials_provider(checked_chain(profile)?);
-        if let Some(profile) = profile {
+        if let Some(profile) = connection.profile.as_deref() {
             builder = builder.profile(profile);
         }
         ca = network::ca_bundle(connection);
         builder = network::apply(builder, connection, ca.as_ref())?;
-        region_of(connection)?
+        region_of(connection)
     };
+    if let Ok(region) = &region {
+        builder = builder.region(region);
+    }
     let client = builder
-        .region(&region)
         .build()
         .map_err(|e| network::config_failure(&e, ca.as_ref()))?;
+    // Asked once before anything is sent, so that "none found" or "no such profile" is its own
+    // failure (status 3), and before the region: a --profile that does not exist is the error
+    // to report, not the region it would have supplied. Asked of the client, so that an STS
+    // exchange (TKE workload identity) goes out on its network: its CA bundle, proxy, domain.
+    client
+        .credentials()
+        .map_err(|e| credentials_failure(&e, connection.profile.as_deref()))?;
+    let region = region?;
     Ok(Session {
         client,
         region,
@@ -84,21 +87,11 @@ pub(crate) fn connect(
     })
 }
 
-/// The default chain (for `profile` when one is named), asked once before anything is sent so
-/// that "none found" or "no such profile" is its own failure (status 3).
-fn checked_chain(profile: Option<&str>) -> Result<DefaultChain, Failure> {
-    let chain = profile.map_or_else(DefaultChain::new, DefaultChain::with_profile);
-    match chain.provide() {
-        Ok(_) => Ok(chain),
-        Err(e) => Err(credentials_failure(&e)),
-    }
-}
-
-fn credentials_failure(e: &CredentialsError) -> Failure {
+fn credentials_failure(e: &CredentialsError, profile: Option<&str>) -> Failure {
     Failure::local(
         Status::Credentials,
         "ClientError.Credentials",
-        failure::credentials_lines(e),
+        failure::credentials_lines(e, profile),
     )
 }
 
@@ -128,7 +121,8 @@ fn region_of(connection: &Connection) -> Result<String, Failure> {
 }
 
 /// Starts the sandbox and points `builder` at it, with the fake's test credentials, or in a
-/// TKE pod with the pod's workload identity exchanged at the sandbox's STS.
+/// TKE pod with the pod's workload identity, exchanged at the sandbox's STS (the client's
+/// endpoint, which the provider inherits with the client's network).
 fn sandbox_builder(
     builder: ClientBuilder,
     region: &str,
@@ -154,16 +148,11 @@ fn sandbox_builder(
                 "sandbox: credentials from TKE workload identity (role {}),\n  exchanged at the sandbox's STS",
                 crate::escape::escape(&pod.role_arn)
             ));
-            let provider = WebIdentityProvider::from_env()
-                .with_endpoint(server.endpoint())
-                .allow_plain_http(true);
-            // Exchanged now, as the default chain is asked up front outside the sandbox.
-            provider.provide().map_err(|e| credentials_failure(&e))?;
-            builder.credentials_provider(provider)
+            builder.credentials_provider(WebIdentityProvider::from_env())
         }
         None => {
             let credentials = Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY)
-                .map_err(|e| credentials_failure(&e))?;
+                .map_err(|e| credentials_failure(&e, None))?;
             builder.credentials(credentials)
         }
     };

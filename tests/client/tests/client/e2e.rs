@@ -398,11 +398,15 @@ fn debug_output_never_shows_secrets() {
         ),
         format!(
             "{:?}",
-            tc_redis::credentials::StaticProvider::new(creds.clone())
-        ),
-        format!(
-            "{:?}",
-            tc_redis::credentials::EnvProvider::with_lookup(move |_| Some(key.to_owned()))
+            tc_redis::credentials::EnvProvider::with_context(
+                tc_redis::credentials::ProviderContext::new().with_env(
+                    tc_redis::env::Env::from_pairs([
+                        ("TENCENTCLOUD_SECRET_ID", "AKIDvisible"),
+                        ("TENCENTCLOUD_SECRET_KEY", key),
+                        ("TENCENTCLOUD_TOKEN", token),
+                    ])
+                )
+            )
         ),
         format!("{:?}", tc_redis::credentials::DefaultChain::new()),
         format!("{:?}", tc_redis::credentials::ProfileProvider::new()),

@@ -5,8 +5,10 @@
 
 use std::path::Path;
 use tc_redis::credentials::{
-    CredentialSource, Credentials, EnvProvider, ProfileProvider, ProvideCredentials, TccliProvider,
+    CredentialSource, Credentials, EnvProvider, ProfileProvider, ProvideCredentials,
+    ProviderContext, TccliProvider,
 };
+use tc_redis::env::Env;
 use tc_redis::{CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, Error, RetryPolicy};
 use tc_redis_fake::support::client_builder;
 use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
@@ -92,15 +94,17 @@ fn auth_failure_names_the_credentials_file_and_profile() {
 #[test]
 fn auth_failure_names_the_tccli_profile_and_the_right_key_succeeds() {
     let server = server();
-    let dir = TempDir::new("tccli");
-    let path = dir.join("prod.credential");
+    let home = TempDir::new("tccli");
+    let path = home.join(".tccli/prod.credential");
+    std::fs::create_dir_all(home.join(".tccli")).unwrap();
     write(
         &path,
         &format!(
             r#"{{"secretId": "{DEFAULT_SECRET_ID}", "secretKey": "{WRONG_KEY}", "token": null}}"#
         ),
     );
-    let tccli = || TccliProvider::with_dir(dir.path()).with_profile("prod");
+    let context = ProviderContext::new().with_env(Env::from_pairs([("HOME", home.path())]));
+    let tccli = || TccliProvider::with_context(context.clone()).with_profile("prod");
     assert_names_source(
         call(&server, tccli()),
         &CredentialSource::Tccli {
@@ -127,15 +131,12 @@ fn auth_failure_names_the_tccli_profile_and_the_right_key_succeeds() {
 #[test]
 fn auth_failure_names_the_environment_and_code() {
     let server = server();
-    let env = EnvProvider::with_lookup(|name| match name {
-        "TENCENTCLOUD_SECRET_ID" => Some(DEFAULT_SECRET_ID.to_owned()),
-        "TENCENTCLOUD_SECRET_KEY" => Some(WRONG_KEY.to_owned()),
-        _ => None,
-    });
+    let env = EnvProvider::with_context(ProviderContext::new().with_env(Env::from_pairs([
+        ("TENCENTCLOUD_SECRET_ID", DEFAULT_SECRET_ID),
+        ("TENCENTCLOUD_SECRET_KEY", WRONG_KEY),
+    ])));
     assert_names_source(call(&server, env), &CredentialSource::Environment);
-    let fixed = tc_redis::credentials::StaticProvider::new(
-        Credentials::new(DEFAULT_SECRET_ID, WRONG_KEY).unwrap(),
-    );
+    let fixed = Credentials::new(DEFAULT_SECRET_ID, WRONG_KEY).unwrap();
     assert_names_source(call(&server, fixed), &CredentialSource::Static);
 }
 

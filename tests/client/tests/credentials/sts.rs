@@ -5,12 +5,13 @@
 //! identity to its node's CVM role.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tc_redis::credentials::{
-    AssumeRoleProvider, CredentialSource, CredentialsError, CvmRoleProvider, DefaultChain,
-    EnvProvider, ProvideCredentials, StaticProvider, StsError, WebIdentityProvider,
+    AssumeRoleProvider, CredentialSource, CredentialsError, CredentialsErrorKind, CvmRoleProvider,
+    DefaultChain, ProvideCredentials, ProviderContext, WebIdentityProvider,
 };
+use tc_redis::env::Env;
 use tc_redis::{CleanUpInstanceRequest, Client, Error};
 use tc_redis_fake::support::{ManualClock, credentials};
 use tc_redis_fake::{DEFAULT_SECRET_KEY, FakeConfig, FakeServer, RecordedRequest, STS_VERSION};
@@ -54,18 +55,23 @@ impl TokenFile {
     }
 }
 
+/// The context of a provider whose time is `clock`.
+fn timed(clock: &ManualClock) -> ProviderContext {
+    ProviderContext::new().with_clock(clock.clone())
+}
+
 fn assume_role(server: &FakeServer, clock: &ManualClock) -> AssumeRoleProvider {
-    AssumeRoleProvider::new(StaticProvider::new(credentials()), ROLE, "nightly")
+    AssumeRoleProvider::new(credentials(), ROLE, "nightly")
         .with_endpoint(server.endpoint())
         .allow_plain_http(true)
-        .with_clock(clock.clone())
+        .with_context(timed(clock))
 }
 
 fn oidc(server: &FakeServer, clock: &ManualClock, file: &TokenFile) -> WebIdentityProvider {
     WebIdentityProvider::new("ap-guangzhou", PROVIDER, &file.0, ROLE)
         .with_endpoint(server.endpoint())
         .allow_plain_http(true)
-        .with_clock(clock.clone())
+        .with_context(timed(clock))
 }
 
 fn sts_requests(server: &FakeServer) -> Vec<RecordedRequest> {
@@ -96,11 +102,18 @@ fn cleanup_with(
     client.clean_up_instance(&CleanUpInstanceRequest::new(INSTANCE))
 }
 
-fn sts_error(e: CredentialsError) -> StsError {
-    match e {
-        CredentialsError::Sts(e) => e,
-        other => panic!("expected an STS error, got {other:?}"),
+/// The code and request id of the STS call's own API error, kept as the source of `e`.
+fn api_error(e: &CredentialsError) -> (String, String) {
+    use tc_redis::sts::{AssumeRoleErrorCode, AssumeRoleWithWebIdentityErrorCode};
+    fn api<C: tc_redis::ErrorCode>(e: &CredentialsError) -> Option<(String, String)> {
+        match std::error::Error::source(e)?.downcast_ref::<Error<C>>()? {
+            Error::Api(api) => Some((api.code.to_string(), api.request_id.clone())),
+            _ => None,
+        }
     }
+    api::<AssumeRoleErrorCode>(e)
+        .or_else(|| api::<AssumeRoleWithWebIdentityErrorCode>(e))
+        .unwrap_or_else(|| panic!("no STS API error under {e:?}"))
 }
 
 #[test]
@@ -222,10 +235,10 @@ fn both_refresh_a_tenth_of_the_lifetime_before_expiry_and_the_fake_honours_expir
 
         // The first credentials still sign Redis calls until they expire; then the fake
         // refuses them.
-        cleanup_with(&server, &clock, StaticProvider::new(first.clone()))
+        cleanup_with(&server, &clock, first.clone())
             .unwrap_or_else(|e| panic!("{kind}: still-valid credentials refused: {e}"));
         clock.advance(Duration::from_secs(100));
-        match cleanup_with(&server, &clock, StaticProvider::new(first)) {
+        match cleanup_with(&server, &clock, first) {
             Err(Error::Api(e)) => assert_eq!(e.code.as_str(), "AuthFailure.TokenFailure", "{kind}"),
             other => panic!("{kind}: expired credentials accepted: {other:?}"),
         }
@@ -257,32 +270,35 @@ fn sts_down_is_an_error_naming_the_role_and_the_failure() {
     let port = closed_port();
     let file = TokenFile::new("down", TOKEN);
     let endpoint = format!("http://127.0.0.1:{port}");
-    let providers: Vec<Box<dyn ProvideCredentials>> = vec![
-        Box::new(
-            AssumeRoleProvider::new(StaticProvider::new(credentials()), ROLE, "s")
-                .with_endpoint(&endpoint)
-                .allow_plain_http(true),
+    let providers: Vec<(Box<dyn ProvideCredentials>, &str)> = vec![
+        (
+            Box::new(
+                AssumeRoleProvider::new(credentials(), ROLE, "s")
+                    .with_endpoint(&endpoint)
+                    .allow_plain_http(true),
+            ),
+            "AssumeRole",
         ),
-        Box::new(
-            WebIdentityProvider::new("ap-guangzhou", PROVIDER, &file.0, ROLE)
-                .with_endpoint(&endpoint)
-                .allow_plain_http(true),
+        (
+            Box::new(
+                WebIdentityProvider::new("ap-guangzhou", PROVIDER, &file.0, ROLE)
+                    .with_endpoint(&endpoint)
+                    .allow_plain_http(true),
+            ),
+            "AssumeRoleWithWebIdentity",
         ),
     ];
-    for provider in providers {
-        match sts_error(provider.provide().unwrap_err()) {
-            StsError::Failed {
-                role_arn, detail, ..
-            } => {
-                assert_eq!(role_arn, ROLE);
-                assert!(
-                    detail.to_lowercase().contains("connect"),
-                    "{}: {detail}",
-                    provider.name()
-                );
-            }
-            other => panic!("{}: {other:?}", provider.name()),
-        }
+    for (provider, action) in providers {
+        let e = provider.provide().unwrap_err();
+        assert_eq!(e.kind(), CredentialsErrorKind::ProviderError, "{e:?}");
+        let text = e.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "{}: {action} for role {ROLE} failed: ",
+                provider.name()
+            )) && text.to_lowercase().contains("connect"),
+            "{text}"
+        );
     }
 }
 
@@ -291,14 +307,11 @@ fn sts_refusing_is_an_error_with_its_code_and_request_id() {
     let clock = clock();
     let server = fake(&clock, FakeConfig::new());
     let file = TokenFile::new("refused", "eyJ.not-a-known-token.sig");
-    let unknown_role = AssumeRoleProvider::new(
-        StaticProvider::new(credentials()),
-        "qcs::cam::uin/1:roleName/ghost",
-        "s",
-    )
-    .with_endpoint(server.endpoint())
-    .allow_plain_http(true)
-    .with_clock(clock.clone());
+    let unknown_role =
+        AssumeRoleProvider::new(credentials(), "qcs::cam::uin/1:roleName/ghost", "s")
+            .with_endpoint(server.endpoint())
+            .allow_plain_http(true)
+            .with_context(timed(&clock));
     let cases: Vec<(Box<dyn ProvideCredentials>, &str)> = vec![
         (Box::new(unknown_role), "ResourceNotFound.RoleNotFound"),
         (
@@ -308,16 +321,15 @@ fn sts_refusing_is_an_error_with_its_code_and_request_id() {
     ];
     for (provider, expected) in cases {
         let e = provider.provide().unwrap_err();
+        assert_eq!(e.kind(), CredentialsErrorKind::ProviderError, "{e:?}");
         let text = e.to_string();
-        match sts_error(e) {
-            StsError::Refused {
-                code, request_id, ..
-            } => {
-                assert_eq!(code, expected);
-                assert!(text.contains(&request_id), "{text}");
-            }
-            other => panic!("{}: {other:?}", provider.name()),
-        }
+        // The STS call's own error, kept as the source: its code and request id.
+        let (code, request_id) = api_error(&e);
+        assert_eq!(code, expected);
+        assert!(
+            text.contains(&format!("refused: {expected}: ")) && text.contains(&request_id),
+            "{text}"
+        );
         assert!(
             !text.contains("not-a-known-token"),
             "the token is not shown: {text}"
@@ -329,10 +341,17 @@ fn sts_refusing_is_an_error_with_its_code_and_request_id() {
 fn expired_answers_are_errors_and_absurd_expiries_are_clamped() {
     let clock = clock();
     let expired = fake(&clock, FakeConfig::new().sts_expiry_offset(-10));
-    let e = sts_error(assume_role(&expired, &clock).provide().unwrap_err());
-    assert!(
-        matches!(e, StsError::Expired { expired_time, now, .. } if expired_time == now - 10),
-        "{e:?}"
+    let e = assume_role(&expired, &clock).provide().unwrap_err();
+    assert_eq!(e.kind(), CredentialsErrorKind::ProviderError, "{e:?}");
+    let now = clock.now().as_secs();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "assume-role: the credentials from STS AssumeRole for role {ROLE} expired 10 s \
+             before they were received (ExpiredTime {}, now {now}); check the clock of this \
+             machine, or the source",
+            now - 10
+        )
     );
 
     let absurd = fake(&clock, FakeConfig::new().sts_expiry_offset(i64::MAX / 2));
@@ -378,6 +397,40 @@ fn metadata_base(service: &TestServer) -> String {
     )
 }
 
+/// The default chain of a pod: the `TKE_*` variables when `tke`, an empty home, the node's
+/// metadata service at `base`, STS on `server` (the context's network, a client's for it).
+fn pod_chain(
+    tke: bool,
+    file: &TokenFile,
+    server: &FakeServer,
+    clock: &ManualClock,
+    base: &str,
+) -> DefaultChain {
+    let home = TempDir::new("pod-home");
+    let token_file = file.0.display().to_string();
+    let mut vars = vec![("HOME", home.path().display().to_string())];
+    if tke {
+        vars.extend([
+            ("TKE_REGION", "ap-guangzhou".to_owned()),
+            ("TKE_PROVIDER_ID", PROVIDER.to_owned()),
+            ("TKE_WEB_IDENTITY_TOKEN_FILE", token_file),
+            ("TKE_ROLE_ARN", ROLE.to_owned()),
+        ]);
+    }
+    let network = Client::builder()
+        .endpoint(server.endpoint())
+        .allow_plain_http(true)
+        .build()
+        .unwrap()
+        .network()
+        .clone();
+    let context = timed(clock)
+        .with_env(Env::from_pairs(vars))
+        .with_system_config_dir(home.join("etc"))
+        .with_network(network);
+    DefaultChain::with_context(context).with_cvm_role(CvmRoleProvider::new().with_base_url(base))
+}
+
 #[test]
 fn in_a_tke_pod_on_a_node_with_a_cvm_role_the_pod_identity_wins() {
     let clock = clock();
@@ -385,39 +438,9 @@ fn in_a_tke_pod_on_a_node_with_a_cvm_role_the_pod_identity_wins() {
     let file = TokenFile::new("chain", TOKEN);
     let metadata = metadata_service();
     let base = metadata_base(&metadata);
-    let chain = |tke: bool| {
-        let vars: Arc<Mutex<Vec<(String, String)>>> = Arc::new(Mutex::new(if tke {
-            vec![
-                ("TKE_REGION".into(), "ap-guangzhou".into()),
-                ("TKE_PROVIDER_ID".into(), PROVIDER.into()),
-                (
-                    "TKE_WEB_IDENTITY_TOKEN_FILE".into(),
-                    file.0.display().to_string(),
-                ),
-                ("TKE_ROLE_ARN".into(), ROLE.into()),
-            ]
-        } else {
-            Vec::new()
-        }));
-        let lookup = move |name: &str| {
-            vars.lock()
-                .unwrap()
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-        };
-        DefaultChain::with_providers(vec![
-            Box::new(EnvProvider::with_lookup(|_| None)),
-            Box::new(
-                WebIdentityProvider::with_lookup(lookup)
-                    .with_endpoint(server.endpoint())
-                    .allow_plain_http(true)
-                    .with_clock(clock.clone()),
-            ),
-            Box::new(CvmRoleProvider::new().with_base_url(&base)),
-        ])
-    };
-    let pod = chain(true).provide().unwrap();
+    let pod = pod_chain(true, &file, &server, &clock, &base)
+        .provide()
+        .unwrap();
     assert!(
         pod.secret_id().starts_with("AKIDsts"),
         "{}",
@@ -429,7 +452,9 @@ fn in_a_tke_pod_on_a_node_with_a_cvm_role_the_pod_identity_wins() {
         "the node's metadata service was not asked"
     );
     // The same node without the TKE variables: the CVM role, which proves it was there.
-    let node = chain(false).provide().unwrap();
+    let node = pod_chain(false, &file, &server, &clock, &base)
+        .provide()
+        .unwrap();
     assert_eq!(node.secret_id(), "AKIDnode");
     assert!(metadata.connections() >= 1);
 }
@@ -437,17 +462,25 @@ fn in_a_tke_pod_on_a_node_with_a_cvm_role_the_pod_identity_wins() {
 #[test]
 fn a_half_configured_tke_pod_stops_the_chain_instead_of_using_the_node_role() {
     let metadata = metadata_service();
-    let base = metadata_base(&metadata);
-    let chain = DefaultChain::with_providers(vec![
-        Box::new(WebIdentityProvider::with_lookup(|name| {
-            (name == "TKE_ROLE_ARN").then(|| ROLE.to_owned())
-        })),
-        Box::new(CvmRoleProvider::new().with_base_url(&base)),
-    ]);
-    let e = sts_error(chain.provide().unwrap_err());
-    assert!(
-        matches!(&e, StsError::TkeIncomplete { missing, .. } if missing.len() == 3),
+    let home = TempDir::new("half-pod");
+    let context = ProviderContext::new()
+        .with_env(Env::from_pairs([
+            ("HOME", home.path().display().to_string()),
+            ("TKE_ROLE_ARN", ROLE.to_owned()),
+        ]))
+        .with_system_config_dir(home.join("etc"));
+    let chain = DefaultChain::with_context(context)
+        .with_cvm_role(CvmRoleProvider::new().with_base_url(metadata_base(&metadata)));
+    let e = chain.provide().unwrap_err();
+    assert_eq!(
+        e.kind(),
+        CredentialsErrorKind::InvalidConfiguration,
         "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "tke-oidc: TKE_ROLE_ARN set but TKE_REGION, TKE_PROVIDER_ID, \
+         TKE_WEB_IDENTITY_TOKEN_FILE not; set all four TKE_* variables, or none"
     );
     assert_eq!(metadata.connections(), 0);
 }

@@ -3,7 +3,11 @@
 //! credentials that cannot be found). A live fake counts that nothing reached it.
 
 use std::time::Duration;
-use tc_redis::credentials::{CredentialField, CredentialsError, EnvProvider, InvalidReason};
+use tc_redis::credentials::{
+    CredentialField, CredentialsError, CredentialsErrorKind, EnvProvider, InvalidCredential,
+    InvalidReason, ProviderContext,
+};
+use tc_redis::env::Env;
 use tc_redis::{
     CleanUpInstanceRequest, Client, ConfigError, Credentials, Error, Language, RateLimit,
 };
@@ -26,12 +30,27 @@ fn invalid(field: CredentialField, reason: InvalidReason) -> (CredentialField, I
     (field, reason)
 }
 
-/// The field and reason of a `CredentialsError::Invalid`.
+/// The field and reason of a value refused: the [`InvalidCredential`] under the error.
 fn why<T: std::fmt::Debug>(r: Result<T, CredentialsError>) -> (CredentialField, InvalidReason) {
-    match r {
-        Err(CredentialsError::Invalid { field, reason }) => (field, reason),
-        other => panic!("{other:?}"),
-    }
+    let e = r.unwrap_err();
+    assert_eq!(
+        e.kind(),
+        CredentialsErrorKind::InvalidConfiguration,
+        "{e:?}"
+    );
+    let cause = std::error::Error::source(&e)
+        .and_then(|s| s.downcast_ref::<InvalidCredential>())
+        .unwrap_or_else(|| panic!("{e:?}"));
+    (cause.field(), cause.reason())
+}
+
+/// The environment provider of a process whose environment is `vars`.
+fn env(vars: &[(&str, &str)]) -> EnvProvider {
+    let vars: Vec<(String, String)> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    EnvProvider::with_context(ProviderContext::new().with_env(Env::from_pairs(vars)))
 }
 
 #[test]
@@ -325,11 +344,11 @@ fn unavailable_credentials_are_a_credentials_error_with_nothing_sent() {
         .region("ap-guangzhou")
         .endpoint(s.endpoint())
         .allow_plain_http(true)
-        .credentials_provider(EnvProvider::with_lookup(|_| None))
+        .credentials_provider(env(&[]))
         .build()
         .unwrap();
     match client.clean_up_instance(&CleanUpInstanceRequest::new("crs-inbin001")) {
-        Err(Error::Credentials(CredentialsError::NotConfigured { .. })) => {}
+        Err(Error::Credentials(e)) if e.kind() == CredentialsErrorKind::NotLoaded => {}
         other => panic!("{other:?}"),
     }
     // Only one of the pair set: an error naming what is missing, still nothing sent.
@@ -337,9 +356,7 @@ fn unavailable_credentials_are_a_credentials_error_with_nothing_sent() {
         .region("ap-guangzhou")
         .endpoint(s.endpoint())
         .allow_plain_http(true)
-        .credentials_provider(EnvProvider::with_lookup(|name| {
-            (name == EnvProvider::SECRET_ID_VAR).then(|| DEFAULT_SECRET_ID.to_owned())
-        }))
+        .credentials_provider(env(&[(EnvProvider::SECRET_ID_VAR, DEFAULT_SECRET_ID)]))
         .build()
         .unwrap();
     let err = client

@@ -4,8 +4,10 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tc_redis::credentials::{
-    CvmRoleProvider, DefaultChain, EnvProvider, ProfileProvider, ProvideCredentials, StaticProvider,
+    CvmRoleProvider, DefaultChain, EnvProvider, ProfileProvider, ProvideCredentials,
+    ProviderContext,
 };
+use tc_redis::env::Env;
 use tc_redis::{
     CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, CleanUpInstanceResponse, Client,
     ClientBuilder, Credentials, Error, RetryPolicy,
@@ -243,14 +245,26 @@ fn no_secret_in_api_and_auth_errors() {
     assert!(matches!(r, Err(Error::Config(_))), "{r:?}");
 }
 
+/// A context whose environment is exactly `vars` (its home, where files are looked for, none).
+fn env_context(vars: &[(&str, &str)]) -> ProviderContext {
+    let vars: Vec<(String, String)> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    ProviderContext::new()
+        .with_env(Env::from_pairs(vars))
+        .with_system_config_dir("/nonexistent/tc-redis-security")
+}
+
 #[test]
-fn credentials_and_static_provider_redact() {
+fn credentials_as_a_provider_redact() {
     let c = credentials();
+    let p: Box<dyn ProvideCredentials> = Box::new(c.clone());
     for text in [
         format!("{c:?}"),
         format!("{c:#?}"),
         c.to_string(),
-        format!("{:?}", StaticProvider::new(c.clone())),
+        format!("{p:?}"),
     ] {
         assert_clean("credentials", &text);
         assert!(
@@ -258,43 +272,44 @@ fn credentials_and_static_provider_redact() {
             "the SecretId is not a secret: {text}"
         );
     }
-    let p = StaticProvider::new(c.clone());
     assert_clean("provided", &format!("{:?}", p.provide()));
 }
 
 #[test]
 fn env_provider_redacts() {
-    let env = |name: &str| match name {
-        "TENCENTCLOUD_SECRET_ID" => Some(SECRET_ID.to_owned()),
-        "TENCENTCLOUD_SECRET_KEY" => Some(SECRET_KEY.to_owned()),
-        "TENCENTCLOUD_SESSION_TOKEN" => Some(TOKEN.to_owned()),
-        _ => None,
-    };
-    let p = EnvProvider::with_lookup(env);
+    let env = |vars: &[(&str, &str)]| EnvProvider::with_context(env_context(vars));
+    let p = env(&[
+        ("TENCENTCLOUD_SECRET_ID", SECRET_ID),
+        ("TENCENTCLOUD_SECRET_KEY", SECRET_KEY),
+        ("TENCENTCLOUD_SESSION_TOKEN", TOKEN),
+    ]);
     assert_clean("env", &format!("{p:?}"));
     let c = p.provide().unwrap();
     assert_eq!((c.secret_key(), c.token()), (SECRET_KEY, Some(TOKEN)));
     assert_clean("env provided", &format!("{c:?} {c}"));
 
     // Malformed values are reported by variable name, never by value.
-    let bad = |name: &str| match name {
-        "TENCENTCLOUD_SECRET_ID" => Some(SECRET_ID.to_owned()),
-        "TENCENTCLOUD_SECRET_KEY" => Some(format!("{SECRET_KEY}\n")),
-        _ => None,
-    };
-    let e = EnvProvider::with_lookup(bad).provide().unwrap_err();
+    let bad_key = format!("{SECRET_KEY}\n");
+    let e = env(&[
+        ("TENCENTCLOUD_SECRET_ID", SECRET_ID),
+        ("TENCENTCLOUD_SECRET_KEY", &bad_key),
+    ])
+    .provide()
+    .unwrap_err();
     assert_clean("env invalid", &format!("{e:?} {e}"));
-    let conflict = |name: &str| match name {
-        "TENCENTCLOUD_SECRET_ID" => Some(SECRET_ID.to_owned()),
-        "TENCENTCLOUD_SECRET_KEY" => Some(SECRET_KEY.to_owned()),
-        "TENCENTCLOUD_SESSION_TOKEN" => Some(TOKEN.to_owned()),
-        "TENCENTCLOUD_TOKEN" => Some(format!("{TOKEN}-other")),
-        _ => None,
-    };
-    let e = EnvProvider::with_lookup(conflict).provide().unwrap_err();
+    let other_token = format!("{TOKEN}-other");
+    let e = env(&[
+        ("TENCENTCLOUD_SECRET_ID", SECRET_ID),
+        ("TENCENTCLOUD_SECRET_KEY", SECRET_KEY),
+        ("TENCENTCLOUD_SESSION_TOKEN", TOKEN),
+        ("TENCENTCLOUD_TOKEN", &other_token),
+    ])
+    .provide()
+    .unwrap_err();
     assert_clean("env conflict", &format!("{e:?} {e}"));
-    let only_key = |name: &str| (name == "TENCENTCLOUD_SECRET_KEY").then(|| SECRET_KEY.to_owned());
-    let e = EnvProvider::with_lookup(only_key).provide().unwrap_err();
+    let e = env(&[("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)])
+        .provide()
+        .unwrap_err();
     assert_clean("env incomplete", &format!("{e:?} {e}"));
 }
 
@@ -383,7 +398,7 @@ fn cvm_role_provider_redacts() {
         }
         // The provider caches the good credentials; its Debug must not show them.
         assert_clean(what, &format!("{p:?} {p:#?}"));
-        let chain = DefaultChain::with_providers(vec![Box::new(p)]);
+        let chain = DefaultChain::with_context(env_context(&[])).with_cvm_role(p);
         assert_clean(what, &format!("{chain:?}"));
         assert_eq!(
             server.requests().len(),
@@ -395,17 +410,22 @@ fn cvm_role_provider_redacts() {
 
 #[test]
 fn default_chain_error_lists_providers_without_secrets() {
-    let bad = |name: &str| match name {
-        "TENCENTCLOUD_SECRET_ID" => Some(SECRET_ID.to_owned()),
-        "TENCENTCLOUD_SECRET_KEY" => Some(format!(" {SECRET_KEY}")),
-        _ => None,
-    };
-    let chain = DefaultChain::with_providers(vec![
-        Box::new(EnvProvider::with_lookup(|_| None)),
-        Box::new(EnvProvider::with_lookup(bad)),
-    ]);
+    let bad_key = format!(" {SECRET_KEY}");
+    let chain = DefaultChain::with_context(env_context(&[
+        ("TENCENTCLOUD_SECRET_ID", SECRET_ID),
+        ("TENCENTCLOUD_SECRET_KEY", &bad_key),
+    ]));
     let e = chain.provide().unwrap_err();
     assert_clean("chain", &format!("{e:?} {e} {chain:?}"));
+    // A chain that found nothing lists every source it tried, and still no secret.
+    let home = TempDir::new("security-chain");
+    let home = home.path().display().to_string();
+    let chain = DefaultChain::with_context(env_context(&[("HOME", &home)])).with_cvm_role(
+        CvmRoleProvider::new().with_base_url(format!("http://127.0.0.1:{}/", closed_port())),
+    );
+    let e = chain.provide().unwrap_err();
+    assert!(!e.attempts().is_empty(), "{e:?}");
+    assert_clean("chain none", &format!("{e:?} {e} {chain:?}"));
 }
 
 #[test]
