@@ -310,7 +310,7 @@ impl ClientBuilder {
     /// Checks every setting and builds the client. Sends nothing.
     ///
     /// The credentials provider (the given one, else the [`DefaultChain`] for the
-    /// [`profile`](Self::profile)) is handed the client's [`Network`].
+    /// `profile`, feature `credentials-profile`) is handed the client's [`Network`].
     pub fn build(mut self) -> Result<Client, ConfigError> {
         let clock = self.clock.take().unwrap_or_else(|| Arc::new(SystemClock));
         let context = match self.context.take() {

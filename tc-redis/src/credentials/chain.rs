@@ -35,7 +35,7 @@ const NAME: &str = "default-chain";
 ///   reported, never silently replaced by another identity.
 /// * A tccli profile set to use the CVM role signs with the CVM role, and nothing else: not the
 ///   TKE workload identity, even in a pod that has one.
-/// * With a profile named explicitly ([`with_profile`](Self::with_profile)), the profile is the
+/// * With a profile named explicitly (`with_profile`, feature `credentials-profile`), the profile is the
 ///   identity asked for: the environment variables are not used (as with tccli's and the AWS
 ///   CLI's `--profile`), and one of the file sources must have the profile, otherwise the chain
 ///   stops with an [`InvalidConfiguration`](CredentialsErrorKind::InvalidConfiguration) ("profile

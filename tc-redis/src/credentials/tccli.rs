@@ -44,7 +44,7 @@ const MAX_CONFIGURE_BYTES: u64 = 1024 * 1024;
 ///   `oauth` or `sso` login are used until their `expiresAt`, after which this is an error (run
 ///   any tccli command: tccli refreshes them, and the file's change is picked up).
 /// * A profile set to use the CVM role (`tccli configure set use-cvm-role true`) signs with the
-///   CVM role and nothing else: its credentials are the [`CvmRoleProvider`](super::CvmRoleProvider)'s
+///   CVM role and nothing else: its credentials are the `CvmRoleProvider`'s
 ///   (feature `credentials-cvm`; without it, an error). Another ambient identity, such as a TKE
 ///   pod's, never signs in its place.
 /// * A profile with `role-arn` (tccli assumes that role) is an error: using its keys alone would
