@@ -121,8 +121,7 @@ fn region_of(connection: &Connection) -> Result<String, Failure> {
 }
 
 /// Starts the sandbox and points `builder` at it, with the fake's test credentials, or in a
-/// TKE pod with the pod's workload identity, exchanged at the sandbox's STS (the client's
-/// endpoint, which the provider inherits with the client's network).
+/// TKE pod with the pod's workload identity, exchanged at the sandbox's STS.
 fn sandbox_builder(
     builder: ClientBuilder,
     region: &str,
@@ -148,7 +147,10 @@ fn sandbox_builder(
                 "sandbox: credentials from TKE workload identity (role {}),\n  exchanged at the sandbox's STS",
                 crate::escape::escape(&pod.role_arn)
             ));
-            builder.credentials_provider(WebIdentityProvider::from_env())
+            let provider = WebIdentityProvider::from_env()
+                .with_endpoint(server.endpoint())
+                .allow_plain_http(true);
+            builder.credentials_provider(provider)
         }
         None => {
             let credentials = Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY)

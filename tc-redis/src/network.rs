@@ -4,9 +4,10 @@
 //! http) and inherited by every client the library builds for the caller.
 //!
 //! The STS exchange of `AssumeRoleProvider` and `WebIdentityProvider` goes out through the same
-//! transport (so the same roots, CAs, proxy and timeouts) to the endpoint the same rules pick
-//! (`sts.<root domain>`, or the endpoint override); the CVM metadata agent takes the user agent
-//! and never waits longer than the client would (see `CvmRoleProvider`). The builder hands its
+//! transport (so the same roots, CAs, proxy and timeouts) to `sts.<root domain>` (the endpoint
+//! given to the builder is for the client's own calls; a provider's own endpoint wins); the
+//! CVM metadata agent takes the user agent and never waits longer than the client would (see
+//! `CvmRoleProvider`). The builder hands its
 //! network to its credentials provider
 //! ([`ProvideCredentials::use_network`](crate::credentials::ProvideCredentials::use_network)).
 
@@ -98,16 +99,23 @@ impl Network {
         }
     }
 
-    /// This network with every action sent to `endpoint` instead (a provider's own endpoint
-    /// setting, which wins over the client's), checked as the builder checks its own.
+    /// The network a credentials provider's STS exchange goes out on: this one's transport and
+    /// rules (roots and CAs, proxy, timeouts, root domain), to `endpoint` when the provider has
+    /// one of its own (checked as the builder checks its own), else to STS's host under the
+    /// root domain. Never to the endpoint given to the builder: that one is where the client's
+    /// own calls go (a gateway for Redis, a test fake), which need not serve STS.
     #[cfg(feature = "credentials-sts")]
-    pub(crate) fn routed_to(
+    pub(crate) fn for_provider(
         &self,
-        endpoint: &str,
+        endpoint: Option<&str>,
         allow_plain_http: bool,
     ) -> Result<Network, ConfigError> {
+        let explicit_endpoint = match endpoint {
+            Some(e) => Some(Arc::new(endpoint::parse(e, allow_plain_http)?)),
+            None => None,
+        };
         Ok(Network {
-            explicit_endpoint: Some(Arc::new(endpoint::parse(endpoint, allow_plain_http)?)),
+            explicit_endpoint,
             ..self.clone()
         })
     }

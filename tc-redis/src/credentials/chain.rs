@@ -115,6 +115,15 @@ impl DefaultChain {
         self
     }
 
+    /// Asks this TKE workload identity provider (another STS endpoint, a session name, a
+    /// lifetime) instead of the default `WebIdentityProvider::from_env`.
+    #[cfg(feature = "credentials-sts")]
+    pub fn with_web_identity(mut self, provider: WebIdentityProvider) -> Self {
+        self.web_identity = provider;
+        self.winner = OnceLock::new();
+        self
+    }
+
     /// Asks this CVM role provider (another metadata address, other timeouts) instead of the
     /// default one, for the chain's last source and for a tccli profile that says "use the CVM
     /// role".
@@ -449,16 +458,18 @@ mod tests {
                 self.home.join(format!(".tccli/{profile}.credential"))
             }
 
-            /// The default chain of this machine, for `profile` (named explicitly unless it is
-            /// `default`).
-            fn chain(&self, profile: &str) -> DefaultChain {
+            /// The context of this machine: its environment and home.
+            fn context(&self) -> ProviderContext {
                 let home = self.home.path().display().to_string();
                 let mut vars: Vec<(&str, &str)> = vec![("HOME", &home)];
                 vars.extend(self.env.iter().map(|(k, v)| (*k, v.as_str())));
-                let chain = DefaultChain::with_context(
-                    context(&vars).with_system_config_dir(self.home.join("no-system-dir")),
-                )
-                .with_cvm_role(
+                context(&vars).with_system_config_dir(self.home.join("no-system-dir"))
+            }
+
+            /// The default chain of this machine, for `profile` (named explicitly unless it is
+            /// `default`).
+            fn chain(&self, profile: &str) -> DefaultChain {
+                let chain = DefaultChain::with_context(self.context()).with_cvm_role(
                     CvmRoleProvider::new()
                         .with_base_url(self.metadata.base())
                         .with_timeout(Duration::from_secs(3)),
@@ -688,19 +699,17 @@ mod tests {
             ];
             std::fs::write(m.tccli_file("default"), r#"{"type": "cvm-role"}"#).unwrap();
             // Every STS call this chain could make would go to `sts`.
-            let network = crate::network::NetworkSettings {
-                endpoint: Some(sts.url()),
-                allow_plain_http: true,
-                ..Default::default()
-            }
-            .build()
-            .unwrap();
+            let pod = |m: &Machine| {
+                WebIdentityProvider::from_env()
+                    .with_context(m.context())
+                    .with_endpoint(sts.url())
+                    .allow_plain_http(true)
+            };
             for profile in ["default", "named"] {
                 if profile == "named" {
                     std::fs::copy(m.tccli_file("default"), m.tccli_file("named")).unwrap();
                 }
-                let chain = m.chain(profile);
-                chain.use_network(&network);
+                let chain = m.chain(profile).with_web_identity(pod(&m));
                 let c = chain.provide().unwrap();
                 assert_eq!(c.secret_id(), "AKIDcvm", "{profile}");
                 assert_eq!(
@@ -713,9 +722,10 @@ mod tests {
             assert_eq!(sts.requests().len(), 0, "no STS call: {:?}", sts.requests());
             // The pod without the tccli profile: its workload identity is tried (and asks STS).
             std::fs::remove_file(m.tccli_file("default")).unwrap();
-            let chain = m.chain("default");
-            chain.use_network(&network);
-            chain.provide().unwrap_err();
+            m.chain("default")
+                .with_web_identity(pod(&m))
+                .provide()
+                .unwrap_err();
             assert_eq!(sts.requests().len(), 1, "the pod's exchange went to STS");
         }
     }

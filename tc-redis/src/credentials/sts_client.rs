@@ -3,9 +3,9 @@
 //!
 //! The exchange goes through the crate's request pipeline on the network of the client the
 //! provider signs for (handed over by `ClientBuilder::build`), so it is signed, routed
-//! (`sts.<root domain>`, or the client's endpoint override), proxied, verified against the
-//! client's roots and CAs, retried and bounded like any call. The provider's own settings win:
-//! a network in its context, an STS endpoint of its own.
+//! (`sts.<root domain>`), proxied, verified against the client's roots and CAs, retried and
+//! bounded like any call. The provider's own settings win: a network in its context, an STS
+//! endpoint of its own.
 
 use super::expiry::checked_expiry;
 use super::provider_context::HandedNetwork;
@@ -99,12 +99,9 @@ impl StsClient {
             .network
             .get_or_make(&self.context, || Network::standalone(self.allow_plain_http))
             .map_err(config)?;
-        let network = match &self.endpoint {
-            Some(endpoint) => network
-                .routed_to(endpoint, self.allow_plain_http)
-                .map_err(config)?,
-            None => network.clone(),
-        };
+        let network = network
+            .for_provider(self.endpoint.as_deref(), self.allow_plain_http)
+            .map_err(config)?;
         Ok(Pipeline::new(
             network,
             Some(region.to_owned()),

@@ -398,7 +398,7 @@ fn metadata_base(service: &TestServer) -> String {
 }
 
 /// The default chain of a pod: the `TKE_*` variables when `tke`, an empty home, the node's
-/// metadata service at `base`, STS on `server` (the context's network, a client's for it).
+/// metadata service at `base`, STS on `server`.
 fn pod_chain(
     tke: bool,
     file: &TokenFile,
@@ -417,18 +417,16 @@ fn pod_chain(
             ("TKE_ROLE_ARN", ROLE.to_owned()),
         ]);
     }
-    let network = Client::builder()
-        .endpoint(server.endpoint())
-        .allow_plain_http(true)
-        .build()
-        .unwrap()
-        .network()
-        .clone();
     let context = timed(clock)
         .with_env(Env::from_pairs(vars))
-        .with_system_config_dir(home.join("etc"))
-        .with_network(network);
-    DefaultChain::with_context(context).with_cvm_role(CvmRoleProvider::new().with_base_url(base))
+        .with_system_config_dir(home.join("etc"));
+    let pod = WebIdentityProvider::from_env()
+        .with_context(context.clone())
+        .with_endpoint(server.endpoint())
+        .allow_plain_http(true);
+    DefaultChain::with_context(context)
+        .with_web_identity(pod)
+        .with_cvm_role(CvmRoleProvider::new().with_base_url(base))
 }
 
 #[test]

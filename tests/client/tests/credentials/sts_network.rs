@@ -1,7 +1,7 @@
 //! The STS exchange goes out on the network of the client that uses the provider (issue 18):
-//! over https to the fake's TLS front with a private CA given to the client, through the
-//! client's explicit proxy, and to the international site when the client's root domain says
-//! so. Real sockets, a real TLS handshake, a real `CONNECT` proxy.
+//! over https to the fake's TLS front with a private CA given to the client (the provider names
+//! only the endpoint), through the client's explicit proxy, and to the international site when
+//! the client's root domain says so. Real sockets, a real TLS handshake, a real `CONNECT` proxy.
 
 use std::time::Duration;
 use tc_redis::credentials::{
@@ -36,28 +36,28 @@ fn fake(clock: &ManualClock) -> FakeServer {
     .unwrap()
 }
 
-/// Both STS providers, with their own settings left at the defaults: only the client's network
-/// decides where and how they send.
+/// Both STS providers, sending to `endpoint` when given (else to STS's host under the client's
+/// root domain): the client's network decides how they reach it.
 fn providers(
     clock: &ManualClock,
     token: &TempDir,
+    endpoint: Option<&str>,
 ) -> Vec<(&'static str, Box<dyn ProvideCredentials>)> {
     let context = || ProviderContext::new().with_clock(clock.clone());
     let token_file = token.write("token", format!("{TOKEN}\n"));
+    let assume = AssumeRoleProvider::new(credentials(), ROLE, "network").with_context(context());
+    let pod = WebIdentityProvider::new("ap-guangzhou", PROVIDER, token_file, ROLE)
+        .with_context(context());
+    let (assume, pod) = match endpoint {
+        Some(e) => (
+            assume.with_endpoint(e).allow_plain_http(true),
+            pod.with_endpoint(e).allow_plain_http(true),
+        ),
+        None => (assume, pod),
+    };
     vec![
-        (
-            "AssumeRole",
-            Box::new(
-                AssumeRoleProvider::new(credentials(), ROLE, "network").with_context(context()),
-            ),
-        ),
-        (
-            "AssumeRoleWithWebIdentity",
-            Box::new(
-                WebIdentityProvider::new("ap-guangzhou", PROVIDER, token_file, ROLE)
-                    .with_context(context()),
-            ),
-        ),
+        ("AssumeRole", Box::new(assume)),
+        ("AssumeRoleWithWebIdentity", Box::new(pod)),
     ]
 }
 
@@ -95,9 +95,11 @@ fn sts_trusts_the_ca_given_to_the_client_and_fails_as_tls_not_sent_without_it() 
     let dir = TempDir::new("sts-tls");
     // The CA given as PEM bytes, then as a file: the exchange and the call both succeed.
     for how in ["add_ca_certificates_pem", "ca_bundle"] {
-        for (action, provider) in providers(&clock, &dir) {
+        for which in 0..2 {
             let server = fake(&clock);
             let front = TlsFront::start(server.addr()).unwrap();
+            let (action, provider) =
+                providers(&clock, &dir, Some(&front.endpoint())).swap_remove(which);
             let with_ca = match how {
                 "ca_bundle" => builder(&clock).ca_bundle(dir.write("ca.pem", front.ca_pem())),
                 _ => builder(&clock).add_ca_certificates_pem(front.ca_pem()),
@@ -115,9 +117,11 @@ fn sts_trusts_the_ca_given_to_the_client_and_fails_as_tls_not_sent_without_it() 
     }
 
     // Without the CA: a TLS failure of the exchange, nothing sent, never retried.
-    for (action, provider) in providers(&clock, &dir) {
+    for which in 0..2 {
         let server = fake(&clock);
         let front = TlsFront::start(server.addr()).unwrap();
+        let (action, provider) =
+            providers(&clock, &dir, Some(&front.endpoint())).swap_remove(which);
         let client = builder(&clock)
             .endpoint(front.endpoint())
             .credentials_provider(provider)
@@ -171,11 +175,11 @@ fn tunnel_to(to: std::net::SocketAddr) -> TestServer {
 fn sts_goes_through_the_clients_explicit_proxy() {
     let clock = ManualClock::new(Duration::from_secs(1_800_000_000));
     let dir = TempDir::new("sts-proxy");
-    for (action, provider) in providers(&clock, &dir) {
+    // Nothing listens at the endpoint itself: a direct connection would be refused.
+    let endpoint = format!("http://127.0.0.1:{}", closed_port());
+    for (action, provider) in providers(&clock, &dir, Some(&endpoint)) {
         let server = fake(&clock);
         let proxy = tunnel_to(server.addr());
-        // Nothing listens at the endpoint itself: a direct connection would be refused.
-        let endpoint = format!("http://127.0.0.1:{}", closed_port());
         let client = builder(&clock)
             .endpoint(&endpoint)
             .allow_plain_http(true)
@@ -200,7 +204,7 @@ fn sts_goes_through_the_clients_explicit_proxy() {
 fn the_root_domain_sends_sts_to_the_international_site() {
     let clock = ManualClock::new(Duration::from_secs(1_800_000_000));
     let dir = TempDir::new("sts-intl");
-    for (action, provider) in providers(&clock, &dir) {
+    for (action, provider) in providers(&clock, &dir, None) {
         let server = fake(&clock);
         // The international site's hosts, reached through a proxy that leads to the fake.
         let front = TlsFront::start_for(
@@ -237,5 +241,34 @@ fn the_root_domain_sends_sts_to_the_international_site() {
             requests[0].header("Host"),
             Some("sts.intl.tencentcloudapi.com")
         );
+    }
+}
+
+#[test]
+fn sts_does_not_follow_the_endpoint_of_the_clients_own_calls() {
+    let clock = ManualClock::new(Duration::from_secs(1_800_000_000));
+    let dir = TempDir::new("sts-own-endpoint");
+    for (action, provider) in providers(&clock, &dir, None) {
+        // The client's calls go to the fake (a gateway for Redis, say); STS is asked at its own
+        // host, which this proxy shows and refuses.
+        let server = fake(&clock);
+        let proxy = TestServer::always(Response::new(403));
+        let client = builder(&clock)
+            .endpoint(server.endpoint())
+            .allow_plain_http(true)
+            .proxy(proxy.url())
+            .credentials_provider(provider)
+            .build()
+            .unwrap();
+        let e = client.credentials().unwrap_err();
+        let t = transport_error(&e).unwrap_or_else(|| panic!("{action}: {e:?}"));
+        assert_eq!(t.kind, TransportErrorKind::Proxy, "{action}: {t:?}");
+        let seen: Vec<String> = proxy.requests().iter().map(|r| r.request_line()).collect();
+        assert_eq!(
+            seen,
+            ["CONNECT sts.tencentcloudapi.com:443 HTTP/1.1"],
+            "{action}"
+        );
+        assert_eq!(server.requests().len(), 0, "{action}");
     }
 }
