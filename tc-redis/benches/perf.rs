@@ -5,7 +5,9 @@
 //! runs the timing rows alone. Footprint rows appear when `bench/run` passes, in the
 //! environment, the paths of the binaries to run (`TC_REDIS_BENCH_MINIMAL`,
 //! `TC_REDIS_BENCH_CLEANUP`) and the figures it measured with cargo and strip
-//! (`TC_REDIS_BENCH_MINIMAL_BYTES`, `TC_REDIS_BENCH_SMALL_BYTES`, `TC_REDIS_BENCH_CRATES`).
+//! (`TC_REDIS_BENCH_MINIMAL_BYTES`, `TC_REDIS_BENCH_SMALL_BYTES`, `TC_REDIS_BENCH_CRATES`;
+//! `TC_REDIS_BENCH_LEAN` and `TC_REDIS_BENCH_LEAN_BYTES`: the same program built by `tests/lean`
+//! with tc-redis's default features off).
 //!
 //! The machine is shared and noisy: every figure is the median of several samples, with the
 //! minimum and maximum beside it, and tc-redis and the baseline are sampled alternately so that
@@ -776,6 +778,20 @@ fn bench_footprint(rows: &mut Vec<Row>) {
             ));
         }
     }
+    if let Some(lean) = env("TC_REDIS_BENCH_LEAN") {
+        let server = Server::start();
+        let args = [REGION, server.url.as_str(), INSTANCE_ID];
+        let bare = env("TC_REDIS_BENCH_BARE").and_then(|b| rss_runs(&b, &args, &creds, "10856"));
+        if let Some(s) = rss_runs(&lean, &args, &creds, "10856") {
+            rows.push(footprint_row(
+                "peak RSS, the same program with tc-redis default-features = false (tests/lean) (baseline: the bare program)",
+                s,
+                bare,
+                "(informational)",
+                None,
+            ));
+        }
+    }
     if let Some(cleanup) = env("TC_REDIS_BENCH_CLEANUP") {
         // --yes: without a terminal the main job cleans up only when told not to ask.
         let args = ["--sandbox", "--yes", INSTANCE_ID];
@@ -798,6 +814,27 @@ fn bench_footprint(rows: &mut Vec<Row>) {
             "≤ 3 MB",
             Some(3e6),
         ));
+    }
+    if let Some(s) = bytes("TC_REDIS_BENCH_LEAN_BYTES") {
+        // The same program built against the lean core: its cost over the bare program is what
+        // a CleanUpInstance-only embedder pays for tc-redis.
+        let bare = bytes("TC_REDIS_BENCH_BARE_BYTES");
+        let mut row = footprint_row(
+            "stripped size, the same program with tc-redis default-features = false (tests/lean), --release (baseline: the bare program)",
+            s,
+            bare,
+            "≤ 1.08x",
+            None,
+        );
+        if let Some(b) = bare {
+            let ratio = s.median / b.median;
+            row.met = if ratio <= 1.08 {
+                "yes".to_owned()
+            } else {
+                format!("missed by {:.2}x", ratio - 1.08)
+            };
+        }
+        rows.push(row);
     }
     if let Some(s) = bytes("TC_REDIS_BENCH_SMALL_BYTES") {
         rows.push(footprint_row(
