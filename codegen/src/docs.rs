@@ -46,8 +46,25 @@ const KNOWN_TAGS: &[&str] = &[
     "ul",
 ];
 
+/// Whether an `example` of the spec is a placeholder rather than a value: empty, "none" (`无`),
+/// `null`, or a pointer to other documentation (`具体请参考对应数据结构`, "see the corresponding
+/// data structure"). Such text never reaches rustdoc as an example.
+pub(crate) fn is_placeholder_example(example: &str) -> bool {
+    const NOTHING: &[&str] = &["", "无", "略", "-", "null", "none", "n/a"];
+    const POINTERS: &[&str] = &[
+        "请参考",
+        "参考对应",
+        "详见",
+        "参见",
+        "see the corresponding",
+    ];
+    let text = example.trim();
+    let lower = text.to_lowercase();
+    NOTHING.contains(&lower.as_str()) || POINTERS.iter().any(|p| lower.contains(p))
+}
+
 /// Converts spec documentation (text, Markdown or HTML) to rustdoc-safe Markdown.
-pub fn sanitize(doc: &str) -> String {
+pub(crate) fn sanitize(doc: &str) -> String {
     // A bare carriage return is not allowed in a doc comment.
     let doc = doc.replace("\r\n", "\n").replace('\r', "\n");
     let markdown = html_to_markdown(&doc);
@@ -325,7 +342,7 @@ fn collapse_blank_lines(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::sanitize;
+    use super::{is_placeholder_example, sanitize};
 
     #[test]
     fn plain_text_is_unchanged() {
@@ -375,6 +392,30 @@ mod tests {
             "See <https://cloud.tencent.com/document/product/239/20005>."
         );
         assert_eq!(sanitize("(http://a.example/x)"), "(<http://a.example/x>)");
+    }
+
+    #[test]
+    fn placeholder_examples_are_recognised() {
+        for placeholder in [
+            "",
+            " 无 ",
+            "null",
+            "NULL",
+            "-",
+            "具体请参考对应数据结构",
+            "详见数据结构",
+        ] {
+            assert!(is_placeholder_example(placeholder), "{placeholder:?}");
+        }
+        for value in [
+            "0",
+            "crs-5a4py64p",
+            "测试实例",
+            "none-of-these",
+            "ap-guangzhou",
+        ] {
+            assert!(!is_placeholder_example(value), "{value:?}");
+        }
     }
 
     #[test]

@@ -108,7 +108,12 @@ impl Import {
             None => None,
         };
         let skip = match &self.skip_defined_in {
-            Some(dir) => crate::load(dir)?.actions.into_keys().collect(),
+            Some(dir) => crate::Generator::new()
+                .spec(dir)
+                .load()?
+                .actions
+                .into_keys()
+                .collect(),
             None => BTreeSet::new(),
         };
         let selected: Vec<&String> = if self.actions.is_empty() {

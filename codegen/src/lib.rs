@@ -1,95 +1,196 @@
 //! The tc-redis generator: Tencent Cloud API specs in, Rust types out.
 //!
-//! The pipeline, one module per step:
-//! [`spec`] (JSON to model, the only code that knows the spec format) ->
-//! [`validate`] (references resolve, names are unique Rust identifiers) ->
-//! [`reply`] (how each reply member is read: client error correction, decided per member as
-//! the spec is read) ->
-//! `ident` (naming rules) -> `docs` (spec HTML to rustdoc-safe Markdown) ->
-//! `emit` (tokens with `quote`) -> `syn` parse -> `prettyplease`.
-//!
-//! `tc-redis`'s `build.rs` and the `tc-redis-codegen` CLI are thin callers of [`generate_path`].
+//! One entry point, [`Generator`]: name the spec files (or directories of them), say where the
+//! code goes ([`Target`]), and generate. `tc-redis`'s `build.rs` and the `tc-redis-codegen` CLI
+//! are thin callers of it.
 //!
 //! ```no_run
-//! let code = tc_redis_codegen::generate_path(std::path::Path::new("api-spec"))?;
-//! std::fs::write("out.rs", code)?;
+//! use tc_redis_codegen::Generator;
+//!
+//! // In a build script: the files to watch, then the code to `include!`.
+//! let generator = Generator::new().spec("api-spec");
+//! for file in generator.files()? {
+//!     println!("cargo:rerun-if-changed={}", file.display());
+//! }
+//! std::fs::write("api.rs", generator.generate()?)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! The pipeline, one module per step, each importing only the ones before it:
+//! `spec` (the JSON format read into the [`Spec`] model: the only code that knows the format) ->
+//! `validate` (references resolve, names are unique Rust identifiers) ->
+//! `reply` (how each reply member is read: Smithy's client error correction, decided per member
+//! from the spec) -> `emit` (tokens with `quote`, using `ident` for names and `docs` for the
+//! spec's text, made safe for rustdoc) -> `syn` + `prettyplease` (`format`).
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod docs;
 mod emit;
 mod error;
+mod format;
 mod ident;
 pub mod import;
-pub mod reply;
+mod reply;
 pub mod spec;
-pub mod validate;
+mod validate;
 
-pub use docs::sanitize as sanitize_doc;
-
-/// Where the generated code goes, which decides the names it may use and what it generates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Target {
-    /// `include!`d at the root of `tc-redis`: each action also gets a `Client::<action>`
-    /// method, and no type may take a name the runtime defines there.
-    #[default]
-    CrateRoot,
-    /// `include!`d in a module of its own (such as `tc_redis::sts`): types and error codes
-    /// only, sent with `Client::call`, so that another service's actions do not crowd the
-    /// client's methods and its types (an STS `Credentials`) do not clash with the runtime's.
-    Module,
-}
 pub use error::SpecError;
 pub use spec::Spec;
 
 use std::path::{Path, PathBuf};
 
-/// Reads a spec from a file, or from every `*.json` file of a directory (merged, in name
-/// order), and validates it.
-pub fn load(path: &Path) -> Result<Spec, SpecError> {
-    load_all(&[path])
+/// Where the generated code goes, which decides the names it may use and what it generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Target {
+    /// `include!`d at the root of `tc-redis`: each action also gets a `Client::<action>`
+    /// method, the common error codes their `CommonErrorCode` enum, and no type may take a name
+    /// the runtime defines there.
+    #[default]
+    CrateRoot,
+    /// `include!`d in a module of its own (such as `tc_redis::sts`): types and error codes
+    /// only, sent with `Client::call`, so that another service's actions do not crowd the
+    /// client's methods and its types (an STS `Credentials`) do not clash with the runtime's.
+    /// Its error codes embed the crate root's `CommonErrorCode`.
+    Module,
 }
 
-/// [`load`] over several files or directories, merged as one spec.
-pub fn load_all(paths: &[&Path]) -> Result<Spec, SpecError> {
-    load_all_for(paths, Target::CrateRoot)
+/// Generates Rust from specs: the one entry point of the generator, configured, then called.
+///
+/// Specs are files in Tencent's `api.json` format (plus our optional fields, see
+/// `api-spec/README.md`), or directories of them (their `*.json` files, in name order, not
+/// descending into subdirectories); everything given is merged into one [`Spec`], in the order
+/// given.
+#[derive(Debug, Clone, Default)]
+pub struct Generator {
+    sources: Vec<Source>,
+    target: Target,
 }
 
-/// [`load_all`], validated for `target`.
-pub fn load_all_for(paths: &[&Path], target: Target) -> Result<Spec, SpecError> {
-    let Some(path) = paths.first().copied() else {
-        return Err(SpecError::new(
-            Path::new("<none>"),
-            "",
-            "no spec path given",
-        ));
-    };
-    let mut documents = Vec::new();
+#[derive(Debug, Clone)]
+enum Source {
+    Path(PathBuf),
+    Text { name: PathBuf, text: String },
+}
+
+impl Generator {
+    /// A generator with no spec yet, for [`Target::CrateRoot`].
+    pub fn new() -> Self {
+        Generator::default()
+    }
+
+    /// Adds a spec file, or a directory of `*.json` spec files.
+    pub fn spec(mut self, path: impl Into<PathBuf>) -> Self {
+        self.sources.push(Source::Path(path.into()));
+        self
+    }
+
+    /// Adds a spec document held in memory; `name` stands for its file in errors.
+    pub fn spec_text(mut self, name: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        self.sources.push(Source::Text {
+            name: name.into(),
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Where the code goes (default [`Target::CrateRoot`]).
+    pub fn target(mut self, target: Target) -> Self {
+        self.target = target;
+        self
+    }
+
+    /// The spec files the generator reads, in the order it merges them: what a build script
+    /// watches.
+    pub fn files(&self) -> Result<Vec<PathBuf>, SpecError> {
+        let mut files = Vec::new();
+        for source in &self.sources {
+            if let Source::Path(path) = source {
+                files.extend(spec_files(path)?);
+            }
+        }
+        Ok(files)
+    }
+
+    /// Reads, merges and validates the specs.
+    pub fn load(&self) -> Result<Spec, SpecError> {
+        let mut documents = Vec::new();
+        for source in &self.sources {
+            match source {
+                Source::Path(path) => {
+                    let files = spec_files(path)?;
+                    if files.is_empty() {
+                        return Err(SpecError::new(path, "", "no *.json spec file found"));
+                    }
+                    for file in files {
+                        let text = std::fs::read_to_string(&file)
+                            .map_err(|e| SpecError::new(&file, "", format!("cannot read: {e}")))?;
+                        documents.push((file, text));
+                    }
+                }
+                Source::Text { name, text } => documents.push((name.clone(), text.clone())),
+            }
+        }
+        let Some((first_file, _)) = documents.first() else {
+            return Err(SpecError::new(Path::new("<none>"), "", "no spec given"));
+        };
+        let first_file = first_file.clone();
+        let mut read = Vec::with_capacity(documents.len());
+        for (file, text) in &documents {
+            let spec = spec::read(text, file)?;
+            validate::validate(&spec, file, self.target)?;
+            read.push((file.clone(), spec));
+        }
+        let mut parts = read.iter();
+        let (_, first) = parts.next().expect("at least one document");
+        let mut merged = first.clone();
+        for (file, spec) in parts {
+            spec::merge(&mut merged, spec.clone(), file)?;
+        }
+        // What only clashes across files (an action's code against a common code of another
+        // file) is found on the merged spec, and reported against the file that brought it.
+        validate::validate(&merged, &first_file, self.target)
+            .map_err(|e| attribute(e, &merged, &read))?;
+        Ok(merged)
+    }
+
+    /// The generated Rust source for the specs: formatted and deterministic (the same specs
+    /// always give the same bytes).
+    pub fn generate(&self) -> Result<String, SpecError> {
+        self.render(&self.load()?)
+    }
+
+    /// The generated Rust source for a spec already loaded (by [`load`](Self::load), with the
+    /// same target).
+    pub fn render(&self, spec: &Spec) -> Result<String, SpecError> {
+        let runtime = emit::Runtime::default();
+        format::file(spec, emit::emit(spec, self.target, &runtime))
+    }
+}
+
+/// Generates the code of one spec file or directory for the crate root: the simplest use,
+/// `Generator::new().spec(path).generate()`.
+pub fn generate(path: impl Into<PathBuf>) -> Result<String, SpecError> {
+    Generator::new().spec(path).generate()
+}
+
+/// The spec files `path` stands for: itself, or the sorted `*.json` files of a directory.
+fn spec_files(path: &Path) -> Result<Vec<PathBuf>, SpecError> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(path)
+        .map_err(|e| SpecError::new(path, "", format!("cannot read: {e}")))?;
     let mut files = Vec::new();
-    for p in paths {
-        files.extend(spec_files(p)?);
+    for entry in entries {
+        let entry = entry.map_err(|e| SpecError::new(path, "", format!("cannot read: {e}")))?;
+        let p = entry.path();
+        if p.extension().is_some_and(|e| e == "json") && p.is_file() {
+            files.push(p);
+        }
     }
-    for file in files {
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| SpecError::new(&file, "", format!("cannot read: {e}")))?;
-        let spec = spec::parse(&text, &file)?;
-        validate::validate_for(&spec, &file, target)?;
-        documents.push((file, spec));
-    }
-    let mut parts = documents.iter();
-    let Some((_, first)) = parts.next() else {
-        return Err(SpecError::new(path, "", "no *.json spec file found"));
-    };
-    let mut merged = first.clone();
-    for (file, spec) in parts {
-        spec::merge(&mut merged, spec.clone(), file)?;
-    }
-    // What only clashes across files (an action's code against a common code of another file)
-    // is found on the merged spec, and reported against the file that brought the entry.
-    validate::validate_for(&merged, path, target).map_err(|e| attribute(e, &merged, &documents))?;
-    Ok(merged)
+    files.sort();
+    Ok(files)
 }
 
 /// Points an error found on the merged spec at the file (and path in it) its entry came from.
@@ -126,110 +227,4 @@ fn attribute(mut e: SpecError, merged: &Spec, documents: &[(PathBuf, Spec)]) -> 
         e.file = file.clone();
     }
     e
-}
-
-/// Parses and validates one spec document held in memory; `file` names it in errors.
-pub fn parse_str(text: &str, file: &Path) -> Result<Spec, SpecError> {
-    let spec = spec::parse(text, file)?;
-    validate::validate(&spec, file)?;
-    Ok(spec)
-}
-
-/// The spec files `path` stands for: itself, or the sorted `*.json` files of a directory.
-pub fn spec_files(path: &Path) -> Result<Vec<PathBuf>, SpecError> {
-    if !path.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let entries = std::fs::read_dir(path)
-        .map_err(|e| SpecError::new(path, "", format!("cannot read: {e}")))?;
-    let mut files = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| SpecError::new(path, "", format!("cannot read: {e}")))?;
-        let p = entry.path();
-        if p.extension().is_some_and(|e| e == "json") {
-            files.push(p);
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
-/// The generated Rust source for a validated spec: formatted and deterministic (the same spec
-/// always gives the same bytes).
-pub fn generate(spec: &Spec) -> Result<String, SpecError> {
-    generate_for(spec, Target::CrateRoot)
-}
-
-/// [`generate`] for `target` (validate the spec for the same target).
-pub fn generate_for(spec: &Spec, target: Target) -> Result<String, SpecError> {
-    let tokens = emit::emit(spec, target);
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
-        SpecError::new(
-            Path::new("<generated>"),
-            "",
-            format!("the generator produced invalid Rust (a generator bug): {e}"),
-        )
-    })?;
-    let services: std::collections::BTreeSet<String> = spec
-        .actions
-        .values()
-        .map(|a| format!("`{}` {}", a.service, a.version))
-        .collect();
-    let services: Vec<String> = services.into_iter().collect();
-    let header = format!(
-        "// @generated by tc-redis-codegen from the {} spec. Do not edit: change the spec\n\
-         // (api-spec/) and rebuild.\n\n",
-        services.join(", ")
-    );
-    Ok(header + &separate_items(&prettyplease::unparse(&file)))
-}
-
-/// prettyplease writes items back to back; a blank line after each top-level item and each
-/// method makes the generated file read like hand-written code.
-fn separate_items(code: &str) -> String {
-    let mut out = String::with_capacity(code.len() + code.len() / 16);
-    let mut prev: Option<&str> = None;
-    for line in code.lines() {
-        if let Some(p) = prev {
-            let indent = |l: &str| l.len() - l.trim_start().len();
-            let ends_item = p == "}" || p == "    }" || (indent(p) == 0 && p.ends_with(';'));
-            let same_level = indent(line) == indent(p);
-            if ends_item && same_level && !line.trim_start().starts_with('}') {
-                out.push('\n');
-            }
-        }
-        out.push_str(line);
-        out.push('\n');
-        prev = Some(line);
-    }
-    out
-}
-
-/// [`load`] then [`generate`].
-pub fn generate_path(path: &Path) -> Result<String, SpecError> {
-    generate(&load(path)?)
-}
-
-/// [`load_all`] then [`generate`].
-pub fn generate_paths(paths: &[&Path]) -> Result<String, SpecError> {
-    generate(&load_all(paths)?)
-}
-
-/// [`load_all_for`] then [`generate_for`], for `target`.
-pub fn generate_paths_for(paths: &[&Path], target: Target) -> Result<String, SpecError> {
-    generate_for(&load_all_for(paths, target)?, target)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::separate_items;
-
-    #[test]
-    fn items_and_methods_are_separated_by_a_blank_line() {
-        let code = "pub const A: u8 = 1;\npub const B: u8 = 2;\nimpl X {\n    fn a() {\n        f();\n    }\n    fn b() {}\n}\nstruct Y {\n    a: u8,\n    b: u8,\n}\n";
-        assert_eq!(
-            separate_items(code),
-            "pub const A: u8 = 1;\n\npub const B: u8 = 2;\n\nimpl X {\n    fn a() {\n        f();\n    }\n\n    fn b() {}\n}\n\nstruct Y {\n    a: u8,\n    b: u8,\n}\n"
-        );
-    }
 }

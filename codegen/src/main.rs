@@ -2,9 +2,10 @@
 //! official spec file into `api-spec/`.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use tc_redis_codegen::import::Import;
+use tc_redis_codegen::{Generator, Target};
 
 const USAGE: &str = "\
 usage:
@@ -37,16 +38,16 @@ fn main() -> ExitCode {
         import(&args[1..])
     } else {
         let target = if args.iter().any(|a| a == "--module") {
-            tc_redis_codegen::Target::Module
+            Target::Module
         } else {
-            tc_redis_codegen::Target::CrateRoot
+            Target::CrateRoot
         };
-        let paths: Vec<&Path> = args
+        let generator = args
             .iter()
             .filter(|a| *a != "--module")
-            .map(Path::new)
-            .collect();
-        tc_redis_codegen::generate_paths_for(&paths, target)
+            .fold(Generator::new().target(target), |g, path| g.spec(path));
+        generator
+            .generate()
             .map_err(|e| e.to_string())
             .and_then(|code| {
                 std::io::stdout()

@@ -21,11 +21,11 @@
 //!   response reports the member it filled in.
 
 use crate::ident::snake_case;
-use crate::spec::{Element, Member, Spec, Usage};
+use crate::spec::{Element, Member, Object, Spec, Usage};
 
 /// How a member of a reply object is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reply {
+pub(crate) enum Reply {
     /// A plain field that must be there: the envelope's `RequestId`.
     Strict,
     /// A plain field: missing or `null` reads as the zero value, and is reported.
@@ -36,7 +36,7 @@ pub enum Reply {
 
 /// Why a reply member is an `Option`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Why {
+pub(crate) enum Why {
     /// The spec does not say it is always returned.
     MayBeOmitted,
     /// The spec says it may be `null`.
@@ -49,7 +49,7 @@ pub enum Why {
 
 impl Why {
     /// The word used in the list of selected members and in the docs.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Why::MayBeOmitted => "may be omitted",
             Why::Nullable => "nullable",
@@ -59,9 +59,10 @@ impl Why {
     }
 }
 
-/// The rule for one member. `in_envelope` is true for members of request/response objects
-/// (those without `usage`), where `RequestId` is the envelope's.
-pub fn classify(member: &Member, in_envelope: bool) -> Reply {
+/// The rule for one member of `object`: in a request/response object (one without `usage`),
+/// `RequestId` is the envelope's.
+pub(crate) fn classify(member: &Member, object: &Object) -> Reply {
+    let in_envelope = object.usage.is_none();
     if in_envelope && member.name == "RequestId" {
         return Reply::Strict;
     }
@@ -83,20 +84,20 @@ pub fn classify(member: &Member, in_envelope: bool) -> Reply {
 /// A scalar (or list of scalars, booleans aside) named or documented as an id: its name ends in
 /// `Id`/`ID`/`Ids`/`IDs` (`TaskId`, `VpcID`, `DealIds`), or its description starts with a phrase
 /// that ends in one (`DealName`: "Long order ID, ...", Chinese "长订单ID，...").
-pub fn is_identifier(member: &Member) -> bool {
+fn is_identifier(member: &Member) -> bool {
     let scalar = !matches!(member.ty.element(), Element::Bool | Element::Object(_));
     scalar && (ends_in_id(&member.name) || ends_in_id(first_phrase_last_word(&member.document)))
 }
 
 /// Documented as deprecated or unused (English or Chinese wording of Tencent's spec), or
 /// `disabled` (hidden from Tencent's documentation).
-pub fn is_deprecated(member: &Member) -> bool {
+fn is_deprecated(member: &Member) -> bool {
     member.disabled || deprecation_phrase(&member.document).is_some()
 }
 
 /// The sentence of a description that says the member itself is deprecated, if any. A sentence
 /// about one of its values ("this monitoring granularity is deprecated") does not count.
-pub fn deprecation_phrase(document: &str) -> Option<String> {
+fn deprecation_phrase(document: &str) -> Option<String> {
     const SUBJECTS: &[&str] = &[
         "this field",
         "this parameter",
@@ -196,21 +197,17 @@ fn strip_tags(text: &str) -> String {
 }
 
 /// One member the rule makes an `Option` although the spec says it is always returned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Selected {
-    /// The object.
-    pub object: String,
-    /// The member's wire name.
-    pub member: String,
-    /// [`Why::Identifier`] or [`Why::Deprecated`].
-    pub why: Why,
+struct Selected {
+    object: String,
+    member: String,
+    why: Why,
     /// What in the spec decided it.
-    pub evidence: String,
+    evidence: String,
 }
 
 /// Every member of a reply object (a response, or a data structure used in replies) that the
 /// rule selects, in object and member order.
-pub fn selected(spec: &Spec) -> Vec<Selected> {
+fn selected(spec: &Spec) -> Vec<Selected> {
     let mut out = Vec::new();
     for (name, object) in &spec.objects {
         let reply_object = match object.usage {
@@ -221,7 +218,9 @@ pub fn selected(spec: &Spec) -> Vec<Selected> {
             continue;
         }
         for member in &object.members {
-            let Reply::Optional(why @ (Why::Identifier | Why::Deprecated)) = member.reply else {
+            let Reply::Optional(why @ (Why::Identifier | Why::Deprecated)) =
+                classify(member, object)
+            else {
                 continue;
             };
             let evidence = match why {
@@ -246,9 +245,17 @@ pub fn selected(spec: &Spec) -> Vec<Selected> {
     out
 }
 
-/// [`selected`] as text, one member a line (`Object.Member  why  evidence`), for a file that a
-/// golden test keeps.
-pub fn selected_report(spec: &Spec) -> String {
+impl Spec {
+    /// The reply members read as `Option` although the spec says they are always returned
+    /// (identifiers, deprecated members: the client error correction rule of the generator), one
+    /// a line (`Object.Member  why  evidence`): what a golden test keeps, so that a change to the
+    /// rule or the spec shows up as a diff.
+    pub fn reply_options_report(&self) -> String {
+        selected_report(self)
+    }
+}
+
+fn selected_report(spec: &Spec) -> String {
     let list = selected(spec);
     let mut out = format!(
         "# Reply members the client reads as Option although the spec says they are always returned\n\
@@ -274,7 +281,7 @@ mod tests {
     use crate::spec::FieldType;
 
     fn member(name: &str, element: Element, document: &str) -> Member {
-        let mut m = Member {
+        Member {
             name: name.to_owned(),
             ty: FieldType::One(element),
             document: document.to_owned(),
@@ -284,10 +291,20 @@ mod tests {
             value_allowed_null: false,
             example: None,
             sensitive: false,
-            reply: Reply::Strict,
-        };
-        m.reply = classify(&m, false);
-        m
+        }
+    }
+
+    /// How `m` is read as a member of a data structure used in replies.
+    fn read(m: &Member) -> Reply {
+        classify(m, &data(m.clone()))
+    }
+
+    fn data(m: Member) -> Object {
+        Object {
+            document: String::new(),
+            members: vec![m],
+            usage: Some(Usage::Out),
+        }
     }
 
     #[test]
@@ -310,7 +327,7 @@ mod tests {
             ("Appid", "User AppId. AppId is an application ID"),
         ] {
             let m = member(name, Element::String, doc);
-            assert_eq!(m.reply, Reply::Optional(Why::Identifier), "{name}: {doc}");
+            assert_eq!(read(&m), Reply::Optional(Why::Identifier), "{name}: {doc}");
         }
         for (name, doc) in [
             ("Valid", "Whether it is valid"),
@@ -323,11 +340,11 @@ mod tests {
             ("DealName", "Order number."),
         ] {
             let m = member(name, Element::String, doc);
-            assert_eq!(m.reply, Reply::ZeroIfAbsent, "{name}: {doc}");
+            assert_eq!(read(&m), Reply::ZeroIfAbsent, "{name}: {doc}");
         }
         // A flag is never an id.
         let flag = member("IsId", Element::Bool, "");
-        assert_eq!(flag.reply, Reply::ZeroIfAbsent);
+        assert_eq!(read(&flag), Reply::ZeroIfAbsent);
     }
 
     #[test]
@@ -345,7 +362,7 @@ mod tests {
             "内网下载地址（6小时内链接有效），该字段正在逐步废弃中。",
         ] {
             let m = member("Size", Element::Float, doc);
-            assert_eq!(m.reply, Reply::Optional(Why::Deprecated), "{doc}");
+            assert_eq!(read(&m), Reply::Optional(Why::Deprecated), "{doc}");
         }
         for doc in [
             "Monitoring version. 1m: this monitoring granularity is deprecated.",
@@ -353,7 +370,7 @@ mod tests {
             "节点下线时间。",
         ] {
             let m = member("Size", Element::Float, doc);
-            assert_eq!(m.reply, Reply::ZeroIfAbsent, "{doc}");
+            assert_eq!(read(&m), Reply::ZeroIfAbsent, "{doc}");
         }
         let mut hidden = member("Size", Element::Float, "Size");
         hidden.disabled = true;
@@ -364,13 +381,15 @@ mod tests {
     fn what_the_spec_allows_to_be_absent_is_optional_and_request_id_is_strict() {
         let mut m = member("Count", Element::Int64, "");
         m.output_required = Some(false);
-        assert_eq!(classify(&m, false), Reply::Optional(Why::MayBeOmitted));
+        assert_eq!(read(&m), Reply::Optional(Why::MayBeOmitted));
         m.output_required = Some(true);
         m.value_allowed_null = true;
-        assert_eq!(classify(&m, false), Reply::Optional(Why::Nullable));
+        assert_eq!(read(&m), Reply::Optional(Why::Nullable));
         let mut id = member("RequestId", Element::String, "");
         id.output_required = None;
-        assert_eq!(classify(&id, true), Reply::Strict);
-        assert_eq!(classify(&id, false), Reply::Optional(Why::MayBeOmitted));
+        let mut envelope = data(id.clone());
+        envelope.usage = None;
+        assert_eq!(classify(&id, &envelope), Reply::Strict);
+        assert_eq!(read(&id), Reply::Optional(Why::MayBeOmitted));
     }
 }

@@ -1,6 +1,8 @@
 //! The spec format: Tencent's machine-readable API description (`api.json`, as tccli ships it),
 //! read unchanged, plus a few optional fields of our own. This module is the only place that
-//! knows the JSON layout; everything after it works on the [`Spec`] model.
+//! knows the JSON layout: the document is read into a serde mirror of it (errors keep the file
+//! and the JSON path, through `serde_path_to_error`), then into the [`Spec`] model that every later
+//! step works on.
 //!
 //! Official layout (every field is described in `api-spec/README.md`):
 //!
@@ -29,9 +31,10 @@
 //! Unknown keys are ignored, so that a newer official spec still loads.
 
 use crate::error::SpecError;
-use crate::reply::{self, Reply};
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Unexpected};
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::Path;
 
 /// An API description, possibly merged from several files (of one or several services: each
@@ -77,7 +80,7 @@ pub struct Action {
 }
 
 /// An error code and what it means.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ErrorCode {
     /// The `Response.Error.Code` string.
     pub code: String,
@@ -129,8 +132,6 @@ pub struct Member {
     /// A secret (a key, a token): `Debug` of the generated struct shows `<redacted>` in its
     /// place (our extension, default `false`).
     pub sensitive: bool,
-    /// How the client reads it in a reply (decided by [`crate::reply::classify`]).
-    pub reply: Reply,
 }
 
 /// A field's type: a scalar, an object, or a list of either.
@@ -168,316 +169,379 @@ impl FieldType {
     }
 }
 
-/// Parses one spec document. `file` only names the source in errors.
-pub fn parse(text: &str, file: &Path) -> Result<Spec, SpecError> {
-    let root: Value = serde_json::from_str(text).map_err(|e| {
-        SpecError::new(
-            file,
-            "",
-            format!(
-                "invalid JSON at line {}, column {}: {}",
-                e.line(),
-                e.column(),
-                e
-            ),
-        )
-    })?;
-    let r = Reader { file };
-    let root = r.object(&root, "")?;
-    let metadata = r.object(r.field(root, "", "metadata")?, "metadata")?;
-    let service = r.string(metadata, "metadata", "serviceShortName")?;
-    let api_version = r.string(metadata, "metadata", "apiVersion")?;
+// ---------------------------------------------------------------------------------------------
+// The serde mirror of one document, as it is written.
 
-    let mut actions = BTreeMap::new();
-    if let Some(v) = root.get("actions") {
-        for (name, entry) in r.object(v, "actions")? {
-            let path = format!("actions.{name}");
-            let mut action = r.action(name, entry, &path)?;
-            action.service.clone_from(&service);
-            action.version.clone_from(&api_version);
-            actions.insert(name.clone(), action);
+#[derive(Deserialize)]
+struct Document {
+    metadata: Metadata,
+    #[serde(default)]
+    actions: BTreeMap<String, RawAction>,
+    #[serde(default)]
+    objects: BTreeMap<String, RawObject>,
+    #[serde(default)]
+    common_error_codes: Vec<ErrorCode>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Metadata {
+    service_short_name: String,
+    api_version: String,
+}
+
+#[derive(Deserialize)]
+struct RawAction {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    document: Option<String>,
+    input: String,
+    output: String,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    error_codes: Vec<ErrorCode>,
+    #[serde(default)]
+    rate_limit_per_second: Option<RateLimit>,
+    #[serde(default)]
+    idempotent: Option<Flag>,
+    #[serde(default)]
+    skip_sign: Option<Flag>,
+}
+
+#[derive(Deserialize)]
+struct RawObject {
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    usage: Option<String>,
+    #[serde(default)]
+    document: Option<String>,
+    members: Vec<RawMember>,
+}
+
+#[derive(Deserialize)]
+struct RawMember {
+    name: String,
+    #[serde(rename = "type")]
+    shape: Shape,
+    member: String,
+    #[serde(default)]
+    document: Option<String>,
+    #[serde(default)]
+    disabled: Option<Flag>,
+    #[serde(default)]
+    required: Option<Flag>,
+    #[serde(default)]
+    output_required: Option<Flag>,
+    #[serde(default)]
+    value_allowed_null: Option<Flag>,
+    #[serde(default)]
+    example: Option<String>,
+    #[serde(default)]
+    sensitive: Option<Flag>,
+}
+
+/// A member's `type`: the shape of its value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    String,
+    Int,
+    Float,
+    Bool,
+    List,
+    Object,
+}
+
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(match name.as_str() {
+            "string" => Shape::String,
+            "int" => Shape::Int,
+            "float" => Shape::Float,
+            "bool" => Shape::Bool,
+            "list" => Shape::List,
+            "object" => Shape::Object,
+            other => {
+                return Err(de::Error::custom(format!(
+                    "unknown type `{other}` (expected string, int, float, bool, list or object)"
+                )));
+            }
+        })
+    }
+}
+
+impl fmt::Display for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Shape::String => "string",
+            Shape::Int => "int",
+            Shape::Float => "float",
+            Shape::Bool => "bool",
+            Shape::List => "list",
+            Shape::Object => "object",
+        })
+    }
+}
+
+/// `true` or `false`; `null` reads as absent (by the `Option` around it).
+#[derive(Clone, Copy)]
+struct Flag(bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Flag;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true or false")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Flag, E> {
+                Ok(Flag(v))
+            }
         }
+        d.deserialize_bool(V).map_err(|e: D::Error| {
+            // serde's "invalid type: integer `1`, expected true or false" says "found" plainer.
+            de::Error::custom(reword_expected(&e.to_string(), "true or false"))
+        })
+    }
+}
+
+/// A positive integer that fits `u32`.
+#[derive(Clone, Copy)]
+struct RateLimit(u32);
+
+impl<'de> Deserialize<'de> for RateLimit {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = RateLimit;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a positive integer")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RateLimit, E> {
+                u32::try_from(v)
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .map(RateLimit)
+                    .ok_or_else(|| E::custom(format!("expected a positive integer, found {v}")))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RateLimit, E> {
+                Err(E::custom(format!("expected a positive integer, found {v}")))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RateLimit, E> {
+                Err(E::custom(format!("expected a positive integer, found {v}")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RateLimit, E> {
+                Err(E::custom(format!(
+                    "expected a positive integer, found {v:?}"
+                )))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RateLimit, E> {
+                Err(E::invalid_type(Unexpected::Bool(v), &self))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `invalid type: integer `1`, expected true or false` -> `expected true or false, found a
+/// number`: what was found, in words, after what was expected.
+fn reword_expected(serde_message: &str, expected: &str) -> String {
+    let found = match serde_message.strip_prefix("invalid type: ") {
+        Some(rest) if rest.starts_with("integer") || rest.starts_with("floating") => "a number",
+        Some(rest) if rest.starts_with("string") => "a string",
+        Some(rest) if rest.starts_with("sequence") => "an array",
+        Some(rest) if rest.starts_with("map") => "an object",
+        Some(_) => "another type",
+        None => return serde_message.to_owned(),
+    };
+    format!("expected {expected}, found {found}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading.
+
+/// Reads one spec document. `file` only names the source in errors.
+pub(crate) fn read(text: &str, file: &Path) -> Result<Spec, SpecError> {
+    let mut json = serde_json::Deserializer::from_str(text);
+    let doc: Document = serde_path_to_error::deserialize(&mut json).map_err(|e| {
+        let inner = e.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return SpecError::new(
+                file,
+                "",
+                format!(
+                    "invalid JSON at line {}, column {}: {inner}",
+                    inner.line(),
+                    inner.column()
+                ),
+            );
+        }
+        SpecError::new(file, json_path(e.path()), data_message(inner))
+    })?;
+    let mut actions = BTreeMap::new();
+    for (name, raw) in doc.actions {
+        let action = Action {
+            name: name.clone(),
+            service: doc.metadata.service_short_name.clone(),
+            version: doc.metadata.api_version.clone(),
+            skip_sign: raw.skip_sign.is_some_and(|f| f.0),
+            title: raw.name.unwrap_or_default(),
+            document: raw.document.unwrap_or_default(),
+            input: raw.input,
+            output: raw.output,
+            status: raw.status.unwrap_or_default(),
+            error_codes: raw.error_codes,
+            rate_limit_per_second: raw.rate_limit_per_second.map(|r| r.0),
+            idempotent: raw.idempotent.is_some_and(|f| f.0),
+        };
+        actions.insert(name, action);
     }
     let mut objects = BTreeMap::new();
-    if let Some(v) = root.get("objects") {
-        for (name, entry) in r.object(v, "objects")? {
-            let path = format!("objects.{name}");
-            objects.insert(name.clone(), r.object_entry(entry, &path)?);
-        }
+    for (name, raw) in doc.objects {
+        let path = format!("objects.{name}");
+        let object =
+            object(raw, &path).map_err(|(path, message)| SpecError::new(file, path, message))?;
+        objects.insert(name, object);
     }
-    let common_error_codes = match root.get("common_error_codes") {
-        Some(v) => r.error_codes(v, "common_error_codes")?,
-        None => Vec::new(),
-    };
     Ok(Spec {
         actions,
         objects,
-        common_error_codes,
+        common_error_codes: doc.common_error_codes,
     })
 }
 
-/// Reads JSON values with the file and path at hand, so that every error names both.
-struct Reader<'a> {
-    file: &'a Path,
+/// serde_path_to_error's path as `objects.Foo.members[1].type` (empty for the root).
+fn json_path(path: &serde_path_to_error::Path) -> String {
+    let mut out = String::new();
+    for segment in path {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            serde_path_to_error::Segment::Map { key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            serde_path_to_error::Segment::Enum { variant } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(variant);
+            }
+            serde_path_to_error::Segment::Unknown => out.push_str(".?"),
+        }
+    }
+    out
 }
 
-impl Reader<'_> {
-    fn err(&self, path: &str, message: impl Into<String>) -> SpecError {
-        SpecError::new(self.file, path, message)
+/// serde_json's message without its position: the JSON path says where, and stays exact when the
+/// text was not written by hand.
+fn data_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
     }
+}
 
-    fn object<'v>(&self, v: &'v Value, path: &str) -> Result<&'v Map<String, Value>, SpecError> {
-        v.as_object()
-            .ok_or_else(|| self.err(path, format!("expected an object, found {}", kind(v))))
-    }
-
-    fn field<'v>(
-        &self,
-        obj: &'v Map<String, Value>,
-        path: &str,
-        key: &str,
-    ) -> Result<&'v Value, SpecError> {
-        obj.get(key)
-            .ok_or_else(|| self.err(path, format!("missing field `{key}`")))
-    }
-
-    fn string(&self, obj: &Map<String, Value>, path: &str, key: &str) -> Result<String, SpecError> {
-        let v = self.field(obj, path, key)?;
-        v.as_str().map(str::to_owned).ok_or_else(|| {
-            self.err(
-                &join(path, key),
-                format!("expected a string, found {}", kind(v)),
-            )
-        })
-    }
-
-    fn opt_string(
-        &self,
-        obj: &Map<String, Value>,
-        path: &str,
-        key: &str,
-    ) -> Result<Option<String>, SpecError> {
-        match obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(_) => self.string(obj, path, key).map(Some),
-        }
-    }
-
-    fn opt_bool(
-        &self,
-        obj: &Map<String, Value>,
-        path: &str,
-        key: &str,
-    ) -> Result<Option<bool>, SpecError> {
-        match obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(v) => Err(self.err(
-                &join(path, key),
-                format!("expected true or false, found {}", kind(v)),
-            )),
-        }
-    }
-
-    fn action(&self, name: &str, v: &Value, path: &str) -> Result<Action, SpecError> {
-        let o = self.object(v, path)?;
-        let rate_limit_per_second = match o.get("rate_limit_per_second") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(
-                v.as_u64()
-                    .and_then(|n| u32::try_from(n).ok())
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| {
-                        self.err(
-                            &join(path, "rate_limit_per_second"),
-                            format!("expected a positive integer, found {v}"),
-                        )
-                    })?,
-            ),
-        };
-        Ok(Action {
-            name: name.to_owned(),
-            // Set from the file's metadata by `parse`.
-            service: String::new(),
-            version: String::new(),
-            skip_sign: self.opt_bool(o, path, "skip_sign")?.unwrap_or(false),
-            title: self.opt_string(o, path, "name")?.unwrap_or_default(),
-            document: self.opt_string(o, path, "document")?.unwrap_or_default(),
-            input: self.string(o, path, "input")?,
-            output: self.string(o, path, "output")?,
-            status: self.opt_string(o, path, "status")?.unwrap_or_default(),
-            error_codes: match o.get("error_codes") {
-                Some(v) => self.error_codes(v, &join(path, "error_codes"))?,
-                None => Vec::new(),
-            },
-            rate_limit_per_second,
-            idempotent: self.opt_bool(o, path, "idempotent")?.unwrap_or(false),
-        })
-    }
-
-    fn error_codes(&self, v: &Value, path: &str) -> Result<Vec<ErrorCode>, SpecError> {
-        let items = v.as_array().ok_or_else(|| {
-            self.err(
-                path,
-                format!("expected an array of codes, found {}", kind(v)),
-            )
-        })?;
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let p = format!("{path}[{i}]");
-                let o = self.object(item, &p)?;
-                Ok(ErrorCode {
-                    code: self.string(o, &p, "code")?,
-                    description: self.string(o, &p, "description")?,
-                })
-            })
-            .collect()
-    }
-
-    fn object_entry(&self, v: &Value, path: &str) -> Result<Object, SpecError> {
-        let o = self.object(v, path)?;
-        let usage = match (o.get("type"), o.get("usage")) {
-            (Some(_), _) => {
-                let t = self.string(o, path, "type")?;
-                if t != "object" {
-                    return Err(self.err(
-                        &join(path, "type"),
-                        format!("unknown object type `{t}` (expected `object`)"),
-                    ));
-                }
-                None
-            }
-            (None, Some(_)) => Some(match self.string(o, path, "usage")?.as_str() {
-                "in" => Usage::In,
-                "out" => Usage::Out,
-                "both" => Usage::Both,
-                other => {
-                    return Err(self.err(
-                        &join(path, "usage"),
-                        format!("unknown usage `{other}` (expected `in`, `out` or `both`)"),
-                    ));
-                }
-            }),
-            (None, None) => {
-                return Err(self.err(path, "missing field `type` (or `usage`)"));
-            }
-        };
-        let members_path = join(path, "members");
-        let members = self.field(o, path, "members")?;
-        let members = members.as_array().ok_or_else(|| {
-            self.err(
-                &members_path,
-                format!("expected an array, found {}", kind(members)),
-            )
-        })?;
-        let members = members
-            .iter()
-            .enumerate()
-            .map(|(i, m)| self.member(m, &format!("{members_path}[{i}]")))
-            .collect::<Result<Vec<_>, _>>()?;
-        // Decided once, here, for every member: the emitter only reads the outcome.
-        let members = members
-            .into_iter()
-            .map(|mut m| {
-                m.reply = reply::classify(&m, usage.is_none());
-                m
-            })
-            .collect();
-        Ok(Object {
-            document: self.opt_string(o, path, "document")?.unwrap_or_default(),
-            members,
-            usage,
-        })
-    }
-
-    fn member(&self, v: &Value, path: &str) -> Result<Member, SpecError> {
-        let o = self.object(v, path)?;
-        let shape = self.string(o, path, "type")?;
-        let member = self.string(o, path, "member")?;
-        let element = match member.as_str() {
-            "string" => Element::String,
-            "int64" => Element::Int64,
-            "uint64" => Element::Uint64,
-            "float" => Element::Float,
-            "bool" => Element::Bool,
-            other if shape == "list" || shape == "object" => Element::Object(other.to_owned()),
-            other => {
-                return Err(self.err(
-                    &join(path, "member"),
-                    format!("unknown member `{other}` for type `{shape}`"),
-                ));
-            }
-        };
-        // `type` is the shape, `member` the element; they must agree.
-        let agrees = match (shape.as_str(), &element) {
-            ("string", Element::String) | ("bool", Element::Bool) | ("float", Element::Float) => {
-                true
-            }
-            ("int", Element::Int64 | Element::Uint64) => true,
-            ("object", Element::Object(_)) | ("list", _) => true,
-            ("string" | "int" | "float" | "bool" | "object", _) => false,
-            (other, _) => {
-                return Err(self.err(
-                    &join(path, "type"),
-                    format!(
-                        "unknown type `{other}` (expected string, int, float, bool, list or object)"
-                    ),
-                ));
-            }
-        };
-        if !agrees {
-            return Err(self.err(
-                &join(path, "member"),
-                format!("member `{member}` does not fit type `{shape}`"),
+/// An object as the model holds it; errors are (path, message).
+fn object(raw: RawObject, path: &str) -> Result<Object, (String, String)> {
+    let usage = match (raw.kind.as_deref(), raw.usage.as_deref()) {
+        (Some("object"), _) => None,
+        (Some(other), _) => {
+            return Err((
+                format!("{path}.type"),
+                format!("unknown object type `{other}` (expected `object`)"),
             ));
         }
-        let ty = if shape == "list" {
-            FieldType::List(element)
-        } else {
-            FieldType::One(element)
-        };
-        Ok(Member {
-            name: self.string(o, path, "name")?,
-            ty,
-            document: self.opt_string(o, path, "document")?.unwrap_or_default(),
-            disabled: self.opt_bool(o, path, "disabled")?.unwrap_or(false),
-            required: self.opt_bool(o, path, "required")?.unwrap_or(false),
-            output_required: self.opt_bool(o, path, "output_required")?,
-            value_allowed_null: self
-                .opt_bool(o, path, "value_allowed_null")?
-                .unwrap_or(false),
-            example: self.opt_string(o, path, "example")?,
-            sensitive: self.opt_bool(o, path, "sensitive")?.unwrap_or(false),
-            reply: Reply::Strict,
-        })
-    }
+        (None, Some("in")) => Some(Usage::In),
+        (None, Some("out")) => Some(Usage::Out),
+        (None, Some("both")) => Some(Usage::Both),
+        (None, Some(other)) => {
+            return Err((
+                format!("{path}.usage"),
+                format!("unknown usage `{other}` (expected `in`, `out` or `both`)"),
+            ));
+        }
+        (None, None) => {
+            return Err((
+                path.to_owned(),
+                "missing field `type` (or `usage`)".to_owned(),
+            ));
+        }
+    };
+    let members = raw
+        .members
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| member(m, &format!("{path}.members[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Object {
+        document: raw.document.unwrap_or_default(),
+        members,
+        usage,
+    })
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
+/// A member as the model holds it: `type` (the shape) and `member` (the element) must agree.
+fn member(raw: RawMember, path: &str) -> Result<Member, (String, String)> {
+    let at_member = || format!("{path}.member");
+    let element = match (raw.shape, raw.member.as_str()) {
+        (_, "string") => Element::String,
+        (_, "int64") => Element::Int64,
+        (_, "uint64") => Element::Uint64,
+        (_, "float") => Element::Float,
+        (_, "bool") => Element::Bool,
+        (Shape::List | Shape::Object, other) => Element::Object(other.to_owned()),
+        (shape, other) => {
+            return Err((
+                at_member(),
+                format!("unknown member `{other}` for type `{shape}`"),
+            ));
+        }
+    };
+    let agrees = matches!(
+        (raw.shape, &element),
+        (Shape::String, Element::String)
+            | (Shape::Bool, Element::Bool)
+            | (Shape::Float, Element::Float)
+            | (Shape::Int, Element::Int64 | Element::Uint64)
+            | (Shape::Object, Element::Object(_))
+            | (Shape::List, _)
+    );
+    if !agrees {
+        return Err((
+            at_member(),
+            format!("member `{}` does not fit type `{}`", raw.member, raw.shape),
+        ));
+    }
+    let ty = if raw.shape == Shape::List {
+        FieldType::List(element)
     } else {
-        format!("{path}.{key}")
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+        FieldType::One(element)
+    };
+    let flag = |f: Option<Flag>| f.is_some_and(|f| f.0);
+    Ok(Member {
+        name: raw.name,
+        ty,
+        document: raw.document.unwrap_or_default(),
+        disabled: flag(raw.disabled),
+        required: flag(raw.required),
+        output_required: raw.output_required.map(|f| f.0),
+        value_allowed_null: flag(raw.value_allowed_null),
+        example: raw.example,
+        sensitive: flag(raw.sensitive),
+    })
 }
 
 /// Merges `other` (read from `file`) into `into`. Files may describe different services and
 /// versions (each action keeps its own); an action may be defined once; an object defined twice
 /// must be identical (shared structures are repeated in each action's file).
-pub fn merge(into: &mut Spec, other: Spec, file: &Path) -> Result<(), SpecError> {
+pub(crate) fn merge(into: &mut Spec, other: Spec, file: &Path) -> Result<(), SpecError> {
     for (name, action) in other.actions {
         if into.actions.contains_key(&name) {
             return Err(SpecError::new(

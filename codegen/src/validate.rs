@@ -1,5 +1,5 @@
-//! Checks that a parsed [`Spec`] can be emitted: every reference resolves and every name maps to
-//! a unique, valid Rust identifier. After this, emission cannot fail.
+//! Checks that a spec can be emitted: every reference resolves and every name maps to a unique,
+//! valid Rust identifier. After this, emission cannot fail.
 
 use crate::Target;
 use crate::error::SpecError;
@@ -19,6 +19,7 @@ const RUNTIME_NAMES: &[&str] = &[
     "ClientBuilder",
     "ConfigError",
     "Credentials",
+    "CommonErrorCode",
     "Error",
     "ErrorCode",
     "InvalidParameter",
@@ -34,10 +35,15 @@ const RUNTIME_NAMES: &[&str] = &[
     "clock",
     "credentials",
     "endpoint",
+    "env",
     "error",
     "generated",
-    // The generated code's own module of member markers, and the correction types.
-    "member",
+    "input",
+    "network",
+    "pipeline",
+    "proxy",
+    // The generated code's own module of reply wire forms, and the correction types.
+    "wire",
     "correct",
     "Correction",
     "CorrectionKind",
@@ -61,30 +67,24 @@ const PRIMITIVE_TYPES: &[&str] = &[
 /// of the same name would not compile): actions may not map to them. Keep in step with
 /// `tc-redis/src/client.rs` and `task.rs`.
 const RESERVED_METHODS: &[&str] = &[
-    "authorization",
     "builder",
     "call",
     "clock",
     "clock_skew",
-    "endpoint",
+    "credentials",
     "endpoint_for",
-    "learn_skew",
-    "route",
-    "timestamp",
+    "network",
     "wait_for_task",
     "wait_for_task_with",
-    "with_signing_key",
 ];
 
-/// Validates `spec` for the crate root ([`Target::CrateRoot`]); `file` names the source in errors.
-pub fn validate(spec: &Spec, file: &Path) -> Result<(), SpecError> {
-    validate_for(spec, file, Target::CrateRoot)
-}
+/// Variant names every `<Action>ErrorCode` has besides the action's own codes.
+const RESERVED_VARIANTS: &[&str] = &["Common", "Other", "Self"];
 
 /// Validates `spec` for where its code goes: at the crate root, types may not take the runtime's
 /// names and actions become `Client` methods, so they may not take its method names; in a module
-/// of their own only the primitive type names are reserved.
-pub fn validate_for(spec: &Spec, file: &Path, target: Target) -> Result<(), SpecError> {
+/// of their own only the primitive type names are reserved. `file` names the source in errors.
+pub(crate) fn validate(spec: &Spec, file: &Path, target: Target) -> Result<(), SpecError> {
     let at_root = target == Target::CrateRoot;
     let err = |path: String, msg: String| SpecError::new(file, path, msg);
 
@@ -107,8 +107,35 @@ pub fn validate_for(spec: &Spec, file: &Path, target: Target) -> Result<(), Spec
         }
     }
 
-    // Type names: objects, and the error enum generated for each action.
+    // The common codes, one `CommonErrorCode` variant each (checked again with each action's
+    // own codes below, which must not take their variants).
+    let mut common_variants: BTreeMap<String, String> = BTreeMap::new();
+    for (i, c) in spec.common_error_codes.iter().enumerate() {
+        let path = format!("common_error_codes[{i}].code");
+        let variant = ident::variant_name(&c.code);
+        if !valid_code(&c.code, &variant) {
+            return Err(err(path, format!("`{}` is not a valid error code", c.code)));
+        }
+        if let Some(prev) = common_variants.insert(variant.clone(), path.clone()) {
+            return Err(err(
+                path,
+                format!(
+                    "`{}` and the code at {prev} both map to the variant `{variant}`",
+                    c.code
+                ),
+            ));
+        }
+    }
+
+    // Type names: objects, and the error enum generated for each action (and, at the crate
+    // root, the common codes' enum).
     let mut types: BTreeMap<String, String> = BTreeMap::new();
+    if at_root {
+        types.insert(
+            "CommonErrorCode".to_owned(),
+            "the common error codes' enum `CommonErrorCode`".to_owned(),
+        );
+    }
     for name in spec.objects.keys() {
         let path = format!("objects.{name}");
         if !ident::is_identifier(name) {
@@ -205,18 +232,15 @@ pub fn validate_for(spec: &Spec, file: &Path, target: Target) -> Result<(), Spec
             );
         for (code_path, code) in codes {
             let variant = ident::variant_name(code);
-            let valid = code.split('.').all(ident::is_identifier)
-                && ident::is_identifier(&variant)
-                && variant != "Other"
-                && variant != "Self";
-            if !valid {
+            if !valid_code(code, &variant) {
                 return Err(err(
                     code_path,
                     format!("`{code}` is not a valid error code"),
                 ));
             }
             match variants.get(&variant) {
-                // The same code documented twice (by the action and as a common code) is one variant.
+                // The same code documented twice (by the action and as a common code) is the one
+                // common variant.
                 Some((prev_code, _)) if prev_code == code => {}
                 Some((_, prev)) => {
                     return Err(err(
@@ -285,4 +309,11 @@ pub fn validate_for(spec: &Spec, file: &Path, target: Target) -> Result<(), Spec
         }
     }
     Ok(())
+}
+
+/// A code whose parts are identifiers and whose variant is a free identifier.
+fn valid_code(code: &str, variant: &str) -> bool {
+    code.split('.').all(ident::is_identifier)
+        && ident::is_identifier(variant)
+        && !RESERVED_VARIANTS.contains(&variant)
 }

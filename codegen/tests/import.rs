@@ -6,6 +6,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use tc_redis_codegen::import::Import;
 use tc_redis_codegen::spec::{FieldType, Spec};
+use tc_redis_codegen::{Generator, SpecError};
+
+/// The specs of `paths`, merged in that order.
+fn load_all(paths: &[&Path]) -> Result<Spec, SpecError> {
+    paths.iter().fold(Generator::new(), |g, p| g.spec(p)).load()
+}
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -56,7 +62,7 @@ fn official_actions() -> BTreeSet<String> {
 
 /// The action names a spec directory defines.
 fn actions_in(dir: &Path) -> BTreeSet<String> {
-    tc_redis_codegen::load(dir)
+    load_all(&[dir])
         .unwrap_or_else(|e| panic!("{e}"))
         .actions
         .into_keys()
@@ -153,7 +159,7 @@ fn the_checked_in_full_api_is_the_import_of_the_official_spec() {
     import(&[], &out, Some(workspace().join("api-spec")));
     same_files(&out, &workspace().join("api-spec/full"));
     // And the whole API loads and generates.
-    let spec = tc_redis_codegen::load_all(&[&workspace().join("api-spec"), &out]).unwrap();
+    let spec = load_all(&[&workspace().join("api-spec"), &out]).unwrap();
     let loaded: BTreeSet<String> = spec.actions.keys().cloned().collect();
     assert!(
         official.is_subset(&loaded),
@@ -162,7 +168,7 @@ fn the_checked_in_full_api_is_the_import_of_the_official_spec() {
         official.len(),
         official.difference(&loaded).collect::<Vec<_>>()
     );
-    tc_redis_codegen::generate(&spec).unwrap();
+    Generator::new().render(&spec).unwrap();
 }
 
 /// Steps 2 and 6 of README "Adding an action" on a copy of the spec directories: the action
@@ -195,7 +201,7 @@ fn moving_an_action_into_the_default_spec_keeps_it_in_one_file() {
         actions_in(&default).contains(&action),
         "{action} is in api-spec/"
     );
-    tc_redis_codegen::load_all(&[&default, &full])
+    load_all(&[&default, &full])
         .unwrap_or_else(|e| panic!("the full build's spec after moving {action}: {e}"));
 
     // Step 6 with a stale copy left in full/ (as before --remove-from existed): it goes.
@@ -247,7 +253,7 @@ fn describe_task_info_is_imported_unchanged() {
         std::fs::read_to_string(out.join("DescribeTaskInfo.json")).unwrap(),
         std::fs::read_to_string(workspace().join("api-spec/DescribeTaskInfo.json")).unwrap()
     );
-    let spec = tc_redis_codegen::load(&out).unwrap();
+    let spec = load_all(&[&out]).unwrap();
     let action = &spec.actions["DescribeTaskInfo"];
     assert!(action.idempotent, "a read-only action is marked idempotent");
     let documented = read_json(&fixture("redis-errorcodes.json"))["per_action_documented_codes"]
@@ -285,9 +291,8 @@ fn shape(spec: &Spec, object: &str) -> Vec<(String, FieldType, bool, Option<bool
 fn clean_up_instance_from_the_official_spec_differs_only_by_the_seeds_facts() {
     let out = temp_dir("cui");
     import(&["CleanUpInstance"], &out, None);
-    let imported =
-        tc_redis_codegen::load_all(&[&out, &workspace().join("api-spec/common.json")]).unwrap();
-    let checked_in = tc_redis_codegen::load_all(&[
+    let imported = load_all(&[&out, &workspace().join("api-spec/common.json")]).unwrap();
+    let checked_in = load_all(&[
         &workspace().join("api-spec/CleanUpInstance.json"),
         &workspace().join("api-spec/common.json"),
     ])

@@ -4,7 +4,12 @@
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use tc_redis_codegen::{SpecError, load};
+use tc_redis_codegen::{Generator, Spec, SpecError, Target};
+
+/// A spec file or directory, read and validated as `build.rs` reads it.
+fn load(path: &Path) -> Result<Spec, SpecError> {
+    Generator::new().spec(path).load()
+}
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);
@@ -442,7 +447,9 @@ fn files_of_different_services_merge_and_each_action_keeps_its_own() {
     };
     assert_eq!(facts("Foo"), ("redis", "2018-04-12", false));
     assert_eq!(facts("Bar"), ("sts", "2018-08-13", true));
-    let code = tc_redis_codegen::generate(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let code = Generator::new()
+        .render(&spec)
+        .unwrap_or_else(|e| panic!("{e}"));
     for expected in [
         "const SERVICE: &'static str = \"sts\";",
         "const VERSION: &'static str = \"2018-08-13\";",
@@ -568,13 +575,38 @@ fn an_action_code_colliding_with_a_common_code_of_another_file() {
 fn an_action_named_like_a_client_method() {
     let mut spec = valid();
     let foo = spec["actions"]["Foo"].take();
-    spec["actions"] = json!({ "Authorization": foo });
+    spec["actions"] = json!({ "Network": foo });
     let (_dir, file, err) = load_err(&spec);
     assert_error(
         &err,
         &file,
-        "actions.Authorization",
-        &["`authorization`", "Client's own methods"],
+        "actions.Network",
+        &["`network`", "Client's own methods"],
+    );
+}
+
+/// `Common` would generate `CommonErrorCode`, the common codes' own enum; an error code whose
+/// variant is `Common` would clash with the variant that embeds them.
+#[test]
+fn an_action_or_a_code_named_like_the_common_codes() {
+    let mut spec = valid();
+    let foo = spec["actions"]["Foo"].take();
+    spec["actions"] = json!({ "Common": foo });
+    let (_dir, file, err) = load_err(&spec);
+    assert_error(
+        &err,
+        &file,
+        "actions.Common",
+        &["`CommonErrorCode`", "common error codes"],
+    );
+    let mut spec = valid();
+    spec["actions"]["Foo"]["error_codes"][0]["code"] = json!("Common");
+    let (_dir, file, err) = load_err(&spec);
+    assert_error(
+        &err,
+        &file,
+        "actions.Foo.error_codes[0].code",
+        &["`Common` is not a valid error code"],
     );
 }
 
@@ -588,10 +620,11 @@ fn an_object_named_like_a_crate_root_item() {
     let (dir, file, err) = load_err(&spec);
     assert_error(&err, &file, "objects.Credentials", &["runtime type"]);
     // In a module of its own (as STS's `Credentials` in `tc_redis::sts`) the name is free.
-    let target = tc_redis_codegen::Target::Module;
-    let loaded = tc_redis_codegen::load_all_for(&[dir.0.as_path()], target)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let code = tc_redis_codegen::generate_for(&loaded, target).unwrap_or_else(|e| panic!("{e}"));
+    let generator = Generator::new()
+        .target(Target::Module)
+        .spec(dir.0.as_path());
+    let loaded = generator.load().unwrap_or_else(|e| panic!("{e}"));
+    let code = generator.render(&loaded).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         code.contains("pub struct Credentials"),
         "no Credentials type"
@@ -616,12 +649,12 @@ fn a_response_member_named_like_the_corrections_field() {
 }
 
 #[test]
-fn an_object_named_like_the_generated_member_module() {
+fn an_object_named_like_the_generated_wire_module() {
     let mut spec = valid();
     let tag = spec["objects"]["Tag"].take();
-    spec["objects"]["member"] = tag;
-    spec["objects"]["FooRequest"]["members"][1]["member"] = json!("member");
+    spec["objects"]["wire"] = tag;
+    spec["objects"]["FooRequest"]["members"][1]["member"] = json!("wire");
     spec["objects"].as_object_mut().unwrap().remove("Tag");
     let (_dir, file, err) = load_err(&spec);
-    assert_error(&err, &file, "objects.member", &["runtime type"]);
+    assert_error(&err, &file, "objects.wire", &["runtime type"]);
 }

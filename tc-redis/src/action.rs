@@ -53,7 +53,9 @@ impl fmt::Display for InvalidParameter {
     }
 }
 
-/// A generated `<Action>ErrorCode` enum.
+/// A generated `<Action>ErrorCode` enum: the action's own codes, the common codes of the API
+/// (its `Common` variant, holding a [`CommonErrorCode`](crate::CommonErrorCode)) and any other
+/// code verbatim (its `Other` variant).
 pub trait ErrorCode: fmt::Debug + fmt::Display + Clone + Send + Sync + 'static {
     /// Maps a code string to its variant (unknown codes are kept verbatim).
     fn from_code(code: &str) -> Self;
@@ -61,4 +63,111 @@ pub trait ErrorCode: fmt::Debug + fmt::Display + Clone + Send + Sync + 'static {
     fn as_str(&self) -> &str;
     /// The spec's description of the code, if it documents it.
     fn description(&self) -> Option<&'static str>;
+    /// The common code, when the code is one of the API's common codes.
+    fn common(&self) -> Option<crate::CommonErrorCode>;
+}
+
+/// The mechanics of a generated `<Action>ErrorCode`, written once here: the generated code holds
+/// the data (the enum, documented from the spec, and its `CODES` table of variant, code and
+/// description) and invokes this for the rest: `as_str`, `description`, `common`, `FromStr`,
+/// `Display`, `From<CommonErrorCode>`, `PartialEq<CommonErrorCode>` and [`ErrorCode`]. The enum
+/// must have the variants `Common(CommonErrorCode)` and `Other(String)`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __error_code {
+    ($name:ident) => {
+        impl $name {
+            /// The code as the server sends it.
+            pub fn as_str(&self) -> &str {
+                // An action without codes of its own has no variant for the last arm.
+                #[allow(unreachable_patterns)]
+                match self {
+                    Self::Common(code) => code.as_str(),
+                    Self::Other(code) => code,
+                    own => Self::CODES
+                        .iter()
+                        .find(|(variant, _, _)| variant == own)
+                        .map_or("", |(_, code, _)| *code),
+                }
+            }
+
+            /// The spec's description of the code, `None` for [`Self::Other`].
+            pub fn description(&self) -> ::std::option::Option<&'static str> {
+                #[allow(unreachable_patterns)]
+                match self {
+                    Self::Common(code) => ::std::option::Option::Some(code.description()),
+                    Self::Other(_) => ::std::option::Option::None,
+                    own => Self::CODES
+                        .iter()
+                        .find(|(variant, _, _)| variant == own)
+                        .map(|(_, _, description)| *description),
+                }
+            }
+
+            /// The common code, for [`Self::Common`].
+            pub fn common(&self) -> ::std::option::Option<$crate::CommonErrorCode> {
+                match self {
+                    Self::Common(code) => ::std::option::Option::Some(*code),
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+
+        /// The action's own codes first, then the common codes; anything else is `Other`.
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(code: &str) -> ::std::result::Result<Self, Self::Err> {
+                if let ::std::option::Option::Some((variant, _, _)) =
+                    Self::CODES.iter().find(|(_, own, _)| *own == code)
+                {
+                    return ::std::result::Result::Ok(variant.clone());
+                }
+                ::std::result::Result::Ok(match $crate::CommonErrorCode::from_code(code) {
+                    ::std::option::Option::Some(common) => Self::Common(common),
+                    ::std::option::Option::None => Self::Other(code.to_owned()),
+                })
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::convert::From<$crate::CommonErrorCode> for $name {
+            fn from(code: $crate::CommonErrorCode) -> Self {
+                Self::Common(code)
+            }
+        }
+
+        /// `e.code == CommonErrorCode::RequestLimitExceeded`, for every action.
+        impl ::std::cmp::PartialEq<$crate::CommonErrorCode> for $name {
+            fn eq(&self, other: &$crate::CommonErrorCode) -> bool {
+                self.common() == ::std::option::Option::Some(*other)
+            }
+        }
+
+        impl $crate::ErrorCode for $name {
+            fn from_code(code: &str) -> Self {
+                match code.parse() {
+                    ::std::result::Result::Ok(parsed) => parsed,
+                    ::std::result::Result::Err(never) => match never {},
+                }
+            }
+
+            fn as_str(&self) -> &str {
+                $name::as_str(self)
+            }
+
+            fn description(&self) -> ::std::option::Option<&'static str> {
+                $name::description(self)
+            }
+
+            fn common(&self) -> ::std::option::Option<$crate::CommonErrorCode> {
+                $name::common(self)
+            }
+        }
+    };
 }

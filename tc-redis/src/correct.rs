@@ -9,17 +9,19 @@
 //! invented. Integers sent as a JSON string of digits (`"TaskId": "6954227"`) read as the
 //! integer; anything lossy (a fraction, a negative `u64`, out of range) is still an error.
 //!
-//! Nothing is silent: while the client reads a reply ([`crate::response::parse`]) every
-//! correction is recorded with its path (`InstanceSet[0].SizeUsed`), and the generated response
-//! keeps them (`corrections()`). Nothing is logged.
+//! Nothing is silent: every correction is recorded with its path (`InstanceSet[0].SizeUsed`), and
+//! the generated response keeps them (`corrections()`), whoever reads it: the client, or
+//! `serde_json::from_str` on a response type outside it. Nothing is logged.
 //!
-//! The generated code uses the helpers here through [`Member`] (one marker type per member
-//! name) and [`Decode`] (every type a reply member can have); they are not meant to be used by
-//! hand.
+//! How, as aws-sdk-rust's generated `*_correct_errors` do it: a reply is first read into its
+//! generated *wire form*, which takes whatever Tencent sends (every member may be missing or
+//! `null` — [`Field`]; an integer may be a string of digits — [`Int`]), then the generated
+//! [`Wire::correct`] of each structure builds the typed value, member by member, through a
+//! [`Corrector`] that keeps the path and records each correction. Nothing is kept per thread, and
+//! nothing depends on the order serde reads members in. These items are what generated code
+//! calls; they are not meant to be used by hand.
 
-use serde::Deserializer;
-use serde::de::{self, DeserializeOwned, DeserializeSeed, SeqAccess, Visitor};
-use std::cell::RefCell;
+use serde::de::{self, Deserialize, Deserializer, Visitor};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -112,7 +114,131 @@ impl fmt::Display for Corrections {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The record: a path stack and the corrections found, per thread, only while a reply is read.
+// The wire form: what generated code reads a reply into.
+
+/// One member of a reply as it was sent: absent, `null`, or a value. Generated wire structures
+/// hold every member (but the envelope's `RequestId`) as a `Field`, with `#[serde(default)]`, so
+/// that "missing" and "null" stay apart for the record.
+#[doc(hidden)]
+#[derive(Debug, Default)]
+pub enum Field<T> {
+    /// The member was not in the object.
+    #[default]
+    Absent,
+    /// The member was `null`.
+    Null,
+    /// The member's value.
+    Value(T),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Field<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Option::<T>::deserialize(deserializer).map(|v| v.map_or(Field::Null, Field::Value))
+    }
+}
+
+/// An integer as it was sent: a JSON number, or a string of its digits (recorded when
+/// corrected); never lossy (a fraction, a sign `u64` cannot hold, out of range: an error).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Int<T> {
+    value: T,
+    from_string: bool,
+}
+
+impl<'de, T> Deserialize<'de> for Int<T>
+where
+    T: TryFrom<i64> + TryFrom<u64> + std::str::FromStr,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(IntegerVisitor::<T>(PhantomData))
+    }
+}
+
+/// A structure as it was sent, read from a JSON object only: serde's derive would also take a
+/// JSON array as the members in order, and with members that may be absent, `[]` would read as
+/// a default value.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ObjectVisitor::<T>(PhantomData))
+    }
+}
+
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+    type Value = Object<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Object)
+    }
+}
+
+/// A value of a reply's wire form, turned into the typed value by [`correct`](Wire::correct).
+/// Generated for every structure read from replies; implemented here for the scalars and lists.
+#[doc(hidden)]
+pub trait Wire: Sized {
+    /// The typed value.
+    type Target;
+
+    /// The typed value, each correction recorded in `corrector` at its path.
+    fn correct(self, corrector: &mut Corrector) -> Self::Target;
+}
+
+macro_rules! as_sent {
+    ($($t:ty),*) => {$(
+        impl Wire for $t {
+            type Target = $t;
+            fn correct(self, _: &mut Corrector) -> $t {
+                self
+            }
+        }
+    )*};
+}
+as_sent!(String, bool, f64);
+
+impl<T> Wire for Int<T> {
+    type Target = T;
+
+    fn correct(self, corrector: &mut Corrector) -> T {
+        if self.from_string {
+            corrector.record(CorrectionKind::IntegerFromString);
+        }
+        self.value
+    }
+}
+
+impl<W: Wire> Wire for Object<W> {
+    type Target = W::Target;
+
+    fn correct(self, corrector: &mut Corrector) -> W::Target {
+        self.0.correct(corrector)
+    }
+}
+
+impl<W: Wire> Wire for Vec<W> {
+    type Target = Vec<W::Target>;
+
+    fn correct(self, corrector: &mut Corrector) -> Vec<W::Target> {
+        self.into_iter()
+            .enumerate()
+            .map(|(i, item)| {
+                corrector.path.push(Segment::Index(i));
+                let item = item.correct(corrector);
+                corrector.path.pop();
+                item
+            })
+            .collect()
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 enum Segment {
@@ -120,256 +246,156 @@ enum Segment {
     Index(usize),
 }
 
-#[derive(Default)]
-struct Recording {
+/// Builds typed values from a reply's wire form: the path of the member being corrected, and
+/// the corrections found so far.
+#[doc(hidden)]
+#[derive(Debug, Default)]
+pub struct Corrector {
     path: Vec<Segment>,
     found: Vec<Correction>,
 }
 
-thread_local! {
-    /// `Some` while [`recording`] runs on this thread. serde gives a `Deserialize` no context,
-    /// so the path of the member being read is kept here.
-    static RECORDING: RefCell<Option<Recording>> = const { RefCell::new(None) };
-}
+impl Corrector {
+    /// An always-returned member: missing or `null` reads as the zero value, recorded.
+    pub fn required<W>(&mut self, name: &'static str, field: Field<W>) -> W::Target
+    where
+        W: Wire,
+        W::Target: Default,
+    {
+        self.path.push(Segment::Member(name));
+        let value = match field {
+            Field::Value(value) => value.correct(self),
+            Field::Absent => {
+                self.record(CorrectionKind::Missing);
+                W::Target::default()
+            }
+            Field::Null => {
+                self.record(CorrectionKind::Null);
+                W::Target::default()
+            }
+        };
+        self.path.pop();
+        value
+    }
 
-/// Runs `read` (the deserialisation of one reply) with corrections recorded; the generated
-/// response takes them when it is complete (its `corrections` field's default). Nested calls
-/// each get their own record.
-pub(crate) fn recording<R>(read: impl FnOnce() -> R) -> R {
-    struct Restore(Option<Recording>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let outer = self.0.take();
-            let _ = RECORDING.try_with(|r| *r.borrow_mut() = outer);
+    /// A member that may be omitted (or is never invented): missing or `null` is `None`.
+    pub fn optional<W: Wire>(&mut self, name: &'static str, field: Field<W>) -> Option<W::Target> {
+        match field {
+            Field::Value(value) => {
+                self.path.push(Segment::Member(name));
+                let value = value.correct(self);
+                self.path.pop();
+                Some(value)
+            }
+            Field::Absent | Field::Null => None,
         }
     }
-    let outer = RECORDING.with(|r| r.replace(Some(Recording::default())));
-    let _restore = Restore(outer);
-    read()
-}
 
-/// The corrections recorded so far (emptied): the default of a generated response's
-/// `corrections` field, which serde computes once every other member has been read.
-pub fn take() -> Corrections {
-    RECORDING.with(|r| {
-        Corrections(
-            r.borrow_mut()
-                .as_mut()
-                .map(|rec| std::mem::take(&mut rec.found))
-                .unwrap_or_default(),
-        )
-    })
-}
+    /// What was corrected, in the order of the spec's members.
+    pub fn finish(self) -> Corrections {
+        Corrections(self.found)
+    }
 
-fn record(kind: CorrectionKind, leaf: Option<&'static str>) {
-    RECORDING.with(|r| {
-        if let Some(rec) = r.borrow_mut().as_mut() {
-            let mut path = String::new();
-            let segments = rec.path.iter().copied().chain(leaf.map(Segment::Member));
-            for segment in segments {
-                match segment {
-                    Segment::Member(name) => {
-                        if !path.is_empty() {
-                            path.push('.');
-                        }
-                        path.push_str(name);
+    fn record(&mut self, kind: CorrectionKind) {
+        let mut path = String::new();
+        for segment in &self.path {
+            match segment {
+                Segment::Member(name) => {
+                    if !path.is_empty() {
+                        path.push('.');
                     }
-                    Segment::Index(i) => {
-                        path.push('[');
-                        path.push_str(&i.to_string());
-                        path.push(']');
-                    }
+                    path.push_str(name);
+                }
+                Segment::Index(i) => {
+                    path.push('[');
+                    path.push_str(&i.to_string());
+                    path.push(']');
                 }
             }
-            rec.found.push(Correction { path, kind });
         }
-    });
-}
-
-/// The segment of the member or element being read, popped when dropped (also on error).
-struct Within(bool);
-
-impl Within {
-    fn enter(segment: Segment) -> Within {
-        Within(RECORDING.with(|r| match r.borrow_mut().as_mut() {
-            Some(rec) => {
-                rec.path.push(segment);
-                true
-            }
-            None => false,
-        }))
+        self.found.push(Correction { path, kind });
     }
 }
 
-impl Drop for Within {
-    fn drop(&mut self) {
-        if self.0 {
-            let _ = RECORDING.try_with(|r| {
-                if let Some(rec) = r.borrow_mut().as_mut() {
-                    rec.path.pop();
-                }
-            });
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// What generated code calls.
-
-/// A type a reply member can have, read with tolerance: every generated data structure, the
-/// scalars, and lists of them.
+/// A structure read from a reply on its own (a generated data structure's `Deserialize`): its
+/// wire form, corrected; the corrections have no response to go to and are dropped.
 #[doc(hidden)]
-pub trait Decode: DeserializeOwned + Default {
-    /// Reads the value; the default is plain serde.
-    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Self::deserialize(deserializer)
-    }
+pub fn read<'de, W, D>(deserializer: D) -> Result<W::Target, D::Error>
+where
+    W: Wire + Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    let wire = W::deserialize(deserializer)?;
+    Ok(wire.correct(&mut Corrector::default()))
 }
 
-impl Decode for String {}
-impl Decode for bool {}
-impl Decode for f64 {}
-
-impl Decode for i64 {
-    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(IntegerVisitor::<i64>(PhantomData))
-    }
-}
-
-impl Decode for u64 {
-    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(IntegerVisitor::<u64>(PhantomData))
-    }
-}
-
-/// A generated data structure used in replies (`impl crate::correct::Structure for X {}`).
+/// A response (a generated response's `Deserialize`): its wire form, corrected, with the
+/// corrections kept in the response's own field, which `corrections` points to.
 #[doc(hidden)]
-pub trait Structure: DeserializeOwned + Default {}
-
-/// A structure is read from a JSON object only: serde would also take a JSON array as the
-/// members in order, and with members that may be absent, `[]` would read as a default value.
-impl<T: Structure> Decode for T {
-    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(StructureVisitor::<T>(PhantomData))
-    }
+pub fn read_reply<'de, W, D>(
+    deserializer: D,
+    corrections: fn(&mut W::Target) -> &mut Corrections,
+) -> Result<W::Target, D::Error>
+where
+    W: Wire + Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    let wire = W::deserialize(deserializer)?;
+    let mut corrector = Corrector::default();
+    let mut reply = wire.correct(&mut corrector);
+    *corrections(&mut reply) = corrector.finish();
+    Ok(reply)
 }
 
-struct StructureVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Structure> Visitor<'de> for StructureVisitor<T> {
-    type Value = T;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object")
-    }
-
-    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::deserialize(de::value::MapAccessDeserializer::new(map))
-    }
-}
-
-impl<T: Decode> Decode for Vec<T> {
-    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_seq(ListVisitor::<T>(PhantomData))
-    }
-}
-
-/// The marker of one member name (generated, one per name): its helpers are what the generated
-/// fields' `#[serde(default = ..., deserialize_with = ...)]` name.
+/// The `Deserialize` of a generated structure read from replies, written once here: through its
+/// wire form `wire::<Type>` (resolved where the macro is invoked, in the generated code). With
+/// `keeping <field>`, a response: the corrections are kept in that field, and `corrections()`
+/// returns them.
 #[doc(hidden)]
-pub trait Member {
-    /// The member's wire name.
-    const NAME: &'static str;
-
-    /// An always-returned member that is missing: its zero value, recorded.
-    fn missing<T: Decode>() -> T {
-        record(CorrectionKind::Missing, Some(Self::NAME));
-        T::default()
-    }
-
-    /// An always-returned member: `null` reads as the zero value (recorded), anything else as
-    /// [`Decode`] reads it.
-    fn zero_if_null<'de, D: Deserializer<'de>, T: Decode>(deserializer: D) -> Result<T, D::Error> {
-        let _within = Within::enter(Segment::Member(Self::NAME));
-        match deserializer.deserialize_option(OptionVisitor::<T>(PhantomData))? {
-            Some(value) => Ok(value),
-            None => {
-                record(CorrectionKind::Null, None);
-                Ok(T::default())
+#[macro_export]
+macro_rules! __read_from_wire {
+    ($name:ident) => {
+        /// Read as Tencent sends it: client error correction (see `tc_redis::correct`).
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::correct::read::<wire::$name, D>(deserializer)
             }
         }
-    }
-
-    /// An optional member: `null` is `None`, anything else as [`Decode`] reads it.
-    fn optional<'de, D: Deserializer<'de>, T: Decode>(
-        deserializer: D,
-    ) -> Result<Option<T>, D::Error> {
-        let _within = Within::enter(Segment::Member(Self::NAME));
-        deserializer.deserialize_option(OptionVisitor::<T>(PhantomData))
-    }
-}
-
-struct OptionVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Decode> Visitor<'de> for OptionVisitor<T> {
-    type Value = Option<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a value or null")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        T::decode(deserializer).map(Some)
-    }
-}
-
-struct ListVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Decode> Visitor<'de> for ListVisitor<T> {
-    type Value = Vec<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // The hint comes from the input: never trust it for more than a small allocation.
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(256));
-        while let Some(item) = seq.next_element_seed(Element::<T>(out.len(), PhantomData))? {
-            out.push(item);
+    };
+    ($name:ident, keeping $field:ident) => {
+        impl $name {
+            /// What was corrected when this reply was read: members the spec says are always
+            /// returned that were missing or `null` (read as their zero value), and integers
+            /// sent as strings. Empty when the reply matched the spec.
+            pub fn corrections(&self) -> &$crate::correct::Corrections {
+                &self.$field
+            }
         }
-        Ok(out)
-    }
+
+        /// Read as Tencent sends it: client error correction (see `tc_redis::correct`), each
+        /// correction kept (`corrections()`).
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::correct::read_reply::<wire::$name, D>(deserializer, |reply| {
+                    &mut reply.$field
+                })
+            }
+        }
+    };
 }
 
-/// One list element, read within its `[index]` segment.
-struct Element<T>(usize, PhantomData<T>);
-
-impl<'de, T: Decode> DeserializeSeed<'de> for Element<T> {
-    type Value = T;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
-        let _within = Within::enter(Segment::Index(self.0));
-        T::decode(deserializer)
-    }
-}
-
-/// An integer from a JSON number, or from a string of its digits (recorded); never lossy.
+/// An integer from a JSON number, or from a string of its digits; never lossy.
 struct IntegerVisitor<T>(PhantomData<T>);
 
 impl<'de, T> Visitor<'de> for IntegerVisitor<T>
 where
     T: TryFrom<i64> + TryFrom<u64> + std::str::FromStr,
 {
-    type Value = T;
+    type Value = Int<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -379,22 +405,32 @@ where
         )
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
-        T::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Int<T>, E> {
+        let value =
+            T::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))?;
+        Ok(Int {
+            value,
+            from_string: false,
+        })
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
-        T::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Int<T>, E> {
+        let value =
+            T::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))?;
+        Ok(Int {
+            value,
+            from_string: false,
+        })
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Int<T>, E> {
         let digits = v.strip_prefix('-').unwrap_or(v);
         let plain = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
         match v.parse::<T>() {
-            Ok(n) if plain => {
-                record(CorrectionKind::IntegerFromString, None);
-                Ok(n)
-            }
+            Ok(value) if plain => Ok(Int {
+                value,
+                from_string: true,
+            }),
             _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
         }
     }
@@ -403,48 +439,66 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::Deserialize;
 
-    struct Count;
-    impl Member for Count {
-        const NAME: &'static str = "Count";
-    }
-    struct Items;
-    impl Member for Items {
-        const NAME: &'static str = "Items";
-    }
-    struct Id;
-    impl Member for Id {
-        const NAME: &'static str = "Id";
-    }
-
-    #[derive(Debug, Default, PartialEq, Deserialize)]
+    // What the generator emits for a reply with a list of structures, written by hand.
+    #[derive(Debug, Default, PartialEq)]
     struct Item {
-        #[serde(
-            rename = "Count",
-            default = "Count::missing",
-            deserialize_with = "Count::zero_if_null"
-        )]
         count: u64,
-        #[serde(rename = "Id", default, deserialize_with = "Id::optional")]
         id: Option<i64>,
     }
-    impl Structure for Item {}
 
-    #[derive(Debug, PartialEq, Deserialize)]
+    #[derive(Debug, PartialEq)]
     struct Reply {
-        #[serde(
-            rename = "Items",
-            default = "Items::missing",
-            deserialize_with = "Items::zero_if_null"
-        )]
         items: Vec<Item>,
-        #[serde(skip, default = "take")]
         corrections: Corrections,
     }
 
+    mod wire {
+        use super::super::*;
+
+        #[derive(serde::Deserialize)]
+        pub(super) struct Item {
+            #[serde(rename = "Count", default)]
+            count: Field<Int<u64>>,
+            #[serde(rename = "Id", default)]
+            id: Field<Int<i64>>,
+        }
+
+        impl Wire for Item {
+            type Target = super::Item;
+            fn correct(self, c: &mut Corrector) -> super::Item {
+                super::Item {
+                    count: c.required("Count", self.count),
+                    id: c.optional("Id", self.id),
+                }
+            }
+        }
+
+        #[derive(serde::Deserialize)]
+        pub(super) struct Reply {
+            #[serde(rename = "Items", default)]
+            items: Field<Vec<Object<Item>>>,
+        }
+
+        impl Wire for Reply {
+            type Target = super::Reply;
+            fn correct(self, c: &mut Corrector) -> super::Reply {
+                super::Reply {
+                    items: c.required("Items", self.items),
+                    corrections: Corrections::default(),
+                }
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Reply {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            read_reply::<wire::Reply, D>(d, |r| &mut r.corrections)
+        }
+    }
+
     fn read(json: &str) -> Result<Reply, String> {
-        recording(|| serde_json::from_str::<Reply>(json)).map_err(|e| e.to_string())
+        serde_json::from_str::<Reply>(json).map_err(|e| e.to_string())
     }
 
     fn paths(r: &Reply) -> Vec<String> {
@@ -539,11 +593,19 @@ mod tests {
     }
 
     #[test]
-    fn outside_a_recording_values_are_corrected_but_nothing_is_kept() {
-        let r: Reply = serde_json::from_str(r#"{"Items":[{"Count":null}]}"#).unwrap();
-        assert_eq!(r.items[0].count, 0);
-        assert!(r.corrections.is_empty());
-        // An error part-way leaves no stale segment behind for the next reply.
+    fn the_record_follows_the_members_not_the_order_they_are_sent_in() {
+        // Members sent in reverse order, and twice in a row: the same record each time, no
+        // state left over from a failed read.
+        let a = read(r#"{"Items":[{"Id":"1","Count":null}]}"#).unwrap();
+        let b = read(r#"{"Items":[{"Count":null,"Id":"1"}]}"#).unwrap();
+        assert_eq!(paths(&a), paths(&b));
+        assert_eq!(
+            paths(&a),
+            [
+                "Items[0].Count: null, read as its zero value",
+                "Items[0].Id: an integer sent as a string, read as the integer",
+            ]
+        );
         assert!(read(r#"{"Items":[{"Count":1.5}]}"#).is_err());
         let r = read(r#"{"Items":[{"Count":null}]}"#).unwrap();
         assert_eq!(paths(&r), ["Items[0].Count: null, read as its zero value"]);

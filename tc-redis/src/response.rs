@@ -93,8 +93,8 @@ pub fn parse<T: DeserializeOwned, C: ErrorCode>(status: u16, body: &[u8]) -> Res
     if request_id.is_none() {
         return Err(malformed("`Response` has no `RequestId`".to_owned(), None));
     }
-    // Client error correction: what was filled in is recorded in the response (`correct`).
-    match crate::correct::recording(|| serde_json::from_str::<Typed<T>>(text)) {
+    // Client error correction happens in the response type's own `Deserialize` (`correct`).
+    match serde_json::from_str::<Typed<T>>(text) {
         Ok(typed) => Ok(typed.response),
         Err(e) => Err(malformed(
             format!("`Response` does not match the action's response type: {e}"),

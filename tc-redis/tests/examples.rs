@@ -29,7 +29,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 use std::collections::BTreeSet;
-use tc_redis::{Action, CorrectionKind};
+use tc_redis::{Action, CommonErrorCode, CorrectionKind, ErrorCode};
 
 /// The number of examples in the fixture (123 actions, four of them with two examples).
 const EXAMPLE_COUNT: usize = 127;
@@ -226,6 +226,8 @@ struct Entry {
     response_type: &'static str,
     request: fn(Value) -> Result<Value, String>,
     response: fn(&[u8]) -> Result<Read, String>,
+    /// A code read as the action's error code: its common code, if any, and its `as_str()`.
+    code: fn(&str) -> (Option<CommonErrorCode>, String),
 }
 
 /// Deserialises `value` into `T` and serialises it back.
@@ -256,14 +258,34 @@ macro_rules! table {
                         type Code = <tc_redis::$request as Action>::ErrorCode;
                         let typed = tc_redis::response::parse::<Response, Code>(200, body)
                             .map_err(|e| format!("Client::call's parser refuses it: {e}"))?;
-                        let corrections = typed
+                        let corrections: Vec<_> = typed
                             .corrections()
                             .iter()
                             .map(|c| (c.path.clone(), c.kind))
                             .collect();
+                        // The same type read by plain serde_json, outside the client, records
+                        // the same corrections.
+                        let envelope: Value = serde_json::from_slice(body)
+                            .map_err(|e| format!("not JSON: {e}"))?;
+                        let plain: Response = serde_json::from_str(&envelope["Response"].to_string())
+                            .map_err(|e| format!("plain serde_json refuses it: {e}"))?;
+                        let plain: Vec<_> = plain
+                            .corrections()
+                            .iter()
+                            .map(|c| (c.path.clone(), c.kind))
+                            .collect();
+                        if plain != corrections {
+                            return Err(format!(
+                                "plain serde_json records {plain:?}, the client {corrections:?}"
+                            ));
+                        }
                         let back = serde_json::to_value(&typed)
                             .map_err(|e| format!("does not serialise back: {e}"))?;
                         Ok((back, corrections))
+                    },
+                    code: |code| {
+                        let code = <<tc_redis::$request as Action>::ErrorCode as ErrorCode>::from_code(code);
+                        (code.common(), code.as_str().to_owned())
                     },
                 },
             )*]
@@ -1157,4 +1179,47 @@ fn identifiers_and_deprecated_members_the_examples_omit_read_as_none() {
         params.corrections().to_string(),
         "InstanceEnumParam[2].ParamName: missing, read as its zero value"
     );
+}
+
+/// A common code (`api-spec/common.json`) reads as the same `CommonErrorCode` in every action of
+/// the whole API, and gives back its own text; a code no spec lists stays itself, not common.
+#[test]
+fn every_common_code_reads_the_same_in_every_action() {
+    let common: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../api-spec/common.json"
+        ))
+        .expect("read api-spec/common.json"),
+    )
+    .expect("common.json is JSON");
+    let codes: Vec<&str> = common["common_error_codes"]
+        .as_array()
+        .expect("a list of codes")
+        .iter()
+        .map(|c| c["code"].as_str().expect("a code"))
+        .collect();
+    assert_eq!(codes.len(), 39, "the common codes of API 3.0");
+    let table = table();
+    for code in &codes {
+        let expected = CommonErrorCode::from_code(code).expect("a common code");
+        assert_eq!(expected.as_str(), *code);
+        for entry in &table {
+            assert_eq!(
+                (entry.code)(code),
+                (Some(expected), code.to_string()),
+                "{code} in {}",
+                entry.name
+            );
+        }
+    }
+    for entry in &table {
+        let unknown = "FailedOperation.NoSuchCodeAnywhere";
+        assert_eq!(
+            (entry.code)(unknown),
+            (None, unknown.to_owned()),
+            "{}",
+            entry.name
+        );
+    }
 }

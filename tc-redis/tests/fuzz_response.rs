@@ -40,17 +40,14 @@
 //! ```
 
 use serde_json::{Map, Value, json};
-use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::Once;
-use std::time::Instant;
 use tc_redis::response::parse;
 use tc_redis::{
     CleanUpInstanceErrorCode, CleanUpInstanceResponse, CorrectionKind, Corrections,
     DescribeTaskInfoErrorCode, DescribeTaskInfoResponse, Error, ErrorCode, Escaped,
 };
+use tc_redis_test_support::{Fuzz, Rng, catch};
 
 const DEFAULT_CASES: usize = 10_000;
 const DEFAULT_SEED: u64 = 0x7c5e_2d15_9a0b_4e31;
@@ -58,127 +55,6 @@ const DEFAULT_SEED: u64 = 0x7c5e_2d15_9a0b_4e31;
 const MAX_INPUT: usize = 1 << 20;
 /// The corpus stops growing here.
 const MAX_CORPUS: usize = 600;
-
-// ---------------------------------------------------------------------------------------------
-// A tiny PRNG (SplitMix64), duplicated in codegen/tests/fuzz_spec.rs: no shared test crate.
-
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    /// True with probability `percent`/100.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next_u64() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    /// A range `start..end` inside `0..len`, biased towards short ones.
-    fn span(&mut self, len: usize) -> (usize, usize) {
-        let start = self.below(len + 1);
-        let max = len - start;
-        let n = if self.chance(80) {
-            self.below(max.min(16) + 1)
-        } else {
-            self.below(max + 1)
-        };
-        (start, start + n)
-    }
-}
-
-fn env_number(name: &str) -> Option<u64> {
-    let v = std::env::var(name).ok()?;
-    let v = v.trim().replace('_', "");
-    let parsed = match v.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => v.parse(),
-    };
-    Some(parsed.unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
-}
-
-fn seed() -> u64 {
-    if std::env::var("TC_REDIS_FUZZ_SEED").is_ok_and(|v| v == "random") {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        return now.as_nanos() as u64 ^ u64::from(std::process::id());
-    }
-    env_number("TC_REDIS_FUZZ_SEED").unwrap_or(DEFAULT_SEED)
-}
-
-fn cases() -> usize {
-    env_number("TC_REDIS_FUZZ_CASES").map_or(DEFAULT_CASES, |n| n as usize)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Panics: caught, with their message and location, without the default hook's noise.
-
-thread_local! {
-    static CATCHING: Cell<bool> = const { Cell::new(false) };
-    static LAST_PANIC: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
-fn install_panic_hook() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !CATCHING.with(Cell::get) {
-                return previous(info);
-            }
-            let message = info
-                .payload()
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| info.payload().downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "<non-string payload>".to_owned());
-            let location = info
-                .location()
-                .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
-                .unwrap_or_else(|| "<unknown location>".to_owned());
-            // Where in this workspace's code the panic came from, when it was raised in a
-            // dependency (`quote`, `serde_json`, `std`).
-            let backtrace = std::backtrace::Backtrace::force_capture().to_string();
-            let ours = backtrace
-                .lines()
-                .filter_map(|l| l.trim().strip_prefix("at "))
-                .find(|at| {
-                    !at.contains("/rustc/")
-                        && !at.contains("/.cargo/")
-                        && !at.contains("tests/fuzz_")
-                })
-                .filter(|at| *at != location)
-                .map(|at| format!(" (called from {at})"))
-                .unwrap_or_default();
-            LAST_PANIC.with(|p| {
-                *p.borrow_mut() = format!("panicked at {location}{ours}: {message}");
-            });
-        }));
-    });
-}
-
-/// Runs `f`, turning a panic into `Err("panicked at <file:line:col>: <message>")`.
-fn catch<R>(f: impl FnOnce() -> R) -> Result<R, String> {
-    install_panic_hook();
-    CATCHING.with(|c| c.set(true));
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    CATCHING.with(|c| c.set(false));
-    result.map_err(|_| LAST_PANIC.with(|p| p.borrow().clone()))
-}
 
 // ---------------------------------------------------------------------------------------------
 // The properties.
@@ -915,18 +791,13 @@ fn minimise(status: u16, body: &[u8], violation: &str) -> Vec<u8> {
 
 #[test]
 fn fuzz_response_parser() {
-    let seed = seed();
-    let cases = cases();
-    println!(
-        "fuzz_response: seed {seed:#x} (TC_REDIS_FUZZ_SEED), {cases} inputs (TC_REDIS_FUZZ_CASES)"
-    );
-    let started = Instant::now();
-    let mut rng = Rng(seed);
+    let mut fuzz = Fuzz::from_env("fuzz_response", DEFAULT_CASES, DEFAULT_SEED);
+    let cases = fuzz.cases();
+    let mut rng = fuzz.rng();
     let mut corpus = corpus();
     let seeds = corpus.len();
     let mut features: BTreeSet<String> = BTreeSet::new();
     let mut executions = 0usize;
-    let mut failures: Vec<String> = Vec::new();
 
     let mut run = |status: u16, body: &[u8], corpus: &mut Vec<Vec<u8>>, case: usize| {
         executions += 2;
@@ -940,16 +811,14 @@ fn fuzz_response_parser() {
                     corpus.push(body.to_vec());
                 }
             }
-            Err(violation) => {
-                if failures.len() < 5 {
-                    let small = minimise(status, body, &violation);
-                    failures.push(format!(
-                        "case {case}, status {status}: {violation}\n  input:     {}\n  minimised: {}",
-                        show(body),
-                        show(&small)
-                    ));
-                }
-            }
+            Err(violation) => fuzz.fail(|| {
+                let small = minimise(status, body, &violation);
+                format!(
+                    "case {case}, status {status}: {violation}\n  input:     {}\n  minimised: {}",
+                    show(body),
+                    show(&small)
+                )
+            }),
         }
     };
 
@@ -978,17 +847,11 @@ fn fuzz_response_parser() {
         "fuzz_response: {executions} executions ({} inputs x 2 response types) in {:.2?}; \
          {} outcome signatures; corpus {seeds} seeds + {} found",
         executions / 2,
-        started.elapsed(),
+        fuzz.elapsed(),
         features.len(),
         corpus.len() - seeds,
     );
-    assert!(
-        failures.is_empty(),
-        "seed {seed:#x}: {} failing input(s); replay with TC_REDIS_FUZZ_SEED={seed:#x} \
-         TC_REDIS_FUZZ_CASES={cases}\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    fuzz.finish();
     // The corpus reaches every branch of the parser (checked so that a change to the parser or
     // the corpus cannot silently leave a branch unfuzzed).
     let reached = |prefix: &str, exact: bool| {

@@ -283,3 +283,47 @@ fn debug_of_sts_types_redacts_the_members_the_spec_marks_sensitive() {
     );
     assert!(format!("{request:?}").contains("qcs::cam::uin/1:roleName/r"));
 }
+
+/// A common code is the one `CommonErrorCode` in every action's enum (STS's included), and a
+/// caller matches it as briefly as an action's own code: `==` against the common code, or a
+/// `match` on the `Common` variant.
+#[test]
+fn common_codes_are_matched_the_same_way_everywhere() {
+    use tc_redis::CommonErrorCode;
+    let code = CleanUpInstanceErrorCode::from_str("RequestLimitExceeded").unwrap();
+    assert!(code == CommonErrorCode::RequestLimitExceeded);
+    assert_eq!(
+        code,
+        CleanUpInstanceErrorCode::from(CommonErrorCode::RequestLimitExceeded)
+    );
+    assert!(matches!(
+        code,
+        CleanUpInstanceErrorCode::Common(CommonErrorCode::RequestLimitExceeded)
+    ));
+    assert_eq!(code.common(), Some(CommonErrorCode::RequestLimitExceeded));
+    assert_eq!(code.as_str(), "RequestLimitExceeded");
+    assert_eq!(code.to_string(), "RequestLimitExceeded");
+    assert_eq!(
+        code.description(),
+        Some(CommonErrorCode::RequestLimitExceeded.description())
+    );
+    // The same common code through another action's enum and STS's.
+    let sts = tc_redis::sts::AssumeRoleErrorCode::from_str("RequestLimitExceeded").unwrap();
+    assert!(sts == CommonErrorCode::RequestLimitExceeded);
+    assert_eq!(sts.common(), code.common());
+
+    // An action's own code is its own variant, never confused with a common one: the action's
+    // `InternalError.InternalError` is not the common `InternalError`.
+    let own = CleanUpInstanceErrorCode::from_str("InternalError.InternalError").unwrap();
+    assert_eq!(own, CleanUpInstanceErrorCode::InternalErrorInternalError);
+    assert_eq!(own.common(), None);
+    assert!(own != CommonErrorCode::InternalError);
+    let common = CleanUpInstanceErrorCode::from_str("InternalError").unwrap();
+    assert!(common == CommonErrorCode::InternalError);
+    // Each own code once in `CODES`, with its text and description.
+    for (variant, text, description) in CleanUpInstanceErrorCode::CODES {
+        assert_eq!(variant.as_str(), *text);
+        assert_eq!(variant.description(), Some(*description));
+        assert_eq!(CleanUpInstanceErrorCode::from_str(text).unwrap(), *variant);
+    }
+}

@@ -2,6 +2,7 @@
 //! request on the wire, credentials, language, keep-alive and threads.
 
 use std::sync::{Arc, Mutex};
+use tc_redis::CommonErrorCode;
 use tc_redis::credentials::Credentials;
 use tc_redis::transport::{HttpRequest, HttpResponse, Transport};
 use tc_redis::{
@@ -169,11 +170,11 @@ fn authentication_errors() {
     let code = |c: &Client| api_error(cleanup(c, ID)).code;
     assert_eq!(
         code(&with(DEFAULT_SECRET_ID, "wrong-key", None)),
-        Code::AuthFailureSignatureFailure
+        CommonErrorCode::AuthFailureSignatureFailure
     );
     assert_eq!(
         code(&with("AKIDunknown", DEFAULT_SECRET_KEY, None)),
-        Code::AuthFailureSecretIdNotFound
+        CommonErrorCode::AuthFailureSecretIdNotFound
     );
     let tmp = (
         "AKIDtemporary000000000000000001",
@@ -181,11 +182,11 @@ fn authentication_errors() {
     );
     assert_eq!(
         code(&with(tmp.0, tmp.1, None)),
-        Code::AuthFailureTokenFailure
+        CommonErrorCode::AuthFailureTokenFailure
     );
     assert_eq!(
         code(&with(tmp.0, tmp.1, Some("other-token"))),
-        Code::AuthFailureTokenFailure
+        CommonErrorCode::AuthFailureTokenFailure
     );
     // The right token: success, and the token went out as X-TC-Token.
     cleanup(&with(tmp.0, tmp.1, Some("the-token")), ID).unwrap();
@@ -212,7 +213,7 @@ fn region_errors() {
     let elsewhere = builder(&server).region("xx-nowhere-1").build().unwrap();
     assert_eq!(
         api_error(cleanup(&elsewhere, ID)).code,
-        Code::UnsupportedRegion
+        CommonErrorCode::UnsupportedRegion
     );
 }
 

@@ -9,7 +9,9 @@ use tc_redis::credentials::{
     ProviderContext, TccliProvider,
 };
 use tc_redis::env::Env;
-use tc_redis::{CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, Error, RetryPolicy};
+use tc_redis::{
+    CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, CommonErrorCode, Error, RetryPolicy,
+};
 use tc_redis_fake::support::client_builder;
 use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
 use tc_redis_test_support::TempDir;
@@ -40,7 +42,11 @@ fn assert_names_source(
         Err(e) => e,
         Ok(r) => panic!("a wrong key succeeded: {r:?}"),
     };
-    assert_eq!(e.code(), Some(&Code::AuthFailureSignatureFailure), "{e:?}");
+    assert_eq!(
+        e.code(),
+        Some(&Code::Common(CommonErrorCode::AuthFailureSignatureFailure)),
+        "{e:?}"
+    );
     assert_eq!(e.credential_source(), Some(source), "{e:?}");
     let text = e.to_string();
     assert!(

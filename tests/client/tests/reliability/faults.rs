@@ -6,6 +6,7 @@
 use std::net::{Ipv4Addr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tc_redis::CommonErrorCode;
 use tc_redis::clock::Clock;
 use tc_redis::{
     CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, CleanUpInstanceResponse,
@@ -455,7 +456,11 @@ fn internal_error_is_not_retried() {
         count: 1,
     }));
     let clock = ManualClock::system();
-    assert_api_error(call(&s, &clock), Code::InternalError, &s);
+    assert_api_error(
+        call(&s, &clock),
+        Code::Common(CommonErrorCode::InternalError),
+        &s,
+    );
     assert_sent_once(&s, &clock);
     assert_eq!(s.instance(ID), Some(InstanceStatus::InRecycleBin));
 }

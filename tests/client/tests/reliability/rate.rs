@@ -4,10 +4,8 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tc_redis::{
-    CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, ClientBuilder, Error, RateLimit,
-    RetryPolicy,
-};
+use tc_redis::CommonErrorCode;
+use tc_redis::{CleanUpInstanceRequest, ClientBuilder, Error, RateLimit, RetryPolicy};
 use tc_redis_fake::support::{ManualClock, client_builder, system_now};
 use tc_redis_fake::{FakeConfig, FakeServer};
 
@@ -94,7 +92,7 @@ fn without_the_limiter_the_server_refuses_a_burst() {
     for id in &ids {
         match client.clean_up_instance(&CleanUpInstanceRequest::new(id.as_str())) {
             Ok(_) => {}
-            Err(Error::Api(e)) if e.code == Code::RequestLimitExceeded => {
+            Err(Error::Api(e)) if e.code == CommonErrorCode::RequestLimitExceeded => {
                 assert!(!e.request_id.is_empty());
                 refused += 1;
             }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use tc_redis::CommonErrorCode;
 use tc_redis::{
     CleanUpInstanceErrorCode as Code, CleanUpInstanceRequest, CleanUpInstanceResponse, Client,
     ClientBuilder, Error, RateLimit, RetryPolicy,
@@ -119,7 +120,7 @@ fn rate_limited_on_every_attempt_gives_the_last_error_after_exactly_three_sends(
     let client = builder(&s, &clock).build().unwrap();
     match clean(&client, ID) {
         Err(Error::Api(e)) => {
-            assert_eq!(e.code, Code::RequestLimitExceeded);
+            assert_eq!(e.code, Code::Common(CommonErrorCode::RequestLimitExceeded));
             let rec = s.requests();
             assert_eq!(rec.len(), 3);
             // The error is the last attempt's, with its request id.
@@ -143,7 +144,10 @@ fn max_attempts_is_honoured_exactly() {
             .build()
             .unwrap();
         let err = clean(&client, ID).unwrap_err();
-        assert_eq!(err.code(), Some(&Code::RequestLimitExceeded));
+        assert_eq!(
+            err.code(),
+            Some(&Code::Common(CommonErrorCode::RequestLimitExceeded))
+        );
         assert_eq!(s.requests().len(), attempts as usize);
         assert_eq!(clock.sleeps().len(), attempts as usize - 1);
     }
@@ -200,9 +204,18 @@ fn every_request_limit_exceeded_code_is_retried() {
 #[test]
 fn look_alike_codes_are_not_retried() {
     for (code, typed) in [
-        ("LimitExceeded", Code::LimitExceeded),
-        ("InternalError", Code::InternalError),
-        ("ServiceUnavailable", Code::ServiceUnavailable),
+        (
+            "LimitExceeded",
+            Code::Common(CommonErrorCode::LimitExceeded),
+        ),
+        (
+            "InternalError",
+            Code::Common(CommonErrorCode::InternalError),
+        ),
+        (
+            "ServiceUnavailable",
+            Code::Common(CommonErrorCode::ServiceUnavailable),
+        ),
         (
             "RequestLimitExceededX",
             Code::Other("RequestLimitExceededX".into()),
@@ -231,7 +244,10 @@ fn retry_policy_none_sends_once() {
         .build()
         .unwrap();
     let err = clean(&client, ID).unwrap_err();
-    assert_eq!(err.code(), Some(&Code::RequestLimitExceeded));
+    assert_eq!(
+        err.code(),
+        Some(&Code::Common(CommonErrorCode::RequestLimitExceeded))
+    );
     assert_eq!(err.request_id(), s.requests()[0].request_id.as_deref());
     assert_eq!(s.requests().len(), 1);
     assert!(clock.sleeps().is_empty());
@@ -354,7 +370,10 @@ fn skew_is_corrected_at_most_once_per_call() {
     let client = builder(&s, &clock).build().unwrap();
     match clean(&client, ID) {
         Err(Error::Api(e)) => {
-            assert_eq!(e.code, Code::AuthFailureSignatureExpire);
+            assert_eq!(
+                e.code,
+                Code::Common(CommonErrorCode::AuthFailureSignatureExpire)
+            );
             assert_eq!(
                 s.requests()[1].request_id.as_deref(),
                 Some(e.request_id.as_str())

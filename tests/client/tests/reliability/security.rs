@@ -3,6 +3,7 @@
 //! result, of the client, of its builder, of `Credentials` or of any provider.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tc_redis::CommonErrorCode;
 use tc_redis::credentials::{
     CvmRoleProvider, DefaultChain, EnvProvider, ProfileProvider, ProvideCredentials,
     ProviderContext,
@@ -201,13 +202,13 @@ fn no_secret_in_api_and_auth_errors() {
         .unwrap();
     let r = drive("wrong token", builder(s.endpoint(), wrong_token), ID);
     assert!(
-        matches!(&r, Err(Error::Api(e)) if e.code == Code::AuthFailureTokenFailure),
+        matches!(&r, Err(Error::Api(e)) if e.code == CommonErrorCode::AuthFailureTokenFailure),
         "{r:?}"
     );
     let no_token = Credentials::new(SECRET_ID, SECRET_KEY).unwrap();
     let r = drive("no token", builder(s.endpoint(), no_token), ID);
     assert!(
-        matches!(&r, Err(Error::Api(e)) if e.code == Code::AuthFailureTokenFailure),
+        matches!(&r, Err(Error::Api(e)) if e.code == CommonErrorCode::AuthFailureTokenFailure),
         "{r:?}"
     );
     let wrong_key = Credentials::new(SECRET_ID, format!("{SECRET_KEY}-x"))
@@ -216,7 +217,7 @@ fn no_secret_in_api_and_auth_errors() {
         .unwrap();
     let r = drive("wrong key", builder(s.endpoint(), wrong_key), ID);
     assert!(
-        matches!(&r, Err(Error::Api(e)) if e.code == Code::AuthFailureSignatureFailure),
+        matches!(&r, Err(Error::Api(e)) if e.code == CommonErrorCode::AuthFailureSignatureFailure),
         "{r:?}"
     );
     // Clock skew, corrected by the free re-sign even with retries off: no secret either.
