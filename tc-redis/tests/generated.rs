@@ -307,10 +307,15 @@ fn common_codes_are_matched_the_same_way_everywhere() {
         code.description(),
         Some(CommonErrorCode::RequestLimitExceeded.description())
     );
-    // The same common code through another action's enum and STS's.
-    let sts = tc_redis::sts::AssumeRoleErrorCode::from_str("RequestLimitExceeded").unwrap();
-    assert!(sts == CommonErrorCode::RequestLimitExceeded);
-    assert_eq!(sts.common(), code.common());
+    // The same common code through another action's enum, and STS's (a module of its own).
+    let task = tc_redis::DescribeTaskInfoErrorCode::from_str("RequestLimitExceeded").unwrap();
+    assert!(task == CommonErrorCode::RequestLimitExceeded);
+    #[cfg(feature = "credentials-sts")]
+    {
+        let sts = tc_redis::sts::AssumeRoleErrorCode::from_str("RequestLimitExceeded").unwrap();
+        assert!(sts == CommonErrorCode::RequestLimitExceeded);
+        assert_eq!(sts.common(), code.common());
+    }
 
     // An action's own code is its own variant, never confused with a common one: the action's
     // `InternalError.InternalError` is not the common `InternalError`.
