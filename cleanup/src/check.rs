@@ -1,13 +1,13 @@
 //! `--dry-run` and `--list`: what is there, and what a cleanup would do, sending nothing
 //! destructive.
 
-use crate::escape::escape;
 use crate::exit::Status;
 use crate::failure::{self, Failure};
 use crate::lookup::{self, Row};
 use crate::output::Out;
 use crate::session::Session;
 use serde_json::json;
+use tc_redis::escaped;
 
 /// `--dry-run`: for each id, its name and status and whether CleanUpInstance would be
 /// accepted.
@@ -29,7 +29,7 @@ pub(crate) fn dry_run(session: &Session, ids: &[String], out: &mut Out) -> Resul
             || format!("not found in {}", session.region),
             |r| lookup::status_text(r.status),
         );
-        let name = row.map_or(String::new(), |r| escape(&r.name).into_owned());
+        let name = row.map_or(String::new(), |r| escaped(&r.name).into_owned());
         out.text(&format!(
             "{id:<width$}  {verdict:<19}  {status:<29}  {name}"
         ));
@@ -60,9 +60,9 @@ pub(crate) fn list(session: &Session, out: &mut Out) -> Result<Status, Failure> 
     for row in &rows {
         out.text(&format!(
             "{}  # {}, isolated since {}",
-            escape(&row.id),
-            escape(&row.name),
-            escape(&row.isolated_at)
+            escaped(&row.id),
+            escaped(&row.name),
+            escaped(&row.isolated_at)
         ));
         out.json(&json!({
             "Type": "Instance", "InstanceId": row.id, "InstanceName": row.name,

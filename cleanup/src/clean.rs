@@ -1,14 +1,14 @@
 //! The batch: CleanUpInstance for each id, in order, on one client (paced by its rate limiter),
 //! each result printed as it completes, with a progress bar on a terminal.
 
-use crate::escape::escape;
 use crate::exit::Status;
 use crate::failure::{self, Failure};
 use crate::interrupt;
 use crate::output::{self, Out};
 use crate::session::Session;
 use serde_json::json;
-use tc_redis::{CleanUpInstanceRequest, CleanUpInstanceResponse, Outcome};
+use tc_redis::escaped;
+use tc_redis::{CleanUpInstanceRequest, CleanUpInstanceResponse, Error, Outcome};
 
 /// What happened to one instance.
 #[derive(Debug)]
@@ -52,10 +52,13 @@ pub(crate) fn run(session: &Session, ids: &[String], out: &mut Out) -> Vec<(Stri
             Cleaned::Skipped
         } else {
             bar.set_message(id.clone());
-            match session
-                .client
-                .clean_up_instance(&CleanUpInstanceRequest::new(id))
-            {
+            let sent = {
+                let _in_flight = interrupt::sending(id);
+                session
+                    .client
+                    .clean_up_instance(&CleanUpInstanceRequest::new(id))
+            };
+            match sent {
                 Ok(reply) => {
                     let (task_id, request_id) = task_of(&reply);
                     Cleaned::Done {
@@ -63,6 +66,19 @@ pub(crate) fn run(session: &Session, ids: &[String], out: &mut Out) -> Vec<(Stri
                         request_id,
                     }
                 }
+                // Ctrl-C before this instance's request left, or during the wait before a retry
+                // after an attempt that did not run (a rate limit): not sent by this run.
+                Err(Error::Cancelled { previous })
+                    if previous
+                        .as_ref()
+                        .is_none_or(|p| !p.may_have_been_executed()) =>
+                {
+                    Cleaned::Skipped
+                }
+                // During the wait after an attempt that may have run: that attempt's outcome.
+                Err(Error::Cancelled {
+                    previous: Some(previous),
+                }) => Cleaned::Failed(failure::from_error(&previous, session.timeout_secs)),
                 Err(e) => Cleaned::Failed(failure::from_error(&e, session.timeout_secs)),
             }
         };
@@ -87,7 +103,7 @@ fn report(id: &str, result: &Cleaned, out: &mut Out) {
                     || "none (the reply has no TaskId)".to_owned(),
                     |t| t.to_string()
                 ),
-                escape(request_id)
+                escaped(request_id)
             ));
             out.json(&json!({
                 "Type": "Cleanup", "InstanceId": id, "Outcome": "Done",

@@ -106,6 +106,13 @@ pub(crate) struct Connection {
     #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
     pub(crate) endpoint: Option<String>,
 
+    /// STS endpoint, for assumed roles and TKE workload identity; http:// only for loopback.
+    ///
+    /// Default: $TENCENTCLOUD_ENDPOINT_URL_STS, else sts.tencentcloudapi.com (under the root
+    /// domain of --intl / --root-domain). For an STS VPC endpoint, or a local test server.
+    #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
+    pub(crate) sts_endpoint: Option<String>,
+
     /// Use the international site's endpoint (redis.intl.tencentcloudapi.com).
     #[arg(long, conflicts_with_all = ["endpoint", "sandbox", "root_domain"])]
     pub(crate) intl: bool,

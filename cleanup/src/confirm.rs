@@ -2,12 +2,12 @@
 //! statuses from DescribeInstances), and "yes" to go on. Never asked without a terminal on
 //! standard input; `--yes` skips it.
 
-use crate::escape::escape;
 use crate::failure::Failure;
 use crate::lookup;
 use crate::output::Out;
 use crate::session::Session;
 use std::io::{BufRead, Write};
+use tc_redis::escaped;
 
 /// Shows what will be cleaned up and reads the answer from `answer`. Anything but `yes` (or
 /// `y`) declines.
@@ -28,11 +28,11 @@ pub(crate) fn ask(
             for id in ids {
                 let (status, name) = match rows.iter().find(|r| r.id == *id) {
                     Some(r) if r.would_be_accepted() => {
-                        (lookup::status_text(r.status), escape(&r.name))
+                        (lookup::status_text(r.status), escaped(&r.name))
                     }
                     Some(r) => (
                         format!("{}: will be refused", lookup::status_text(r.status)),
-                        escape(&r.name),
+                        escaped(&r.name),
                     ),
                     None => (
                         format!("not found in {}: will be refused", session.region),

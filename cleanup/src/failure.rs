@@ -2,10 +2,10 @@
 //! or variable fixes it, in short lines, with every server-provided string escaped. And the same
 //! failure as a JSON object for scripts.
 
-use crate::escape::escape;
 use crate::exit::Status;
 use serde_json::{Value, json};
 use tc_redis::credentials::{CredentialsError, CredentialsErrorKind};
+use tc_redis::escaped;
 use tc_redis::{ConfigError, Error, ErrorCode, Outcome, TransportErrorKind};
 
 /// A failure to report: its exit status, what the client knows of its effect, and its text.
@@ -75,8 +75,23 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
     let (status, code, message, mut lines) = match e {
         Error::Api(api) => {
             let code = api.code.as_str().to_owned();
-            let mut lines = vec![format!("{}: {}", escape(&code), escape(&api.message))];
-            lines.extend(api_hint(&code).map(str::to_owned));
+            let mut lines = vec![format!("{}: {}", escaped(&code), escaped(&api.message))];
+            // An authentication failure names the identity that signed, as the library knows it
+            // (a tccli profile, a credentials file, an assumed role, ...).
+            match api.credential_source.as_deref() {
+                Some(source) => {
+                    lines.push(format!("Signed with: {source}."));
+                    // The hint's fix names the environment and the credentials file; the source
+                    // above is where to look instead.
+                    lines.extend(api_hint(&code).map(|hint| match hint.split_once(": ") {
+                        Some((what, _)) if code.starts_with("AuthFailure") => {
+                            format!("{what}: check the credentials of that source.")
+                        }
+                        _ => hint.to_owned(),
+                    }));
+                }
+                None => lines.extend(api_hint(&code).map(str::to_owned)),
+            }
             (status_of(outcome), code, api.message.clone(), lines)
         }
         Error::Http {
@@ -84,20 +99,22 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
             body_excerpt,
             ..
         } => {
+            // Through a CONNECT proxy the status comes from beyond it, so this is a gateway's.
+            let message = format!("HTTP status {status} from the endpoint: \"{body_excerpt}\"");
             let lines = vec![
                 format!(
-                    "HTTP status {status} from the endpoint: {:?}",
-                    escape(body_excerpt)
+                    "HTTP status {status} from the endpoint: \"{}\"",
+                    escaped(body_excerpt)
                 ),
-                "A gateway or proxy failed: check --endpoint and HTTPS_PROXY / ALL_PROXY."
+                "A gateway in front of the API failed: check --endpoint, or try again later."
                     .to_owned(),
             ];
             let code = format!("ClientError.HttpStatus{status}");
-            (status_of(outcome), code, lines[0].clone(), lines)
+            (status_of(outcome), code, message, lines)
         }
         Error::MalformedResponse { problem, .. } => {
             let lines = vec![
-                format!("The reply could not be read: {}", escape(problem)),
+                format!("The reply could not be read: {}", escaped(problem)),
                 "Check that --endpoint is a Tencent Cloud API endpoint.".to_owned(),
             ];
             let code = "ClientError.MalformedResponse".to_owned();
@@ -109,9 +126,11 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
                     "could not resolve the endpoint's host name",
                     "Check --endpoint (or --region, --root-domain) and DNS.".to_owned(),
                 ),
+                // Through a proxy, these are the proxy's failures (kind Proxy, below): here the
+                // connection was direct, and no proxy is to blame.
                 TransportErrorKind::Connect => (
                     "could not connect to the endpoint",
-                    "Check --endpoint, HTTPS_PROXY / ALL_PROXY and the network.".to_owned(),
+                    "Check --endpoint (or --region, --root-domain) and the network.".to_owned(),
                 ),
                 TransportErrorKind::Tls => (
                     "TLS failed",
@@ -124,9 +143,11 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
                         "Raise --timeout (now {timeout_secs} s) or check the network."
                     ),
                 ),
+                // The message names the proxy and the variable that chose it.
                 TransportErrorKind::Proxy => (
-                    "the proxy could not be used",
-                    "Check HTTPS_PROXY / ALL_PROXY / NO_PROXY.".to_owned(),
+                    "the proxy failed",
+                    "Fix the proxy variable named above, exempt the host in NO_PROXY, or unset it to connect directly."
+                        .to_owned(),
                 ),
                 TransportErrorKind::ResponseTooLarge => (
                     "the reply was larger than the client accepts and was not read",
@@ -134,11 +155,11 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
                 ),
                 _ => (
                     "the connection failed mid-request",
-                    "Check the network and HTTPS_PROXY / ALL_PROXY.".to_owned(),
+                    "Check the network, and the endpoint's health.".to_owned(),
                 ),
             };
             let lines = vec![
-                format!("{what} ({})", escape(without_library_advice(&t.message))),
+                format!("{what} ({})", escaped(without_library_advice(&t.message))),
                 fix,
             ];
             let status = match outcome {
@@ -154,7 +175,7 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
             (Status::NotSent, code, lines.join(" "), lines)
         }
         Error::InvalidRequest(p) => {
-            let lines = vec![format!("invalid input: {}", escape(&p.to_string()))];
+            let lines = vec![format!("invalid input: {}", escaped(&p.to_string()))];
             let code = "ClientError.InvalidRequest".to_owned();
             (Status::Usage, code, lines.join(" "), lines)
         }
@@ -164,7 +185,7 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
             (Status::Credentials, code, lines.join(" "), lines)
         }
         _ => {
-            let lines = vec![escape(&e.to_string()).into_owned()];
+            let lines = vec![escaped(&e.to_string()).into_owned()];
             (
                 status_of(outcome),
                 "ClientError.Other".to_owned(),
@@ -174,7 +195,7 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
         }
     };
     if let Some(id) = &request_id {
-        lines.push(format!("RequestId: {}", escape(id)));
+        lines.push(format!("RequestId: {}", escaped(id)));
     }
     lines.push(outcome_sentence(outcome).to_owned());
     Failure {
@@ -255,27 +276,27 @@ pub(crate) fn config_lines(e: &ConfigError) -> Vec<String> {
         ConfigError::ProfileRegion { profile, reason } => {
             let mut lines = vec![format!(
                 "No region, and the region of tccli profile {:?} cannot be read:",
-                escape(profile)
+                escaped(profile)
             )];
-            lines.extend(wrap(&escape(reason), "  ", "      "));
+            lines.extend(wrap(&escaped(reason), "  ", "      "));
             lines.push("Pass --region (e.g. ap-guangzhou) or set TENCENTCLOUD_REGION.".to_owned());
             lines
         }
         ConfigError::InvalidRegion(r) => vec![
             format!(
                 "{:?} is not a region name (--region or TENCENTCLOUD_REGION).",
-                escape(r)
+                escaped(r)
             ),
             "A region is lower-case letters, digits and '-', e.g. ap-guangzhou.".to_owned(),
         ],
         // The endpoint itself is not echoed: it may carry a user:password@.
         ConfigError::InvalidEndpoint { reason, .. } => {
-            vec![format!("--endpoint: {}.", escape(reason))]
+            vec![format!("--endpoint: {}.", escaped(reason))]
         }
         ConfigError::InvalidSetting { setting, reason } => {
-            vec![format!("{setting}: {}.", escape(reason))]
+            vec![format!("{setting}: {}.", escaped(reason))]
         }
-        other => vec![escape(&other.to_string()).into_owned()],
+        other => vec![escaped(&other.to_string()).into_owned()],
     }
 }
 
@@ -285,7 +306,7 @@ pub(crate) fn credentials_lines(e: &CredentialsError, profile: Option<&str>) -> 
     let mut lines = Vec::new();
     let looked_in = |lines: &mut Vec<String>| {
         for attempt in e.attempts() {
-            lines.extend(wrap(&escape(attempt), "  ", "      "));
+            lines.extend(wrap(&escaped(attempt), "  ", "      "));
         }
     };
     match (e.kind(), profile) {
@@ -305,15 +326,15 @@ pub(crate) fn credentials_lines(e: &CredentialsError, profile: Option<&str>) -> 
         (CredentialsErrorKind::InvalidConfiguration, Some(profile)) if !e.attempts().is_empty() => {
             lines.push(format!(
                 "Profile {:?} (--profile) not found. Looked in:",
-                escape(profile)
+                escaped(profile)
             ));
             looked_in(&mut lines);
             lines.push(format!(
                 "Create it with `tccli configure --profile {}`, or fix the name.",
-                escape(profile)
+                escaped(profile)
             ));
         }
-        _ => lines.push(format!("Credentials: {}", escape(&e.to_string()))),
+        _ => lines.push(format!("Credentials: {}", escaped(&e.to_string()))),
     }
     lines.push("To try the tool without an account, run it with --sandbox.".to_owned());
     lines

@@ -1,9 +1,9 @@
 //! The instance ids of a run: from the arguments, or from standard input for `-` (one per line,
 //! `#` starts a comment). All are checked before anything is sent.
 
-use crate::escape::escape;
 use crate::failure::Failure;
 use std::io::BufRead;
+use tc_redis::escaped;
 
 /// The ids, in order, without repeats, and whether standard input supplied them.
 #[derive(Debug)]
@@ -54,7 +54,11 @@ pub(crate) fn collect(args: &[String], stdin: impl BufRead) -> Result<Ids, Failu
 fn push(ids: &mut Vec<String>, id: &str, origin: impl Fn() -> String) -> Result<(), Failure> {
     if !is_instance_id(id) {
         return Err(Failure::usage(vec![
-            format!("{}: {:?} is not a Redis instance id.", origin(), escape(id)),
+            format!(
+                "{}: {:?} is not a Redis instance id.",
+                origin(),
+                escaped(id)
+            ),
             "Expected crs- followed by lower-case letters and digits, e.g. crs-5a4py64p."
                 .to_owned(),
         ]));

@@ -7,16 +7,17 @@
 //! [`sandbox`]), [`verbose`] (`-v`: the library's events on stderr),
 //! [`ids`] (ids from arguments or stdin), [`lookup`] (DescribeInstances), [`check`]
 //! (`--dry-run`, `--list`), [`confirm`] (the prompt), [`clean`] (the batch), [`wait`] (tasks),
-//! [`interrupt`] (Ctrl-C), [`failure`] (errors in operator terms), [`escape`] (server text on a
-//! terminal), [`output`] (stdout and stderr), [`exit`] (the statuses).
-// Every byte of output goes through `output::Out`, which turns a failed write into a status.
+//! [`interrupt`] (Ctrl-C), [`failure`] (errors in operator terms), [`output`] (stdout and
+//! stderr: every line escaped there, with the library's `tc_redis::escaped`), [`exit`] (the
+//! statuses).
+// Every byte of output goes through `output::Out`, which turns a failed write into a status
+// and escapes what it prints.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod check;
 mod clean;
 mod cli;
 mod confirm;
-mod escape;
 mod exit;
 mod failure;
 mod ids;

@@ -1,10 +1,12 @@
-//! Where requests go and whom to trust: `--endpoint`, `--intl` / `--root-domain`, and
-//! `--ca-bundle` / `SSL_CERT_FILE`.
+//! Where requests go and whom to trust: `--endpoint`, `--sts-endpoint`, `--intl` /
+//! `--root-domain`, and `--ca-bundle` / `SSL_CERT_FILE`. Which hosts plain http may reach is
+//! the library's rule (loopback only), not repeated here.
 
 use crate::cli::Connection;
 use crate::failure::{self, Failure};
 use std::ffi::OsString;
 use std::path::PathBuf;
+use tc_redis::env::Env;
 use tc_redis::{ClientBuilder, ConfigError};
 
 /// The CA bundle in force and the name that set it, for messages.
@@ -15,8 +17,8 @@ pub(crate) struct CaBundle {
 }
 
 /// `--ca-bundle`, else `SSL_CERT_FILE` when set and not empty (as OpenSSL and curl read it).
-pub(crate) fn ca_bundle(connection: &Connection) -> Option<CaBundle> {
-    ca_bundle_from(connection, std::env::var_os("SSL_CERT_FILE"))
+pub(crate) fn ca_bundle(connection: &Connection, env: &Env) -> Option<CaBundle> {
+    ca_bundle_from(connection, env.get_os("SSL_CERT_FILE"))
 }
 
 fn ca_bundle_from(connection: &Connection, variable: Option<OsString>) -> Option<CaBundle> {
@@ -38,17 +40,19 @@ pub(crate) fn apply(
     connection: &Connection,
     ca: Option<&CaBundle>,
 ) -> Result<ClientBuilder, Failure> {
+    let plain = |url: &str| {
+        url.get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+    };
+    // Plain http is allowed when asked for; the library refuses it but for a loopback host.
     if let Some(endpoint) = &connection.endpoint {
-        let plain = endpoint
-            .get(..7)
-            .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
-        if plain && !is_loopback(endpoint) {
-            return Err(Failure::usage(vec![
-                "--endpoint: plain http:// is only for a loopback address".to_owned(),
-                "(127.0.0.0/8, localhost, [::1]); use https://.".to_owned(),
-            ]));
+        builder = builder.endpoint(endpoint).allow_plain_http(plain(endpoint));
+    }
+    if let Some(endpoint) = &connection.sts_endpoint {
+        builder = builder.service_endpoint("sts", endpoint);
+        if plain(endpoint) {
+            builder = builder.allow_plain_http(true);
         }
-        builder = builder.endpoint(endpoint).allow_plain_http(plain);
     }
     if connection.intl {
         builder = builder.root_domain(tc_redis::INTL_ROOT_DOMAIN);
@@ -70,6 +74,7 @@ pub(crate) fn config_failure(e: &ConfigError, ca: Option<&CaBundle>) -> Failure 
                 "root_domain" => "--root-domain",
                 "profile" => "--profile",
                 "timeout" | "connect_timeout" => "--timeout",
+                "service_endpoint" => "--sts-endpoint",
                 _ => setting,
             };
             Some(ConfigError::InvalidSetting {
@@ -82,47 +87,11 @@ pub(crate) fn config_failure(e: &ConfigError, ca: Option<&CaBundle>) -> Failure 
     Failure::usage(failure::config_lines(renamed.as_ref().unwrap_or(e)))
 }
 
-/// Whether the endpoint's host is a loopback address: `localhost`, 127.0.0.0/8 or `::1`.
-fn is_loopback(endpoint: &str) -> bool {
-    let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
-    let authority = rest.split('/').next().unwrap_or("");
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => authority.split(':').next().unwrap_or(""),
-    };
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{ca_bundle_from, is_loopback};
+    use super::ca_bundle_from;
     use crate::cli::Cli;
     use clap::Parser;
-
-    #[test]
-    fn loopback_hosts() {
-        for yes in [
-            "http://127.0.0.1:8080",
-            "http://127.0.0.2:8080",
-            "http://localhost",
-            "http://[::1]:9",
-            "http://127.1.2.3/",
-        ] {
-            assert!(is_loopback(yes), "{yes}");
-        }
-        for no in [
-            "http://example.com",
-            "http://127.0.0.1.example.com",
-            "http://128.0.0.1",
-            "http://[::2]",
-            "http://user@127.0.0.1",
-        ] {
-            assert!(!is_loopback(no), "{no}");
-        }
-    }
 
     #[test]
     fn the_flag_wins_over_ssl_cert_file_and_an_empty_variable_is_ignored() {

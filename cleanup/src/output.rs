@@ -4,6 +4,13 @@
 //! A failed write to standard output (a full disk, a closed pipe) is remembered, turns into exit
 //! status 9, and stops the run from sending anything more: nobody would see the results. It is
 //! never a panic.
+//!
+//! This is the one place output is escaped: each text line (and each line of a note, whose line
+//! breaks are this tool's) goes through
+//! the library's [`tc_redis::escaped`], which is idempotent, so a part escaped before (a
+//! library `Display`) is not escaped twice; JSON is written with JSON's own escapes, extended to
+//! the characters JSON leaves raw but a terminal obeys (DEL, C1 controls, bidi marks), so a JSON
+//! value is escaped once, never as escaped text escaped again.
 
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{self, Write};
@@ -20,6 +27,51 @@ pub(crate) fn progress_bar(len: usize, what: &'static str) -> ProgressBar {
     bar.set_prefix(what);
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
+}
+
+/// `text` with each of its lines escaped: the line breaks this tool put there stay, every other
+/// hostile character is escaped.
+pub(crate) fn escape_lines(text: &str) -> String {
+    text.split('\n')
+        .map(tc_redis::escaped)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `value` as one line of JSON, every character a terminal would obey written as a `\uXXXX`
+/// escape (serde_json escapes only what JSON requires: `"`, `\\` and C0 controls).
+pub(crate) fn json_line(value: &serde_json::Value) -> String {
+    use serde::Serialize;
+    let mut bytes = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, TerminalSafe);
+    // Writing a `Value` to memory cannot fail.
+    if value.serialize(&mut serializer).is_err() {
+        return value.to_string();
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| value.to_string())
+}
+
+/// serde_json's compact formatter, escaping DEL, C1 controls and bidi marks too.
+struct TerminalSafe;
+
+impl serde_json::ser::Formatter for TerminalSafe {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut rest = fragment;
+        while let Some(at) = rest.find(tc_redis::is_hostile) {
+            writer.write_all(&rest.as_bytes()[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
 }
 
 /// The run's output.
@@ -42,17 +94,18 @@ impl Out {
         }
     }
 
-    /// Prints a text line (text mode only; ignored with `--json`).
+    /// Prints one text line, escaped whole: a line break in it is the server's, never this
+    /// tool's (text mode only; ignored with `--json`).
     pub(crate) fn text(&mut self, line: &str) {
         if !self.json {
-            self.stdout(line);
+            self.stdout(&tc_redis::escaped(line));
         }
     }
 
     /// Prints a JSON Lines object (`--json` only; ignored in text mode).
     pub(crate) fn json(&mut self, value: &serde_json::Value) {
         if self.json {
-            self.stdout(&value.to_string());
+            self.stdout(&json_line(value));
         }
     }
 
@@ -76,6 +129,7 @@ impl Out {
     /// A note for the operator on standard error (both modes). Errors writing it are ignored:
     /// there is nowhere left to report them.
     pub(crate) fn note(&self, text: &str) {
+        let text = escape_lines(text);
         let write = || {
             let mut stderr = io::stderr().lock();
             let _ = writeln!(stderr, "{text}");

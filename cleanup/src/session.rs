@@ -41,7 +41,11 @@ pub(crate) fn connect(
         .parse()
         .map_err(|e: ConfigError| Failure::usage(failure::config_lines(&e)))?;
     let timeout = connection.timeout.unwrap_or(DEFAULT_TIMEOUT);
-    let mut builder = Client::builder().language(language).timeout(timeout);
+    // Ctrl-C fires it once the destructive part has begun (see `interrupt`).
+    let mut builder = Client::builder()
+        .language(language)
+        .timeout(timeout)
+        .cancel(crate::interrupt::cancel().clone());
     // The connect timeout never outlasts the whole attempt.
     if timeout < Duration::from_secs(10) {
         builder = builder.connect_timeout(timeout);
@@ -61,7 +65,7 @@ pub(crate) fn connect(
         if let Some(profile) = connection.profile.as_deref() {
             builder = builder.profile(profile);
         }
-        ca = network::ca_bundle(connection);
+        ca = network::ca_bundle(connection, &tc_redis::env::Env::process());
         builder = network::apply(builder, connection, ca.as_ref())?;
         region_of(connection)
     };
@@ -145,7 +149,7 @@ fn sandbox_builder(
         Some(pod) => {
             out.note(&format!(
                 "sandbox: credentials from TKE workload identity (role {}),\n  exchanged at the sandbox's STS",
-                crate::escape::escape(&pod.role_arn)
+                tc_redis::escaped(&pod.role_arn)
             ));
             let provider = WebIdentityProvider::from_env()
                 .with_endpoint(server.endpoint())

@@ -33,10 +33,12 @@ impl Log for StderrLogger {
         if !self.wanted(record.metadata()) {
             return;
         }
+        // The library escapes the server's text in its events; escaped here again, the one
+        // rule of every line this tool prints (idempotent: nothing is escaped twice).
         let line = format!(
             "tc-redis-cleanup: {} {}\n",
             record.level().as_str().to_ascii_lowercase(),
-            record.args()
+            crate::output::escape_lines(&record.args().to_string())
         );
         // One write per event, so that lines do not interleave; stderr failing is not a reason
         // to stop the run (the summary reports a lost stdout).

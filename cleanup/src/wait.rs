@@ -5,7 +5,6 @@
 //! loop waits for many at once and checks for Ctrl-C between polls and while it sleeps. It
 //! reads task statuses with the library's `TaskStatus::parse`.
 
-use crate::escape::escape;
 use crate::exit::Status;
 use crate::failure::{self, Failure};
 use crate::interrupt;
@@ -14,6 +13,7 @@ use crate::session::Session;
 use serde_json::{Value, json};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
+use tc_redis::escaped;
 use tc_redis::task::TaskStatus;
 use tc_redis::{DescribeTaskInfoRequest, DescribeTaskInfoResponse};
 
@@ -143,8 +143,8 @@ pub(crate) fn wait(
             if lines_on_stderr && changed {
                 out.note(&format!(
                     "task {task_id} ({}): {} ({elapsed:.0} s)",
-                    escape(task.instance.as_deref().unwrap_or("?")),
-                    escape(&poll.status)
+                    escaped(task.instance.as_deref().unwrap_or("?")),
+                    escaped(&poll.status)
                 ));
             }
             match TaskStatus::parse(&poll.status) {
@@ -233,28 +233,28 @@ fn poll_failure(mut f: Failure, task: u64) -> Failure {
 /// One task's end: a text line (and detail lines), or a JSON object.
 fn report(task: &Task, end: &TaskEnd, limit: Duration, out: &mut Out) {
     // The instance may come from the server's reply (--wait-task): escaped like its other text.
-    let who = escape(task.instance.as_deref().unwrap_or("?"));
+    let who = escaped(task.instance.as_deref().unwrap_or("?"));
     let id = task
         .id
         .map_or_else(|| "(no TaskId)".to_owned(), |id| id.to_string());
     match end {
         TaskEnd::Succeeded { status, .. } => {
-            out.text(&format!("{who}: task {id} {}", escape(status)));
+            out.text(&format!("{who}: task {id} {}", escaped(status)));
         }
         TaskEnd::Failed {
             status,
             message,
             request_id,
         } => {
-            out.text(&format!("{who}: task {id} ended {}", escape(status)));
-            out.text(&format!("    {}", escape(message)));
-            out.text(&format!("    RequestId: {}", escape(request_id)));
+            out.text(&format!("{who}: task {id} ended {}", escaped(status)));
+            out.text(&format!("    {}", escaped(message)));
+            out.text(&format!("    RequestId: {}", escaped(request_id)));
             out.text("    The cleanup ran and its task failed: check the instance in the console.");
         }
         TaskEnd::StillRunning { status, .. } => {
             out.text(&format!(
                 "{who}: task {id} still {} after {} s",
-                escape(status),
+                escaped(status),
                 limit.as_secs()
             ));
             out.text(&format!(

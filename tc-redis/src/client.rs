@@ -18,7 +18,9 @@ pub use crate::pipeline::Language;
 use crate::pipeline::Pipeline;
 use crate::rate_limit::RateLimit;
 use crate::retry::RetryPolicy;
-use crate::tls::{CaSource, TlsRoots};
+#[cfg(feature = "ca-bundle")]
+use crate::tls::CaSource;
+use crate::tls::TlsRoots;
 use crate::transport::Transport;
 use std::fmt;
 use std::sync::Arc;
@@ -60,9 +62,11 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// The endpoint URL action `A` is sent to: the one given to the builder, else its service's
-    /// (`https://<service>.tencentcloudapi.com/`, or `https://<service>.<region>.tencentcloudapi.com/`
-    /// in a financial-zone region).
+    /// The endpoint URL action `A` is sent to: its service's endpoint given to the builder
+    /// ([`ClientBuilder::service_endpoint`]), else the one given for every service
+    /// ([`ClientBuilder::endpoint`]), else `TENCENTCLOUD_ENDPOINT_URL_<SERVICE>`, else its
+    /// service's host (`https://<service>.tencentcloudapi.com/`, or
+    /// `https://<service>.<region>.tencentcloudapi.com/` in a financial-zone region).
     pub fn endpoint_for<A: Action>(&self) -> String {
         self.pipeline.route(A::SERVICE).url.clone()
     }
@@ -81,6 +85,7 @@ impl Client {
     }
 
     /// The clock and sleep the client waits with.
+    #[cfg(feature = "task-wait")]
     pub(crate) fn clock(&self) -> &dyn Clock {
         self.pipeline.clock()
     }
@@ -187,6 +192,41 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends the actions of one service (`"sts"`, `"redis"`: the service of the spec, as in its
+    /// host name) to this endpoint, ahead of [`endpoint`](ClientBuilder::endpoint): STS to a VPC
+    /// endpoint or a local server, say, while Redis goes where it would. Same rules as
+    /// `endpoint`. The credential providers that call STS use the client's STS endpoint.
+    ///
+    /// Without it, `TENCENTCLOUD_ENDPOINT_URL_<SERVICE>` (`TENCENTCLOUD_ENDPOINT_URL_STS`), read
+    /// by `build`, sets a service's endpoint behind `endpoint`, as `AWS_ENDPOINT_URL_<SERVICE>`
+    /// does in the AWS SDKs. In all: this setting, then `endpoint`, then the variable, then
+    /// `<service>.<root domain>`.
+    ///
+    /// ```
+    /// use tc_redis::{Client, Credentials};
+    ///
+    /// let client = Client::builder()
+    ///     .region("ap-guangzhou")
+    ///     .credentials(Credentials::new("AKIDexample", "example-secret-key")?)
+    ///     .service_endpoint("redis", "https://redis.internal.example:8443")
+    ///     .build()?;
+    /// assert_eq!(
+    ///     client.endpoint_for::<tc_redis::CleanUpInstanceRequest>(),
+    ///     "https://redis.internal.example:8443/"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn service_endpoint(
+        mut self,
+        service: impl Into<String>,
+        endpoint: impl Into<String>,
+    ) -> Self {
+        self.network
+            .service_endpoints
+            .push((service.into(), endpoint.into()));
+        self
+    }
+
     /// Allows an `http://` endpoint. Off by default: only for a local fake endpoint on loopback.
     pub fn allow_plain_http(mut self, allow: bool) -> Self {
         self.network.allow_plain_http = allow;
@@ -237,6 +277,11 @@ impl ClientBuilder {
     ///
     /// The proxy settings belong to the default transport: with
     /// [`transport`](ClientBuilder::transport) they are not read.
+    ///
+    /// Feature `proxy` (on by default). Without it, no proxy is ever used, and `build` refuses a
+    /// set proxy variable that would apply (an explicit loopback endpoint and `NO_PROXY=*`
+    /// excepted), naming it: a proxy the operator set is never silently bypassed.
+    #[cfg(feature = "proxy")]
     pub fn proxy(mut self, proxy: impl Into<String>) -> Self {
         self.network.proxy = Some(proxy.into());
         self
@@ -266,15 +311,19 @@ impl ClientBuilder {
     /// as a company's TLS-inspecting proxy's. Given CA certificates *replace* the default roots
     /// (as curl's `--cacert`, Python requests' `REQUESTS_CA_BUNDLE` and `SSL_CERT_FILE` do);
     /// calls add up. [`build`](ClientBuilder::build) refuses a PEM with no certificate or with
-    /// one that cannot be a CA.
+    /// one that cannot be a CA. Feature `ca-bundle` (on by default).
+    #[cfg(feature = "ca-bundle")]
     pub fn add_ca_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.network.ca_certificates.push(CaSource::Pem(pem.into()));
         self
     }
 
     /// Trusts the CA certificates of a PEM file, read by [`build`](ClientBuilder::build) (an
-    /// unreadable file or bad PEM is a [`ConfigError`] naming it). Same rules as
-    /// [`add_ca_certificates_pem`](ClientBuilder::add_ca_certificates_pem).
+    /// unreadable file or bad PEM is a [`ConfigError`] naming it; a FIFO, a device or a file
+    /// over [`MAX_CA_BUNDLE_BYTES`](crate::tls::MAX_CA_BUNDLE_BYTES) is refused unread). Same
+    /// rules as [`add_ca_certificates_pem`](ClientBuilder::add_ca_certificates_pem). Feature
+    /// `ca-bundle` (on by default).
+    #[cfg(feature = "ca-bundle")]
     pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.network
             .ca_certificates
@@ -298,6 +347,16 @@ impl ClientBuilder {
     /// and size settings then belong to that transport.
     pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
         self.network.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// A cancellation handle: when it fires, the client's waits (the retry wait, the rate
+    /// limiter's, task polling) return at once and no new request starts, the STS exchange of
+    /// its credentials provider included; a call ends with [`Error::Cancelled`](crate::Error),
+    /// whose outcome says whether an earlier attempt may have run. A request already sent is
+    /// not interrupted. Default: a handle nothing fires.
+    pub fn cancel(mut self, cancel: crate::Cancel) -> Self {
+        self.network.cancel = cancel;
         self
     }
 
@@ -344,7 +403,7 @@ impl ClientBuilder {
                     .to_owned(),
             });
         }
-        let network = self.network.build()?;
+        let network = self.network.build(context.env())?;
         let credentials = self
             .credentials
             .unwrap_or_else(|| Arc::new(default_chain(context, named_profile)));

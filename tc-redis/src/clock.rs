@@ -23,6 +23,14 @@ pub trait Clock: Send + Sync + fmt::Debug {
 
     /// Waits for `duration`.
     fn sleep(&self, duration: Duration);
+
+    /// Whether this is [`SystemClock`]: its waits are made on a [`Cancel`](crate::Cancel)
+    /// handle's condition variable, so that cancelling wakes them. Other clocks sleep with
+    /// [`sleep`](Clock::sleep) and the handle is checked after.
+    #[doc(hidden)]
+    fn is_system(&self) -> bool {
+        false
+    }
 }
 
 /// The system clock and `std::thread::sleep`.
@@ -45,65 +53,21 @@ impl Clock for SystemClock {
     fn sleep(&self, duration: Duration) {
         std::thread::sleep(duration);
     }
-}
 
-/// Parses an HTTP `Date` header (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`) to Unix seconds.
-///
-/// The value comes from the network: anything but a real date from 1970 to 9999 is `None`.
-pub(crate) fn parse_http_date(value: &str) -> Option<u64> {
-    let mut parts = value.split_ascii_whitespace();
-    let _weekday = parts.next()?;
-    let day: u64 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: u64 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    let valid = parts.next()? == "GMT"
-        && parts.next().is_none()
-        && hms.next().is_none()
-        && (1970..=9999).contains(&year)
-        && (1..=days_in_month(year, month)).contains(&day)
-        && h <= 23
-        && m <= 59
-        && s <= 60;
-    // With the year bounded, the arithmetic below cannot overflow.
-    valid.then(|| days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
-}
-
-fn days_in_month(year: u64, month: u64) -> u64 {
-    match month {
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
-            29
-        }
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+    fn is_system(&self) -> bool {
+        true
     }
 }
 
-/// Days since 1970-01-01 of a Gregorian date from 1970 on (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(y: u64, m: u64, d: u64) -> u64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// Parses an HTTP `Date` header (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`, and the two
+/// obsolete forms RFC 9110 asks recipients to accept) to Unix seconds, with `httpdate`.
+///
+/// The value comes from the network: anything but a real date from 1970 to 9999 is `None`.
+pub(crate) fn parse_http_date(value: &str) -> Option<u64> {
+    let time = httpdate::parse_http_date(value).ok()?;
+    time.duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs())
 }
 
 #[cfg(test)]

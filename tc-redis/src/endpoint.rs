@@ -83,11 +83,12 @@ pub(crate) fn check_root_domain(domain: &str) -> Result<String, ConfigError> {
 }
 
 /// Parses an endpoint override: `https://host[:port]` (a trailing `/` allowed), or `http://...`
-/// when plain HTTP was explicitly allowed. A bare `host[:port]` means https.
+/// to a loopback host ([`is_loopback`]) when plain HTTP was explicitly allowed: a signed request
+/// in clear text never leaves the machine. A bare `host[:port]` means https.
 pub(crate) fn parse(endpoint: &str, allow_http: bool) -> Result<Endpoint, ConfigError> {
     // Never the user info (`user:password@`) of a URL in an error.
     let invalid = |reason: &str| ConfigError::InvalidEndpoint {
-        endpoint: crate::proxy::redact(endpoint),
+        endpoint: crate::redact::redact_url(endpoint),
         reason: reason.to_owned(),
     };
     if endpoint != endpoint.trim() || endpoint.is_empty() {
@@ -166,6 +167,12 @@ pub(crate) fn parse(endpoint: &str, allow_http: bool) -> Result<Endpoint, Config
             "the host name has characters a host name cannot have",
         ));
     }
+    if scheme == "http" && !is_loopback(host) {
+        return Err(invalid(
+            // A signed request in clear text must not leave the machine.
+            "plain http is only for a loopback host (localhost, 127.0.0.0/8, [::1]); use https",
+        ));
+    }
     let host = host.to_ascii_lowercase();
     let host = match port {
         Some(p) if p != default_port => format!("{host}:{p}"),
@@ -177,9 +184,89 @@ pub(crate) fn parse(endpoint: &str, allow_http: bool) -> Result<Endpoint, Config
     })
 }
 
+/// Whether `host` (a name or an address, `[v6]` brackets and a `:port` allowed) is loopback:
+/// `localhost` and its subdomains (RFC 6761), in any case and with a trailing dot
+/// (`localhost.` is the same name written fully qualified), `127.0.0.0/8` and `::1`.
+///
+/// The one loopback rule of tc-redis: plain `http` endpoints, proxy bypass and the main job's
+/// advice all ask it.
+///
+/// ```
+/// use tc_redis::network::is_loopback;
+///
+/// assert!(is_loopback("LocalHost.") && is_loopback("127.0.0.2:8080") && is_loopback("[::1]:80"));
+/// assert!(!is_loopback("localhost.example.com") && !is_loopback("10.0.0.1"));
+/// ```
+pub fn is_loopback(host: &str) -> bool {
+    // `[v6]:port`, `[v6]`, a bare v6 address, or `name[:port]`.
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or(v6, |(address, _)| address),
+        None if host.matches(':').count() > 1 => host,
+        None => host.split_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_is_one_rule_with_case_ports_brackets_and_a_trailing_dot() {
+        for yes in [
+            "localhost",
+            "LOCALHOST",
+            "localhost.",
+            "LocalHost.:8080",
+            "a.localhost",
+            "127.0.0.1",
+            "127.1.2.3:80",
+            "::1",
+            "[::1]",
+            "[::1]:8443",
+        ] {
+            assert!(is_loopback(yes), "{yes}");
+        }
+        for no in [
+            "localhost.example.com",
+            "mylocalhost",
+            "10.0.0.1",
+            "128.0.0.1",
+            "[::2]",
+            "example.com",
+            "",
+            "localhost..",
+        ] {
+            assert!(!is_loopback(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn plain_http_reaches_loopback_only() {
+        for ok in [
+            "http://localhost:8080",
+            "http://localhost.:8080",
+            "http://LOCALHOST",
+            "http://127.0.0.1:1234",
+            "http://[::1]:1234",
+        ] {
+            assert!(parse(ok, true).is_ok(), "{ok} refused");
+        }
+        for bad in [
+            "http://example.com",
+            "http://10.0.0.1:8080",
+            "http://[fe80::1]:80",
+            "http://localhost.example.com",
+        ] {
+            let err = parse(bad, true).unwrap_err().to_string();
+            assert!(err.contains("loopback"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn default_and_financial_zone_hosts() {
@@ -221,7 +308,7 @@ mod tests {
         );
         assert_eq!(ok("https://[::1]", false).host, "[::1]");
         assert_eq!(ok("https://[::1]:8443/", false).url, "https://[::1]:8443/");
-        assert_eq!(ok("http://[fe80::1]:80", true).host, "[fe80::1]");
+        assert_eq!(ok("http://[::1]:80", true).host, "[::1]");
         let e = ok("http://127.0.0.1:8080", true);
         assert_eq!(
             (e.url.as_str(), e.host.as_str()),

@@ -88,6 +88,32 @@ impl Env {
         self.get_os(name).is_some_and(|v| !v.is_empty())
     }
 
+    /// Every variable whose name starts with `prefix`, with its value as text (an error for a
+    /// value that is not UTF-8), sorted by name; empty values are left out, as unset.
+    pub fn with_prefix(&self, prefix: &str) -> Vec<(String, Result<String, NotUnicode>)> {
+        let names: Vec<String> = match &self.fixed {
+            None => std::env::vars_os()
+                .filter_map(|(name, _)| name.into_string().ok())
+                .filter(|name| name.starts_with(prefix))
+                .collect(),
+            Some(map) => map
+                .keys()
+                .filter(|name| name.starts_with(prefix))
+                .cloned()
+                .collect(),
+        };
+        let mut found: Vec<(String, Result<String, NotUnicode>)> = names
+            .into_iter()
+            .filter_map(|name| match self.get(&name) {
+                Ok(None) => None,
+                Ok(Some(value)) => Some((name, Ok(value))),
+                Err(e) => Some((name, Err(e))),
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found
+    }
+
     /// The user's home directory: `HOME` (`USERPROFILE` on Windows), `None` when unset or empty.
     pub fn home(&self) -> Option<PathBuf> {
         let var = if cfg!(windows) { "USERPROFILE" } else { "HOME" };

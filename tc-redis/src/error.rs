@@ -23,8 +23,8 @@ pub enum Error<C> {
     Http {
         /// The status code.
         status: u16,
-        /// The first bytes of the body, lossily decoded, control characters escaped, for
-        /// diagnosis.
+        /// The first characters of the body, lossily decoded, as sent (`Display` escapes them;
+        /// print them through [`escaped`](crate::escaped)), for diagnosis.
         body_excerpt: String,
         /// The request id, when the body was an envelope that carried one.
         request_id: Option<String>,
@@ -42,7 +42,7 @@ pub enum Error<C> {
         /// The request id, when it could be found (it is looked for even in a body that is
         /// truncated or not UTF-8).
         request_id: Option<String>,
-        /// The first bytes of the body, lossily decoded, control characters escaped.
+        /// The first characters of the body, lossily decoded, as sent (`Display` escapes them).
         body_excerpt: String,
     },
     /// The request could not be sent, or its reply could not be read.
@@ -53,6 +53,13 @@ pub enum Error<C> {
     InvalidRequest(InvalidParameter),
     /// No usable credentials; nothing was sent.
     Credentials(CredentialsError),
+    /// The client's [`Cancel`](crate::Cancel) handle fired before the call ended: no attempt
+    /// was started after it. `previous` is the error of the last attempt before it, when there
+    /// was one (cancelled during the retry wait): it says whether the action may have run.
+    Cancelled {
+        /// The last attempt's error; `None` when no attempt was sent.
+        previous: Option<Box<Error<C>>>,
+    },
 }
 
 /// An error the API returned in `Response.Error`.
@@ -199,6 +206,9 @@ impl<C: ErrorCode> Error<C> {
             | Error::Config(_)
             | Error::InvalidRequest(_)
             | Error::Credentials(_) => Outcome::NotSent,
+            Error::Cancelled { previous } => {
+                previous.as_ref().map_or(Outcome::NotSent, |e| e.outcome())
+            }
         }
     }
 
@@ -212,6 +222,9 @@ impl<C> Error<C> {
     /// The request id, when the server sent one.
     pub fn request_id(&self) -> Option<&str> {
         match self {
+            Error::Cancelled {
+                previous: Some(previous),
+            } => previous.request_id(),
             Error::Api(e) => Some(&e.request_id),
             Error::Http { request_id, .. } | Error::MalformedResponse { request_id, .. } => {
                 request_id.as_deref()
@@ -281,6 +294,15 @@ impl<C: ErrorCode> fmt::Display for Error<C> {
             Error::Config(e) => write!(f, "invalid configuration: {e}"),
             Error::InvalidRequest(e) => write!(f, "invalid request: {e}; nothing was sent"),
             Error::Credentials(e) => write!(f, "credentials: {e}"),
+            Error::Cancelled { previous: None } => {
+                f.write_str("cancelled before the request was sent: the action did not run")
+            }
+            Error::Cancelled {
+                previous: Some(previous),
+            } => write!(
+                f,
+                "cancelled during the wait before another attempt; no attempt was sent after the cancel. The last attempt: {previous}"
+            ),
         }
     }
 }

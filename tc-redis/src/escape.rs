@@ -9,8 +9,13 @@ use std::fmt;
 ///
 /// A server (or anything between it and the client) that puts ESC or CR/LF in a message could
 /// otherwise rewrite the lines around it, or forge lines such as `TaskId: 999`. Every `Display`
-/// of this crate's errors shows server-provided text through this; use it too when printing a
-/// server-provided field yourself.
+/// of this crate's errors and every field of its `log` events shows server- or file-provided
+/// text through this; use it too when printing a server-provided field yourself.
+///
+/// Escaping is idempotent: escaped text has no character left to escape, so text escaped by a
+/// `Display` and again by the program that prints it is still escaped exactly once. (That is
+/// why `\` itself is not escaped: `\u{1b}` in a message reads the same as an escaped ESC, which
+/// is the one ambiguity accepted for it.)
 ///
 /// ```
 /// use tc_redis::Escaped;
@@ -20,8 +25,9 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Escaped<'a>(pub &'a str);
 
-/// Whether `c` changes how a terminal shows the text around it.
-pub(crate) fn is_hostile(c: char) -> bool {
+/// Whether `c` changes how a terminal shows the text around it: what [`escaped`] escapes (C0
+/// and C1 controls, DEL, the bidirectional marks, embeddings, overrides and isolates).
+pub fn is_hostile(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
@@ -41,18 +47,47 @@ impl fmt::Display for Escaped<'_> {
     }
 }
 
-/// `text` with hostile characters escaped, as an owned string.
-pub(crate) fn escaped(text: &str) -> String {
-    Escaped(text).to_string()
+/// `text` with every character [`Escaped`] escapes escaped; borrowed when there is none (most
+/// text). The one escaping function of tc-redis and of programs built on it.
+///
+/// ```
+/// assert_eq!(tc_redis::escaped("r\u{1b}[2J\nsummary: 9 done"), r"r\u{1b}[2J\nsummary: 9 done");
+/// let once = tc_redis::escaped("\u{202e}evil");
+/// assert_eq!(tc_redis::escaped(&once), once); // idempotent
+/// ```
+pub fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(is_hostile) {
+        std::borrow::Cow::Owned(Escaped(text).to_string())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Whatever the text (controls, bidi marks, backslashes, `\u{..}` look-alikes), escaping it
+    /// leaves nothing hostile, and escaping the result again changes nothing.
+    #[test]
+    fn escaping_is_total_and_idempotent() {
+        use tc_redis_test_support::Rng;
+        let alphabet: Vec<char> = "ab\\u{}1b[2J \r\n\t\u{0}\u{7f}\u{9b}\u{85}\u{200e}\u{200f}\u{202e}\u{2066}\u{2069}实例"
+            .chars()
+            .collect();
+        let mut rng = Rng::new(0x6573_6361_7065);
+        for _ in 0..20_000 {
+            let len = rng.below(16);
+            let text: String = (0..len).map(|_| *rng.pick(&alphabet)).collect();
+            let once = escaped(&text);
+            assert!(!once.contains(is_hostile), "{text:?} -> {once:?}");
+            assert_eq!(escaped(&once), once, "{text:?}");
+        }
+    }
+
     #[test]
     fn control_and_bidi_characters_are_escaped() {
-        let shown = escaped("a\u{0}b\u{7f}c\u{9b}d\u{202e}e\u{2066}\"'\\");
+        let shown = escaped("a\u{0}b\u{7f}c\u{9b}d\u{202e}e\u{2066}\"'\\").into_owned();
         assert_eq!(shown, r#"a\u{0}b\u{7f}c\u{9b}d\u{202e}e\u{2066}"'\"#);
         assert!(!shown.chars().any(is_hostile), "{shown:?}");
         assert_eq!(

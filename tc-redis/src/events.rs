@@ -17,6 +17,7 @@
 
 use crate::action::ErrorCode;
 use crate::error::Error;
+use crate::escape::Escaped;
 use std::time::Duration;
 
 /// The `log` target of every event of this crate.
@@ -79,7 +80,7 @@ fn emit_attempt(
         call.service,
         call.region,
         call.host,
-        request_id.unwrap_or("-"),
+        Escaped(request_id.unwrap_or("-")),
         elapsed.as_millis()
     );
 }
@@ -111,7 +112,7 @@ pub(crate) fn giving_up<C: ErrorCode>(call: &CallContext<'_>, attempts: u32, err
         call.host,
         class(error),
         error.outcome(),
-        error.request_id().unwrap_or("-")
+        Escaped(error.request_id().unwrap_or("-"))
     );
 }
 
@@ -134,6 +135,7 @@ pub(crate) fn credentials_refreshed(provider: &str) {
 }
 
 /// The proxy chosen for an endpoint host, at the host's first request.
+#[cfg(feature = "proxy")]
 pub(crate) fn proxy_chosen(host: &str, proxy: Option<(&str, &str)>) {
     match proxy {
         Some((source, address)) => log::debug!(
@@ -148,12 +150,13 @@ pub(crate) fn proxy_chosen(host: &str, proxy: Option<(&str, &str)>) {
 /// without the server's free-text message (it may quote the request).
 fn class<C: ErrorCode>(error: &Error<C>) -> String {
     match error {
-        Error::Api(e) => format!("api_error={}", e.code.as_str()),
+        Error::Api(e) => format!("api_error={}", Escaped(e.code.as_str())),
         Error::Http { status, .. } => format!("http_status={status}"),
         Error::MalformedResponse { .. } => "malformed_response".to_owned(),
         Error::Transport(t) => format!("transport={:?}", t.kind),
         Error::Config(_) => "config_error".to_owned(),
         Error::InvalidRequest(p) => format!("invalid_request={}", p.parameter),
         Error::Credentials(_) => "credentials_error".to_owned(),
+        Error::Cancelled { .. } => "cancelled".to_owned(),
     }
 }

@@ -74,6 +74,7 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 mod action;
+mod cancel;
 pub mod client;
 pub mod clock;
 pub mod correct;
@@ -86,25 +87,30 @@ pub mod events;
 pub mod input;
 pub mod network;
 mod pipeline;
+#[cfg(feature = "proxy")]
 mod proxy;
 pub mod rate_limit;
+mod redact;
 pub mod response;
 pub mod retry;
 pub mod sign;
+#[cfg(feature = "task-wait")]
 pub mod task;
 pub mod tls;
 pub mod transport;
 
 pub use action::{Action, ErrorCode, InvalidParameter};
+pub use cancel::Cancel;
 pub use client::{Client, ClientBuilder, Language};
 pub use correct::{Correction, CorrectionKind, Corrections};
 pub use credentials::Credentials;
 pub use endpoint::{DEFAULT_ROOT_DOMAIN, INTL_ROOT_DOMAIN};
 pub use error::{ApiError, ConfigError, Error, Outcome, TransportError, TransportErrorKind};
-pub use escape::Escaped;
+pub use escape::{Escaped, escaped, is_hostile};
 pub use generated::*;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
+#[cfg(feature = "task-wait")]
 pub use task::{TaskStatus, WaitError};
 pub use tls::TlsRoots;
 

@@ -142,6 +142,7 @@ impl Pipeline {
         &*self.credentials
     }
 
+    #[cfg(feature = "task-wait")]
     pub(crate) fn clock(&self) -> &dyn Clock {
         &*self.clock
     }
@@ -197,16 +198,31 @@ impl Pipeline {
         let user_agent = self.network.user_agent();
         let mut attempt = 0;
         let mut skew_corrected = false;
+        // The error of the attempt before the retry wait: what a cancel during it reports.
+        let mut previous: Option<Error<A::ErrorCode>> = None;
+        let cancel = self.network.cancel();
+        let cancelled = |previous: Option<Error<A::ErrorCode>>| Error::Cancelled {
+            previous: previous.map(Box::new),
+        };
         loop {
             attempt += 1;
-            self.limiter
-                .acquire(A::NAME, A::RATE_LIMIT_PER_SECOND, &*self.clock);
+            if !self
+                .limiter
+                .acquire(A::NAME, A::RATE_LIMIT_PER_SECOND, &*self.clock, cancel)
+            {
+                return Err(cancelled(previous));
+            }
             // An action the API takes unsigned asks no provider and sends no credentials.
             let credentials = if A::SKIP_SIGN {
                 None
             } else {
                 Some(self.credentials.provide().map_err(Error::Credentials)?)
             };
+            // Last check before the request leaves: providing credentials can take a while (an
+            // STS exchange), and nothing may start after a cancel.
+            if cancel.is_cancelled() {
+                return Err(cancelled(previous));
+            }
             let timestamp = self.timestamp();
             let auth = match &credentials {
                 Some(c) => self.authorization::<A>(c, &endpoint, timestamp, &hashed_payload),
@@ -286,7 +302,10 @@ impl Pipeline {
             }
             let wait = self.retry.backoff(attempt, self.jitter.next());
             events::retry(&call, attempt, self.retry.attempts(), wait, &error);
-            self.clock.sleep(wait);
+            if !cancel.sleep(&*self.clock, wait) {
+                return Err(cancelled(Some(error)));
+            }
+            previous = Some(error);
         }
     }
 

@@ -22,6 +22,8 @@
 //! The environment is read once, when the client is built ([`ProxyRules`]); the rules are then
 //! applied to each endpoint host at its first request.
 
+use crate::endpoint::is_loopback;
+use crate::env::Env;
 use crate::error::ConfigError;
 use std::net::IpAddr;
 
@@ -49,7 +51,7 @@ impl std::fmt::Debug for ProxyChoice {
 impl ProxyChoice {
     /// The URL with any user and password replaced.
     pub(crate) fn redacted(&self) -> String {
-        redact(&self.url)
+        crate::redact::redact_url(&self.url)
     }
 }
 
@@ -77,12 +79,14 @@ pub(crate) struct ProxyRules {
 
 impl ProxyRules {
     /// Reads the rules. `plain_http`: whether plain-`http` endpoints can be called at all; when
-    /// not, their variable (`http_proxy`) is not read. `env` reads a variable (`std::env::var`
-    /// in the client; a map in tests, which must not race on the process environment).
+    /// not, their variable (`http_proxy`) is not read. `env` is the client's environment (the
+    /// process's unless its provider context says otherwise): a variable set to a value that is
+    /// not UTF-8 is an error naming it, never "unset", since unset would mean "connect
+    /// directly" where the operator meant a proxy.
     pub(crate) fn read(
         explicit: Option<&str>,
         plain_http: bool,
-        env: &dyn Fn(&str) -> Option<String>,
+        env: &Env,
     ) -> Result<ProxyRules, ConfigError> {
         if let Some(url) = explicit {
             return Ok(ProxyRules {
@@ -92,16 +96,27 @@ impl ProxyRules {
                 http: None,
             });
         }
-        let read = |name: &'static str| {
-            env(name)
-                .filter(|v| !v.trim().is_empty())
-                .map(|v| (name, v))
+        let read = |name: &'static str| -> Result<Option<(&'static str, String)>, ConfigError> {
+            let value = env.get(name).map_err(|e| ConfigError::InvalidSetting {
+                setting: name,
+                reason: format!("{e}; a proxy setting is never taken as unset (that would connect directly): percent-encode the value, or unset the variable"),
+            })?;
+            Ok(value.filter(|v| !v.trim().is_empty()).map(|v| (name, v)))
         };
-        let no_proxy = match read("no_proxy").or_else(|| read("NO_PROXY")) {
+        let first =
+            |order: &[&'static str]| -> Result<Option<(&'static str, String)>, ConfigError> {
+                for name in order {
+                    if let Some(found) = read(name)? {
+                        return Ok(Some(found));
+                    }
+                }
+                Ok(None)
+            };
+        let no_proxy = match first(&["no_proxy", "NO_PROXY"])? {
             Some((name, list)) => parse_no_proxy(&list, name)?,
             None => Vec::new(),
         };
-        let first_proxy = |order: &[&'static str]| match order.iter().find_map(|name| read(name)) {
+        let first_proxy = |order: &[&'static str]| match first(order)? {
             Some((name, value)) => parse_proxy(value.trim(), name).map(Some),
             None => Ok(None),
         };
@@ -117,14 +132,6 @@ impl ProxyRules {
             https,
             http,
         })
-    }
-
-    /// [`ProxyRules::read`] from the process environment.
-    pub(crate) fn from_builder_or_env(
-        explicit: Option<&str>,
-        plain_http: bool,
-    ) -> Result<ProxyRules, ConfigError> {
-        ProxyRules::read(explicit, plain_http, &|name| std::env::var(name).ok())
     }
 
     /// The proxy for an endpoint (`https` or not, `host[:port]` as signed), by the rules of the
@@ -163,7 +170,7 @@ fn parse_proxy(value: &str, source: &'static str) -> Result<ProxyChoice, ConfigE
         setting: source,
         reason: format!(
             "{:?} is not a usable proxy: {why}. Expected http://[user:password@]host[:port]; unset the variable to connect directly",
-            redact(value)
+            crate::redact::redact_url(value)
         ),
     };
     let (scheme, rest) = match value.split_once("://") {
@@ -179,15 +186,18 @@ fn parse_proxy(value: &str, source: &'static str) -> Result<ProxyChoice, ConfigE
         }
         _ => return Err(invalid("the scheme must be http or https")),
     }
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    if rest.contains(['/', '?', '#']) || rest.chars().any(char::is_whitespace) {
-        return Err(invalid("it has a path, a query or blanks"));
-    }
+    // The user information runs to the last `@`, whatever it holds: a password with `/`, `?`
+    // or `#` is taken as written (and percent-encoded for the proxy's `Proxy-Authorization`),
+    // never cut where a URL parser would end the authority.
     let (userinfo, authority) = match rest.rsplit_once('@') {
-        Some((u, a)) if !u.is_empty() => (Some(u), a),
+        Some((u, a)) if !u.is_empty() => (Some(encode_userinfo(u)), a),
         Some(_) => return Err(invalid("an empty user before `@`")),
         None => (None, rest),
     };
+    let authority = authority.strip_suffix('/').unwrap_or(authority);
+    if authority.contains(['/', '?', '#']) || authority.chars().any(char::is_whitespace) {
+        return Err(invalid("it has a path, a query or blanks"));
+    }
     let default_port = if scheme == "https" { 443 } else { 1080 };
     let port_of = |p: &str| {
         p.parse::<u16>()
@@ -241,6 +251,27 @@ fn parse_proxy(value: &str, source: &'static str) -> Result<ProxyChoice, ConfigE
     })
 }
 
+/// User information as written, percent-encoded where RFC 3986 does not allow a character in
+/// it (ureq decodes it once for `Proxy-Authorization`); a `%` already followed by two hex
+/// digits is the writer's own encoding and is kept.
+fn encode_userinfo(userinfo: &str) -> String {
+    let bytes = userinfo.as_bytes();
+    let mut out = String::with_capacity(userinfo.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        let allowed = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:".contains(&b);
+        let encoded_already = b == b'%'
+            && bytes.len() > i + 2
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit();
+        if allowed || encoded_already {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// `host[:port]` (a `[v6]` host keeps its brackets off) and the port, `default` when absent.
 fn split_host_port(host_port: &str, default: u16) -> (&str, u16) {
     if let Some(v6) = host_port.strip_prefix('[') {
@@ -252,14 +283,6 @@ fn split_host_port(host_port: &str, default: u16) -> (&str, u16) {
         Some((h, p)) if !h.contains(':') => (h, p.parse().unwrap_or(default)),
         _ => (host_port, default),
     }
-}
-
-/// `localhost` (and its subdomains, RFC 6761), `127.0.0.0/8`, `::1`.
-fn is_loopback(host: &str) -> bool {
-    let host = host.to_ascii_lowercase();
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Parses a `NO_PROXY` list; a malformed entry is an error naming `name`.
@@ -371,27 +394,82 @@ fn in_block(ip: IpAddr, block: IpAddr, bits: u8) -> bool {
     (ip >> shift) == (block >> shift)
 }
 
-/// A URL with any `user[:password]@` replaced, for messages and `Debug`.
-pub(crate) fn redact(url: &str) -> String {
-    let (scheme, rest) = match url.split_once("://") {
-        Some((s, r)) => (Some(s), r),
-        None => (None, url),
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let redacted = match rest[..authority_end].rfind('@') {
-        Some(at) => format!("<redacted>@{}", &rest[at + 1..]),
-        None => rest.to_owned(),
-    };
-    match scheme {
-        Some(s) => format!("{s}://{redacted}"),
-        None => redacted,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    fn none() -> [(&'static str, &'static str); 0] {
+        []
+    }
+
+    /// `http://alice:pass\xe9@proxy:3128`: a Latin-1 password, as a shell may hold it.
+    fn not_unicode() -> std::ffi::OsString {
+        use std::os::unix::ffi::OsStringExt;
+        std::ffi::OsString::from_vec(b"http://alice:pass\xe9@proxy:3128".to_vec())
+    }
+
+    #[test]
+    fn a_variable_that_is_not_utf8_is_an_error_naming_it_never_unset() {
+        for name in [
+            "https_proxy",
+            "HTTPS_PROXY",
+            "all_proxy",
+            "no_proxy",
+            "NO_PROXY",
+        ] {
+            let env = Env::from_pairs([(name, not_unicode())]);
+            let err = ProxyRules::read(None, false, &env).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("{name}: ")), "{name}: {err}");
+            assert!(
+                err.contains("UTF-8") && !err.contains("pass"),
+                "{name}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn passwords_with_url_delimiters_are_taken_whole_and_encoded() {
+        for (value, url) in [
+            (
+                "http://alice:S3cr/et@proxy:3128",
+                "http://alice:S3cr%2Fet@proxy:3128",
+            ),
+            (
+                "http://alice:a?b#c@proxy:3128/",
+                "http://alice:a%3Fb%23c@proxy:3128",
+            ),
+            (
+                "http://alice:p@ss@proxy:3128",
+                "http://alice:p%40ss@proxy:3128",
+            ),
+            (
+                "http://alice:100%25@proxy:3128",
+                "http://alice:100%25@proxy:3128",
+            ),
+            (
+                "http://alice:100%@proxy:3128",
+                "http://alice:100%25@proxy:3128",
+            ),
+        ] {
+            let rules = ProxyRules::read(Some(value), false, &Env::from_pairs(none())).unwrap();
+            let choice = rules.choose(true, "redis.tencentcloudapi.com").unwrap();
+            assert_eq!(
+                (choice.url.as_str(), choice.address.as_str()),
+                (url, "proxy:3128")
+            );
+            assert_eq!(choice.redacted(), "http://<redacted>@proxy:3128");
+        }
+        // Refused for its host, the message still hides the password.
+        let err = ProxyRules::read(
+            Some("http://alice:S3cr/et@pro xy:3128"),
+            false,
+            &Env::from_pairs(none()),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!err.contains("S3cr") && !err.contains("et@"), "{err}");
+    }
 
     fn choose_with(
         vars: &[(&str, &str)],
@@ -402,8 +480,8 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let rules = ProxyRules::read(None, true, &|name| vars.get(name).cloned())
-            .map_err(|e| e.to_string())?;
+        let rules =
+            ProxyRules::read(None, true, &Env::from_pairs(vars)).map_err(|e| e.to_string())?;
         Ok(rules
             .choose(https, host)
             .map(|c| format!("{} {}", c.source, c.url)))
@@ -534,7 +612,8 @@ mod tests {
             assert_eq!(choose_with(&vars, false, host), Ok(None), "{host}");
         }
         // The builder's proxy is used whatever the endpoint.
-        let rules = ProxyRules::read(Some("http://u:pw@p:3128"), true, &|_| None).unwrap();
+        let rules =
+            ProxyRules::read(Some("http://u:pw@p:3128"), true, &Env::from_pairs(none())).unwrap();
         let explicit = rules.choose(false, "127.0.0.1:1").unwrap();
         assert_eq!(
             (explicit.source, explicit.address.as_str()),
@@ -559,14 +638,8 @@ mod tests {
 
     #[test]
     fn one_snapshot_decides_for_every_host() {
-        let vars = snapshot_env();
-        let reads = std::cell::Cell::new(0);
-        let rules = ProxyRules::read(None, true, &|name| {
-            reads.set(reads.get() + 1);
-            vars.get(name).cloned()
-        })
-        .unwrap();
-        let reads_at_build = reads.get();
+        // `choose` takes no environment: the rules read at build decide for every host.
+        let rules = ProxyRules::read(None, true, &Env::from_pairs(snapshot_env())).unwrap();
         // (https, endpoint host, the proxy's address, or None for direct)
         let cases: &[(bool, &str, Option<&str>)] = &[
             (true, "redis.tencentcloudapi.com", Some("secure-proxy:3128")),
@@ -591,21 +664,12 @@ mod tests {
             let got = rules.choose(*https, host).map(|c| c.address.as_str());
             assert_eq!(got, *expect, "https={https} host={host}");
         }
-        assert_eq!(
-            reads.get(),
-            reads_at_build,
-            "choosing read the environment again ({} reads at build, {} after)",
-            reads_at_build,
-            reads.get()
-        );
     }
 
     #[test]
     fn the_whole_environment_is_checked_whatever_host_is_called() {
         let fails = |vars: &[(&'static str, &str)], plain_http: bool| {
-            let vars: HashMap<&str, String> =
-                vars.iter().map(|(k, v)| (*k, v.to_string())).collect();
-            ProxyRules::read(None, plain_http, &|name| vars.get(name).cloned())
+            ProxyRules::read(None, plain_http, &Env::from_pairs(vars.iter().copied()))
                 .err()
                 .map(|e| e.to_string())
         };
@@ -630,11 +694,10 @@ mod tests {
             "{err:?}"
         );
         assert_eq!(fails(&[("http_proxy", "ftp://p:21")], false), None);
-        // The builder's proxy wins: the environment is not read at all.
-        let rules = ProxyRules::read(Some("http://p:3128"), true, &|name| {
-            panic!("read {name} despite the builder's proxy")
-        })
-        .unwrap();
+        // The builder's proxy wins: the environment is not read at all (a variable it would
+        // refuse is not seen).
+        let unreadable = Env::from_pairs([("HTTPS_PROXY", not_unicode())]);
+        let rules = ProxyRules::read(Some("http://p:3128"), true, &unreadable).unwrap();
         for host in ["sts.tencentcloudapi.com", "127.0.0.1:80"] {
             assert_eq!(
                 rules.choose(true, host).map(|c| c.source),
@@ -642,16 +705,5 @@ mod tests {
                 "{host}"
             );
         }
-    }
-
-    #[test]
-    fn credentials_are_redacted() {
-        assert_eq!(
-            redact("http://user:pw@proxy:3128"),
-            "http://<redacted>@proxy:3128"
-        );
-        assert_eq!(redact("user:pw@proxy:3128/x"), "<redacted>@proxy:3128/x");
-        assert_eq!(redact("http://proxy:3128"), "http://proxy:3128");
-        assert_eq!(redact("http://u:p@w@proxy:1"), "http://<redacted>@proxy:1");
     }
 }

@@ -2,6 +2,7 @@
 //! and every thread, so that a loop over many instances stays under the server's limit instead
 //! of collecting `RequestLimitExceeded`.
 
+use crate::cancel::Cancel;
 use crate::clock::Clock;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -39,14 +40,21 @@ impl Limiter {
         }
     }
 
-    /// Waits until `action` may be sent.
-    pub(crate) fn acquire(&self, action: &'static str, spec_rate: Option<u32>, clock: &dyn Clock) {
+    /// Waits until `action` may be sent; `false` when `cancel` fired first (the slot taken is
+    /// left unused: the pace of the others does not change).
+    pub(crate) fn acquire(
+        &self,
+        action: &'static str,
+        spec_rate: Option<u32>,
+        clock: &dyn Clock,
+        cancel: &Cancel,
+    ) -> bool {
         let rate = match self.setting {
-            RateLimit::Off => return,
+            RateLimit::Off => return true,
             RateLimit::PerSecond(n) => n,
             RateLimit::FromSpec => match spec_rate {
                 Some(n) => n,
-                None => return,
+                None => return true,
             },
         };
         let interval = Duration::from_secs(1) / rate.max(1) * 105 / 100;
@@ -59,9 +67,7 @@ impl Limiter {
             *slot = start + interval;
             start - now
         };
-        if !wait.is_zero() {
-            clock.sleep(wait);
-        }
+        wait.is_zero() || cancel.sleep(clock, wait)
     }
 }
 
@@ -88,25 +94,25 @@ mod tests {
         let clock = FakeClock::default();
         let l = Limiter::new(RateLimit::FromSpec);
         for _ in 0..41 {
-            l.acquire("CleanUpInstance", Some(20), &clock);
+            l.acquire("CleanUpInstance", Some(20), &clock, &Cancel::new());
         }
         // 41 requests at 20/s: the first immediately, then every 52.5 ms (50 ms + 5 %).
         assert_eq!(clock.now(), Duration::from_millis(2100));
         // Other actions have their own bucket; actions without a rate are not limited.
-        l.acquire("Other", Some(20), &clock);
-        l.acquire("Unlimited", None, &clock);
+        l.acquire("Other", Some(20), &clock, &Cancel::new());
+        l.acquire("Unlimited", None, &clock, &Cancel::new());
         assert_eq!(clock.now(), Duration::from_millis(2100));
     }
 
     #[test]
     fn off_and_override() {
         let clock = FakeClock::default();
-        Limiter::new(RateLimit::Off).acquire("A", Some(1), &clock);
-        Limiter::new(RateLimit::Off).acquire("A", Some(1), &clock);
+        Limiter::new(RateLimit::Off).acquire("A", Some(1), &clock, &Cancel::new());
+        Limiter::new(RateLimit::Off).acquire("A", Some(1), &clock, &Cancel::new());
         assert_eq!(clock.now(), Duration::ZERO);
         let l = Limiter::new(RateLimit::PerSecond(2));
         for _ in 0..3 {
-            l.acquire("A", None, &clock);
+            l.acquire("A", None, &clock, &Cancel::new());
         }
         assert_eq!(clock.now(), Duration::from_millis(1050));
     }
@@ -130,7 +136,7 @@ mod tests {
                 let (l, clock) = (l.clone(), clock.clone());
                 std::thread::spawn(move || {
                     for _ in 0..10 {
-                        l.acquire("A", Some(10), &*clock);
+                        l.acquire("A", Some(10), &*clock, &Cancel::new());
                     }
                 })
             })
@@ -169,7 +175,32 @@ mod tests {
         let l = Limiter::new(RateLimit::FromSpec);
         let clock = SteppedBack::default();
         for _ in 0..3 {
-            l.acquire("A", Some(20), &clock);
+            l.acquire("A", Some(20), &clock, &Cancel::new());
         }
+    }
+
+    #[test]
+    fn a_cancel_ends_the_wait_at_once_and_says_so() {
+        use crate::clock::SystemClock;
+        let l = Limiter::new(RateLimit::PerSecond(1));
+        let cancel = Cancel::new();
+        assert!(
+            l.acquire("A", None, &SystemClock, &cancel),
+            "the first slot is free"
+        );
+        let other = cancel.clone();
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            other.cancel();
+        });
+        let started = std::time::Instant::now();
+        // The next slot is a second away; the cancel comes after 50 ms.
+        assert!(!l.acquire("A", None, &SystemClock, &cancel));
+        assert!(
+            started.elapsed() < Duration::from_millis(800),
+            "{:?}",
+            started.elapsed()
+        );
+        canceller.join().unwrap();
     }
 }

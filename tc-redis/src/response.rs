@@ -12,7 +12,6 @@
 
 use crate::action::ErrorCode;
 use crate::error::{ApiError, Error};
-use crate::escape::escaped;
 use envelope::{Field, Probe};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -156,12 +155,11 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// The first characters of a body, lossily decoded and escaped (see [`crate::Escaped`]), with
-/// `…` when there was more.
+/// The first characters of a body, lossily decoded, with `…` when there was more. Kept as the
+/// server sent them: `Display` escapes them, and JSON its own way (escaped once, not twice).
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_CHARS * 4)]);
-    let shown: String = text.chars().take(EXCERPT_CHARS).collect();
-    let mut out = escaped(&shown);
+    let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
     if text.chars().count() > EXCERPT_CHARS || body.len() > EXCERPT_CHARS * 4 {
         out.push('…');
     }
@@ -274,10 +272,17 @@ mod tests {
     }
 
     #[test]
-    fn excerpts_are_escaped_and_capped() {
+    fn excerpts_are_kept_as_sent_and_capped_and_escaped_by_display() {
         let e = excerpt(b"a\x1b[2Kb\r\nTaskId: 9");
-        assert_eq!(e, r"a\u{1b}[2Kb\r\nTaskId: 9");
+        assert_eq!(e, "a\x1b[2Kb\r\nTaskId: 9");
         let long = excerpt(&[b'\n'; 1000]);
-        assert_eq!(long, format!("{}…", r"\n".repeat(200)));
+        assert_eq!(long, format!("{}…", "\n".repeat(200)));
+        let shown = run(502, b"<html>\x1b[2J\r\nsummary: 9 done")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            shown.contains(r"<html>\u{1b}[2J\r\nsummary: 9 done"),
+            "{shown}"
+        );
     }
 }

@@ -68,6 +68,12 @@ pub enum WaitError {
     },
     /// A poll failed (after the client's own retries; DescribeTaskInfo is idempotent).
     Poll(Error<DescribeTaskInfoErrorCode>),
+    /// The client's [`Cancel`](crate::Cancel) handle fired: waiting stopped, and no poll was
+    /// sent after it. The task itself goes on.
+    Cancelled {
+        /// The last reply before the cancel, if any.
+        last: Option<Box<DescribeTaskInfoResponse>>,
+    },
     /// The task id is zero or negative, which no task has; nothing was sent. (A reply that lacks
     /// its `TaskId` reads as `None`, never 0: identifiers are not filled in.)
     InvalidTaskId(i64),
@@ -93,6 +99,13 @@ impl fmt::Display for WaitError {
                 )
             }
             WaitError::Poll(e) => write!(f, "polling the task failed: {e}"),
+            WaitError::Cancelled { last } => {
+                f.write_str("waiting for the task was cancelled; the task goes on")?;
+                match last {
+                    Some(last) => write!(f, " (last status {:?})", Escaped(&last.status)),
+                    None => Ok(()),
+                }
+            }
             WaitError::InvalidTaskId(id) => {
                 write!(f, "{id} is not a task id (task ids are positive)")
             }
@@ -148,12 +161,16 @@ impl Client {
             .filter(|id| *id > 0)
             .ok_or(WaitError::InvalidTaskId(task_id))?;
         let clock = self.clock();
+        let cancel = self.network().cancel();
         let start = clock.monotonic();
         let mut interval = FIRST_POLL_INTERVAL;
+        let mut last: Option<Box<DescribeTaskInfoResponse>> = None;
         loop {
-            let reply = self
-                .describe_task_info(&DescribeTaskInfoRequest::new(id))
-                .map_err(WaitError::Poll)?;
+            let reply = match self.describe_task_info(&DescribeTaskInfoRequest::new(id)) {
+                Ok(reply) => reply,
+                Err(Error::Cancelled { .. }) => return Err(WaitError::Cancelled { last }),
+                Err(e) => return Err(WaitError::Poll(e)),
+            };
             progress(&reply);
             match TaskStatus::parse(&reply.status) {
                 TaskStatus::Succeeded => return Ok(reply),
@@ -167,7 +184,10 @@ impl Client {
                 let last = Box::new(reply);
                 return Err(WaitError::Timeout { waited, last });
             }
-            clock.sleep(interval.min(timeout - waited));
+            last = Some(Box::new(reply));
+            if !cancel.sleep(clock, interval.min(timeout - waited)) {
+                return Err(WaitError::Cancelled { last });
+            }
             interval = (interval * 3 / 2).min(MAX_POLL_INTERVAL);
         }
     }

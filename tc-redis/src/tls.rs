@@ -3,9 +3,18 @@
 //! Certificate verification itself has no off switch: the only choice is *whose* roots verify
 //! the endpoint's certificate.
 
+#[cfg(feature = "ca-bundle")]
 use crate::error::ConfigError;
+#[cfg(feature = "ca-bundle")]
 use std::fmt;
+#[cfg(feature = "ca-bundle")]
 use std::path::PathBuf;
+
+/// The largest CA bundle file read: Mozilla's whole bundle is about 220 KB and a company's
+/// bundle with its own CAs added rarely passes 1 MB. A larger file (a wrong path to a disk
+/// image, `/dev/zero` behind a symlink) is refused before it is read.
+#[cfg(feature = "ca-bundle")]
+pub const MAX_CA_BUNDLE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// The trust store the endpoint's certificate is verified against, when no CA certificates are
 /// given (see [`ClientBuilder::ca_bundle`](crate::ClientBuilder::ca_bundle)).
@@ -25,6 +34,7 @@ pub enum TlsRoots {
 }
 
 /// Where extra CA certificates come from.
+#[cfg(feature = "ca-bundle")]
 #[derive(Clone)]
 pub(crate) enum CaSource {
     /// PEM bytes given to the builder.
@@ -33,6 +43,7 @@ pub(crate) enum CaSource {
     File(PathBuf),
 }
 
+#[cfg(feature = "ca-bundle")]
 impl fmt::Debug for CaSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -42,6 +53,7 @@ impl fmt::Debug for CaSource {
     }
 }
 
+#[cfg(feature = "ca-bundle")]
 impl CaSource {
     fn name(&self) -> String {
         match self {
@@ -61,6 +73,7 @@ pub(crate) enum TrustStore {
     #[cfg(feature = "platform-roots")]
     Platform,
     /// Exactly these CA certificates (DER), from `sources`.
+    #[cfg(feature = "ca-bundle")]
     Certificates {
         der: Vec<Vec<u8>>,
         sources: Vec<String>,
@@ -68,19 +81,27 @@ pub(crate) enum TrustStore {
 }
 
 impl TrustStore {
+    /// The chosen roots (default [`TlsRoots::Webpki`]), no CA certificates given.
+    pub(crate) fn roots(roots: Option<TlsRoots>) -> TrustStore {
+        match roots.unwrap_or_default() {
+            TlsRoots::Webpki => TrustStore::Webpki,
+            #[cfg(feature = "platform-roots")]
+            TlsRoots::Platform => TrustStore::Platform,
+        }
+    }
+
     /// Reads and checks the CA certificates, or takes the chosen roots. CA certificates
     /// *replace* the roots, as curl's `--cacert`, Python requests' `REQUESTS_CA_BUNDLE` and
-    /// OpenSSL's `SSL_CERT_FILE` do: asking for both is ambiguous, and refused.
+    /// OpenSSL's `SSL_CERT_FILE` do: asking for both is ambiguous, and refused. A bundle file is
+    /// read by the one bounded reader ([`crate::input::read_file`], at most
+    /// [`MAX_CA_BUNDLE_BYTES`]): a FIFO or device is refused without blocking.
+    #[cfg(feature = "ca-bundle")]
     pub(crate) fn resolve(
         roots: Option<TlsRoots>,
         ca: &[CaSource],
     ) -> Result<TrustStore, ConfigError> {
         if ca.is_empty() {
-            return Ok(match roots.unwrap_or_default() {
-                TlsRoots::Webpki => TrustStore::Webpki,
-                #[cfg(feature = "platform-roots")]
-                TlsRoots::Platform => TrustStore::Platform,
-            });
+            return Ok(TrustStore::roots(roots));
         }
         if let Some(roots) = roots {
             return Err(ConfigError::InvalidSetting {
@@ -96,7 +117,8 @@ impl TrustStore {
             let name = source.name();
             let bytes = match source {
                 CaSource::Pem(bytes) => bytes.clone(),
-                CaSource::File(path) => std::fs::read(path).map_err(|e| invalid(&name, &e))?,
+                CaSource::File(path) => crate::input::read_file(path, MAX_CA_BUNDLE_BYTES)
+                    .map_err(|e| invalid(&name, &e))?,
             };
             let certificates = certificates_in(&bytes).map_err(|reason| invalid(&name, &reason))?;
             sources.push(format!("{} ({} certificates)", name, certificates.len()));
@@ -114,6 +136,7 @@ impl TrustStore {
             }
             #[cfg(feature = "platform-roots")]
             TrustStore::Platform => "the operating system's verifier and trust store".to_owned(),
+            #[cfg(feature = "ca-bundle")]
             TrustStore::Certificates { sources, .. } => {
                 format!("only the CA certificates of {}", sources.join(", "))
             }
@@ -122,13 +145,19 @@ impl TrustStore {
 
     /// The text appended to a certificate error: the roots in use and how to add one.
     pub(crate) fn certificate_error_help(&self) -> String {
+        let how = if cfg!(feature = "ca-bundle") {
+            "give its PEM to ClientBuilder::ca_bundle or ClientBuilder::add_ca_certificates_pem (tc-redis-cleanup: --ca-bundle PATH or SSL_CERT_FILE)"
+        } else {
+            "build tc-redis with its cargo feature `ca-bundle` and give the CA's PEM to ClientBuilder::ca_bundle"
+        };
         format!(
-            "trusted roots: {}. To trust another CA (such as a TLS-inspecting proxy's), give its PEM to ClientBuilder::ca_bundle or ClientBuilder::add_ca_certificates_pem (tc-redis-cleanup: --ca-bundle PATH or SSL_CERT_FILE)",
+            "trusted roots: {}. To trust another CA (such as a TLS-inspecting proxy's), {how}",
             self.describe()
         )
     }
 }
 
+#[cfg(feature = "ca-bundle")]
 fn invalid(name: &str, reason: &dyn fmt::Display) -> ConfigError {
     ConfigError::InvalidSetting {
         setting: "ca_certificates",
@@ -136,6 +165,7 @@ fn invalid(name: &str, reason: &dyn fmt::Display) -> ConfigError {
     }
 }
 
+#[cfg(feature = "ca-bundle")]
 /// The DER of every certificate in a PEM bundle. An unreadable PEM, a bundle with no
 /// certificate, or a certificate that cannot be a trust anchor is an error: a CA silently
 /// dropped would only show later, as a refused connection.
@@ -168,12 +198,13 @@ mod tests {
 
     #[test]
     fn default_is_webpki_and_describes_itself() {
-        let store = TrustStore::resolve(None, &[]).unwrap();
+        let store = TrustStore::roots(None);
         assert!(matches!(store, TrustStore::Webpki), "{store:?}");
         assert!(store.certificate_error_help().contains("webpki-roots"));
         assert!(store.certificate_error_help().contains("ca_bundle"));
     }
 
+    #[cfg(feature = "ca-bundle")]
     #[test]
     fn bad_pem_is_refused_naming_its_source() {
         for (bytes, expected) in [
@@ -206,11 +237,42 @@ mod tests {
     #[cfg(feature = "platform-roots")]
     #[test]
     fn platform_roots_are_chosen_and_described() {
-        let store = TrustStore::resolve(Some(TlsRoots::Platform), &[]).unwrap();
+        let store = TrustStore::roots(Some(TlsRoots::Platform));
         assert!(matches!(store, TrustStore::Platform), "{store:?}");
         assert!(store.describe().contains("operating system"), "{store:?}");
     }
 
+    #[cfg(feature = "ca-bundle")]
+    #[test]
+    fn bundles_that_are_not_files_or_too_large_are_refused_without_blocking() {
+        use tc_redis_test_support::TempDir;
+        let dir = TempDir::new("tls-bundle");
+        let fifo = dir.fifo("bundle.pem");
+        let sparse = dir.join("huge.pem");
+        std::fs::File::create(&sparse)
+            .unwrap()
+            .set_len(100 * 1024 * 1024)
+            .unwrap();
+        for (path, expected) in [
+            (fifo, "FIFO"),
+            (PathBuf::from("/dev/zero"), "character device"),
+            (sparse, "larger than"),
+        ] {
+            let started = std::time::Instant::now();
+            let err = TrustStore::resolve(None, &[CaSource::File(path.clone())]).unwrap_err();
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "{path:?} blocked"
+            );
+            let text = err.to_string();
+            assert!(
+                text.contains(expected) && text.contains(&path.display().to_string()),
+                "{path:?}: {text}"
+            );
+        }
+    }
+
+    #[cfg(feature = "ca-bundle")]
     #[test]
     fn roots_and_certificates_together_are_refused() {
         let err =

@@ -8,7 +8,9 @@ use std::fmt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{ConnectProxyConnector, Connector, NextTimeout, TcpConnector};
+#[cfg(feature = "proxy")]
+use ureq::unversioned::transport::ConnectProxyConnector;
+use ureq::unversioned::transport::{Connector, NextTimeout, TcpConnector};
 
 mod agents;
 mod progress;
@@ -64,6 +66,7 @@ pub(crate) struct UreqSettings {
     pub(crate) timeout: Duration,
     pub(crate) max_response_bytes: u64,
     /// The proxy rules read by [`crate::proxy`] (builder or environment), applied per host.
+    #[cfg(feature = "proxy")]
     pub(crate) proxy: crate::proxy::ProxyRules,
     /// The roots that verify the endpoint's certificate.
     pub(crate) trust: crate::tls::TrustStore,
@@ -90,6 +93,7 @@ impl UreqTransport {
     pub(crate) fn new(s: &UreqSettings) -> Result<UreqTransport, ConfigError> {
         // Every proxy the rules can choose is converted now, so that one ureq refuses is a
         // build error, not a failure of the first request to some host.
+        #[cfg(feature = "proxy")]
         let proxies = s
             .proxy
             .proxies()
@@ -100,6 +104,7 @@ impl UreqTransport {
         let tls = tls_config(&s.trust);
         let build = move |proxy: Option<ureq::Proxy>| {
             let config = ureq::Agent::config_builder()
+                // Only `crate::proxy`'s choice; never ureq's own reading of the environment.
                 // Non-200 replies are read like any other: their body may carry a request id.
                 .http_status_as_error(false)
                 .https_only(https_only)
@@ -121,7 +126,10 @@ impl UreqTransport {
             ureq::Agent::with_parts(config, connector(), CachingResolver::default())
         };
         Ok(UreqTransport {
+            #[cfg(feature = "proxy")]
             agents: agents::Agents::new(s.proxy.clone(), proxies, build),
+            #[cfg(not(feature = "proxy"))]
+            agents: agents::Agents::new(build),
             max_response_bytes: s.max_response_bytes,
             trust: s.trust.clone(),
         })
@@ -138,6 +146,7 @@ impl UreqTransport {
 
 /// ureq's form of a proxy. Never `ureq::Proxy::try_from_env`: `crate::proxy` read the
 /// environment, strictly.
+#[cfg(feature = "proxy")]
 fn ureq_proxy(p: &crate::proxy::ProxyChoice) -> Result<ureq::Proxy, ConfigError> {
     let proxy = ureq::Proxy::new(&p.url).map_err(|e| ConfigError::InvalidSetting {
         setting: p.source,
@@ -163,14 +172,16 @@ fn ureq_proxy(p: &crate::proxy::ProxyChoice) -> Result<ureq::Proxy, ConfigError>
 /// The ureq TLS settings for a trust store. Verification is never disabled.
 fn tls_config(trust: &crate::tls::TrustStore) -> ureq::tls::TlsConfig {
     use crate::tls::TrustStore;
-    use ureq::tls::{Certificate, RootCerts};
+    use ureq::tls::RootCerts;
     let roots = match trust {
         TrustStore::Webpki => RootCerts::WebPki,
         #[cfg(feature = "platform-roots")]
         TrustStore::Platform => RootCerts::PlatformVerifier,
-        TrustStore::Certificates { der, .. } => {
-            RootCerts::from(der.iter().map(|d| Certificate::from_der(d).to_owned()))
-        }
+        #[cfg(feature = "ca-bundle")]
+        TrustStore::Certificates { der, .. } => RootCerts::from(
+            der.iter()
+                .map(|d| ureq::tls::Certificate::from_der(d).to_owned()),
+        ),
     };
     ureq::tls::TlsConfig::builder().root_certs(roots).build()
 }
@@ -178,8 +189,10 @@ fn tls_config(trust: &crate::tls::TrustStore) -> ureq::tls::TlsConfig {
 /// ureq's default chain (CONNECT proxy, TCP, rustls) with the hooks of [`progress`] around it,
 /// so that every failure is placed before or after the first byte of the request was written.
 fn connector() -> impl Connector {
-    ().chain(progress::Opening)
-        .chain(ConnectProxyConnector::default())
+    let opening = ().chain(progress::Opening);
+    #[cfg(feature = "proxy")]
+    let opening = opening.chain(ConnectProxyConnector::default());
+    opening
         .chain(TcpConnector::default())
         .chain(progress::Handshake::default())
         .chain(progress::Opened)
@@ -218,15 +231,15 @@ fn check_head_size(request: &HttpRequest<'_>) -> Result<(), TransportError> {
 impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         check_head_size(request)?;
-        let agent = self.agents.for_url(request.url)?;
-        let mut builder = agent.post(request.url);
+        let route = self.agents.for_url(request.url)?;
+        let mut builder = route.agent.post(request.url);
         for (name, value) in request.headers {
             builder = builder.header(*name, *value);
         }
         progress::begin();
         let mut response = builder
             .send(request.body)
-            .map_err(|e| self.explain(map_error(e)))?;
+            .map_err(|e| self.explain(blame_the_proxy(map_error(e), route.proxy.as_deref())))?;
         let status = response.status().as_u16();
         let date = response
             .headers()
@@ -309,6 +322,31 @@ impl Resolver for CachingResolver {
         progress::enter(Stage::Resolved);
         Ok(addrs)
     }
+}
+
+/// Through a proxy, the client resolves and connects to the proxy only: a failure to resolve,
+/// connect or tunnel is the proxy's, and says so, naming the proxy and the variable (or setting)
+/// that chose it; a `407` says the proxy wants credentials.
+fn blame_the_proxy(mut e: TransportError, proxy: Option<&str>) -> TransportError {
+    use TransportErrorKind as K;
+    let Some(proxy) = proxy else {
+        return e;
+    };
+    if !matches!(e.kind, K::Dns | K::Connect | K::Proxy) || e.may_have_been_sent {
+        return e;
+    }
+    let what = if e.message.contains("407") {
+        "wants authentication (407 Proxy Authentication Required): give user:password in its URL"
+    } else {
+        match e.kind {
+            K::Dns => "has a host name that does not resolve",
+            K::Connect => "could not be connected to",
+            _ => "refused the tunnel",
+        }
+    };
+    e.kind = K::Proxy;
+    e.message = format!("{proxy} {what}: {}", e.message);
+    e
 }
 
 /// Classifies a ureq error of the current request by the stage it reached (see [`progress`]):

@@ -9,8 +9,9 @@
 //!
 //! * (a) no panic;
 //! * (b) status != 200 => `Error::Http` with that status, an excerpt that is the first 200
-//!   characters of the (lossily decoded) body, escaped (`tc_redis::Escaped`), `…` when there
-//!   was more, and the envelope's request id if it has one;
+//!   characters of the (lossily decoded) body as sent, `…` when there was more, shown escaped
+//!   by the error's `Display` (`tc_redis::Escaped`: no raw control character), and the
+//!   envelope's request id if it has one;
 //! * (c) status 200 and `Ok(resp)` => the body is JSON whose `Response.RequestId` is
 //!   `resp.request_id`, and `Response` has no `Error`;
 //! * (d) `Error::Api(e)` => `Response.Error.Code` is `e.code.as_str()` (and the message and
@@ -150,6 +151,11 @@ where
     C: ErrorCode,
 {
     let outcome = catch(|| parse::<T, C>(status, body)).map_err(|p| format!("(a) {p}"))?;
+    let shown = outcome
+        .as_ref()
+        .err()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let signature = match &outcome {
         Ok(resp) => {
             if status != 200 {
@@ -184,7 +190,7 @@ where
                     "(b) status {status} gave Error::Http {{ status: {got} }}"
                 ));
             }
-            check_excerpt(body, body_excerpt)?;
+            check_excerpt(body, body_excerpt, &shown)?;
             let expected =
                 response_of(body).and_then(|r| r.get("RequestId")?.as_str().map(str::to_owned));
             if *request_id != expected {
@@ -233,7 +239,7 @@ where
             if problem.trim().is_empty() {
                 return Err("(e) MalformedResponse with an empty problem".to_owned());
             }
-            check_excerpt(body, body_excerpt)?;
+            check_excerpt(body, body_excerpt, &shown)?;
             if let Some(id) = request_id {
                 let json = serde_json::from_slice::<Value>(body).is_ok();
                 let found = if json {
@@ -266,21 +272,22 @@ where
     Ok(signature)
 }
 
-/// (b) The excerpt is the first 200 characters of the lossily decoded body, escaped, with `…`
-/// when there was more.
-fn check_excerpt(body: &[u8], excerpt: &str) -> Result<(), String> {
+/// (b) The excerpt is the first 200 characters of the lossily decoded body, with `…` when
+/// there was more; the error's `Display` (`shown`) shows it escaped, with no raw control
+/// character.
+fn check_excerpt(body: &[u8], excerpt: &str, shown: &str) -> Result<(), String> {
     let text = String::from_utf8_lossy(&body[..body.len().min(800)]);
     let first: String = text.chars().take(200).collect();
     let more = text.chars().count() > 200 || body.len() > 800;
-    let expected = format!("{}{}", Escaped(&first), if more { "…" } else { "" });
+    let expected = format!("{first}{}", if more { "…" } else { "" });
     if excerpt != expected {
         return Err(format!(
-            "(b) the excerpt {excerpt:?} is not the escaped start of the body {expected:?}"
+            "(b) the excerpt {excerpt:?} is not the start of the body {expected:?}"
         ));
     }
-    if excerpt.chars().any(char::is_control) {
+    if !shown.contains(&Escaped(excerpt).to_string()) || shown.chars().any(tc_redis::is_hostile) {
         return Err(format!(
-            "(b) the excerpt {excerpt:?} has a raw control character"
+            "(b) the error shows {shown:?}, not the excerpt escaped"
         ));
     }
     Ok(())

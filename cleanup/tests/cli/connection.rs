@@ -360,7 +360,11 @@ fn plain_http_is_accepted_for_any_loopback_address_only() {
     );
     assert_ne!(r.code, 2, "http://127.0.0.2 is loopback: {r:?}");
     assert!(!r.stderr.contains("only for a loopback"), "{r:?}");
-    for endpoint in ["http://[::1]:9", "http://localhost:9"] {
+    for endpoint in [
+        "http://[::1]:9",
+        "http://localhost:9",
+        "http://LocalHost.:9",
+    ] {
         let r = run(
             &["--region", REGION, "--endpoint", endpoint, "--list"],
             &creds(),
@@ -382,7 +386,28 @@ fn plain_http_is_accepted_for_any_loopback_address_only() {
         &creds(),
     );
     assert_eq!(r.code, 2, "{r:?}");
-    assert!(r.stderr.contains("127.0.0.0/8, localhost, [::1]"), "{r:?}");
+    assert!(
+        r.stderr.contains("--endpoint: ")
+            && r.stderr
+                .contains("only for a loopback host (localhost, 127.0.0.0/8, [::1])"),
+        "{r:?}"
+    );
+    // --sts-endpoint obeys the same rule, named by its option.
+    let r = run(
+        &[
+            "--region",
+            REGION,
+            "--sts-endpoint",
+            "http://sts.example",
+            "--list",
+        ],
+        &creds(),
+    );
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("--sts-endpoint: sts: ") && r.stderr.contains("only for a loopback host"),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -415,4 +440,163 @@ fn verbose_prints_the_librarys_events_and_never_a_secret() {
         assert_eq!(r.code, 0, "{flag}: {r:?}");
         assert_eq!(r.stderr.contains("debug attempt "), wanted, "{flag}: {r:?}");
     }
+}
+
+/// TKE workload identity through a TLS-inspecting setup: STS and Redis both behind a TLS front
+/// whose CA only `--ca-bundle` / `SSL_CERT_FILE` knows, STS reached through `--sts-endpoint` or
+/// `TENCENTCLOUD_ENDPOINT_URL_STS`. The exchange trusts the same CA as the Redis calls; without
+/// the CA it fails as TLS (status 3, credentials), and nothing reaches the fake.
+#[test]
+fn workload_identity_reaches_sts_through_its_endpoint_override_with_the_ca_bundle() {
+    const ROLE: &str = "qcs::cam::uin/100000000001:roleName/cleanup";
+    const PROVIDER: &str = "tke-provider";
+    const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.cli-network.sig";
+    let ids = [
+        "crs-sts00001",
+        "crs-sts00002",
+        "crs-sts00003",
+        "crs-sts00004",
+    ];
+    let mut config = FakeConfig::new().web_identity(PROVIDER, TOKEN, ROLE);
+    for id in ids {
+        config = config.instance(id, "orders-cache", REGION, InstanceStatus::InRecycleBin);
+    }
+    let server = FakeServer::start(config).unwrap();
+    let front = TlsFront::start(server.addr()).unwrap();
+    let dir = TempDir::new("cli-sts-tls");
+    let ca = dir.write("ca.pem", front.ca_pem());
+    let token = dir.write("token", TOKEN);
+    let endpoint = front.endpoint();
+    let tke = [
+        ("TKE_REGION", REGION),
+        ("TKE_PROVIDER_ID", PROVIDER),
+        ("TKE_WEB_IDENTITY_TOKEN_FILE", path_str(&token)),
+        ("TKE_ROLE_ARN", ROLE),
+    ];
+    let run_with = |extra: &[&str], env: &[(&str, &str)], id: &str| {
+        let mut args = vec!["--region", REGION, "--endpoint", &endpoint];
+        args.extend_from_slice(extra);
+        args.extend(["--yes", id]);
+        let mut all = tke.to_vec();
+        all.extend_from_slice(env);
+        run(&args, &all)
+    };
+    let cases: [(Vec<&str>, Environment); 4] = [
+        (
+            vec!["--ca-bundle", path_str(&ca), "--sts-endpoint", &endpoint],
+            vec![],
+        ),
+        (
+            vec!["--sts-endpoint", &endpoint],
+            vec![("SSL_CERT_FILE", path_str(&ca))],
+        ),
+        (
+            vec!["--ca-bundle", path_str(&ca)],
+            vec![("TENCENTCLOUD_ENDPOINT_URL_STS", &endpoint)],
+        ),
+        (
+            vec![],
+            vec![
+                ("SSL_CERT_FILE", path_str(&ca)),
+                ("TENCENTCLOUD_ENDPOINT_URL_STS", &endpoint),
+            ],
+        ),
+    ];
+    for ((args, env), id) in cases.iter().zip(ids) {
+        let r = run_with(args, env, id);
+        assert_eq!(r.code, 0, "{args:?} {env:?}: {r:?}");
+        assert!(r.stdout.contains(&format!("{id}: done")), "{r:?}");
+    }
+    assert_eq!(actions(&server, "AssumeRoleWithWebIdentity"), cases.len());
+    // Without the CA: the exchange fails its TLS handshake; nothing reaches the fake.
+    let before = server.requests().len();
+    let r = run_with(&["--sts-endpoint", &endpoint], &[], ids[0]);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(
+        r.stderr.contains("TLS") || r.stdout.contains("TLS"),
+        "{r:?}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        before,
+        "nothing got past the TLS front"
+    );
+}
+
+/// A proxy that fails says so (issue 19): the proxy and the variable actually set (whatever its
+/// case), "authentication" for a 407, never "check --endpoint"; a direct connection refused on
+/// loopback gives no proxy advice at all.
+#[test]
+fn proxy_failures_name_the_proxy_and_the_variable_that_set_it() {
+    let refused = format!("http://127.0.0.1:{}", tc_redis_test_support::closed_port());
+    let wants_auth = TestServer::always(
+        tc_redis_test_support::Response::new(407)
+            .with_header("Proxy-Authenticate", "Basic realm=\"corp\""),
+    );
+    let wants_auth_url = wants_auth.url();
+    let cases = [
+        ("https_proxy", refused.as_str(), "could not be connected to"),
+        (
+            "HTTPS_PROXY",
+            "http://proxy.tc-redis-test.invalid:3128",
+            "has a host name that does not resolve",
+        ),
+        (
+            "all_proxy",
+            wants_auth_url.as_str(),
+            "wants authentication (407",
+        ),
+    ];
+    for (variable, proxy, says) in cases {
+        let mut env = creds().to_vec();
+        env.push((variable, proxy));
+        let r = run(
+            &[
+                "--region",
+                REGION,
+                "--root-domain",
+                "tc-redis-test.invalid",
+                "--yes",
+                ID,
+            ],
+            &env,
+        );
+        assert_eq!(r.code, 4, "{variable}: {r:?}");
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(
+            all.contains(&format!("(from {variable}) {says}")) && all.contains("the proxy failed"),
+            "{variable}: {all}"
+        );
+        assert!(!all.contains("Check --endpoint"), "{variable}: {all}");
+    }
+    // Direct, on loopback: refused by the machine, and nothing about proxies.
+    let r = run(
+        &["--region", REGION, "--endpoint", &refused, "--yes", ID],
+        &creds(),
+    );
+    assert_eq!(r.code, 4, "{r:?}");
+    assert!(!r.stdout.to_lowercase().contains("proxy"), "{r:?}");
+}
+
+/// An authentication failure names the identity that signed (issue 19): keys from a tccli
+/// profile are blamed as such, not the environment or ~/.tencentcloud/credentials.
+#[test]
+fn an_auth_failure_names_the_source_that_signed() {
+    let server = fake();
+    let endpoint = server.endpoint();
+    let home = tccli_home("default", DEFAULT_SECRET_ID, "not-the-fakes-key", REGION);
+    let env = [("HOME", path_str(home.path()))];
+    let r = run(&["--endpoint", &endpoint, "--yes", ID], &env);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stdout.contains("AuthFailure.SignatureFailure")
+            && r.stdout.contains("Signed with: tccli profile `default`")
+            && r.stdout.contains("check the credentials of that source"),
+        "{r:?}"
+    );
+    assert!(
+        !r.stdout.contains("TENCENTCLOUD_SECRET")
+            && !r.stdout.contains(".tencentcloud/credentials"),
+        "{r:?}"
+    );
 }

@@ -6,6 +6,7 @@
 mod support;
 
 mod connection;
+mod hostile;
 mod interrupt;
 mod modes;
 mod readme;

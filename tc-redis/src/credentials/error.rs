@@ -127,7 +127,9 @@ impl fmt::Display for CredentialsError {
         if let Some(provider) = self.provider {
             write!(f, "{provider}: ")?;
         }
-        f.write_str(&self.message)
+        // The message quotes files, variables and servers' replies: escaped here, once for all
+        // of them (escaping is idempotent, so parts escaped when it was built stay as they are).
+        fmt::Display::fmt(&crate::escape::Escaped(&self.message), f)
     }
 }
 

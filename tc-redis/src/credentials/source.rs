@@ -59,20 +59,28 @@ impl fmt::Display for CredentialSource {
             }
             CredentialSource::CredentialsFile { path, profile } => write!(
                 f,
-                "credentials file {}, profile [{profile}]",
-                path.display()
+                "credentials file {}, profile [{}]",
+                Escaped(&path.display().to_string()),
+                Escaped(profile)
             ),
-            CredentialSource::Tccli { path, profile } => {
-                write!(f, "tccli profile `{profile}` ({})", path.display())
-            }
+            CredentialSource::Tccli { path, profile } => write!(
+                f,
+                "tccli profile `{}` ({})",
+                Escaped(profile),
+                Escaped(&path.display().to_string())
+            ),
             CredentialSource::CvmRole { role } => {
                 write!(f, "CVM instance role `{}`", Escaped(role))
             }
             CredentialSource::AssumedRole { role_arn } => {
-                write!(f, "role `{role_arn}` assumed with STS AssumeRole")
+                write!(
+                    f,
+                    "role `{}` assumed with STS AssumeRole",
+                    Escaped(role_arn)
+                )
             }
             CredentialSource::WebIdentity { role_arn } => {
-                write!(f, "TKE workload identity, role `{role_arn}`")
+                write!(f, "TKE workload identity, role `{}`", Escaped(role_arn))
             }
         }
     }

@@ -97,7 +97,9 @@ impl StsClient {
         };
         let network = self
             .network
-            .get_or_make(&self.context, || Network::standalone(self.allow_plain_http))
+            .get_or_make(&self.context, || {
+                Network::standalone(self.allow_plain_http, self.context.env())
+            })
             .map_err(config)?;
         let network = network
             .for_provider(self.endpoint.as_deref(), self.allow_plain_http)

@@ -368,3 +368,39 @@ fn one_client_reaches_each_service_host_by_its_own_proxy_decision() {
         );
     }
 }
+
+/// A password holding `/`, `?`, `#`, `@` and `%`, written as people write it (unencoded): the
+/// proxy receives it whole in `Proxy-Authorization`, and no message or `Debug` shows any of it.
+#[test]
+fn a_password_with_url_delimiters_reaches_the_proxy_whole_and_is_never_printed() {
+    const RAW: &str = "S3cr/et?x#y@z%";
+    // base64 of `tc-user:S3cr/et?x#y@z%`.
+    const EXPECTED: &str = "Basic dGMtdXNlcjpTM2NyL2V0P3gjeUB6JQ==";
+    let (fake, front) = fake_behind_tls();
+    let proxy = connect_proxy(front.addr(), Some(EXPECTED));
+    let builder = invalid_host_builder(&front).proxy(proxy_url(&proxy, &format!("tc-user:{RAW}@")));
+    let debug = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    for text in [debug, format!("{client:?}")] {
+        for piece in ["S3cr", "et?x", "#y", "y@z"] {
+            assert!(!text.contains(piece), "{piece} printed: {text}");
+        }
+    }
+    client
+        .clean_up_instance(&CleanUpInstanceRequest::new(ID))
+        .unwrap();
+    assert_eq!(
+        proxy.requests()[0].header("proxy-authorization"),
+        Some(EXPECTED)
+    );
+    assert_eq!(fake.stats().requests, 1);
+    // The same password behind a host that cannot be a proxy: refused, and still not shown.
+    let err = invalid_host_builder(&front)
+        .proxy(format!("http://tc-user:{RAW}@pro xy:3128"))
+        .build()
+        .unwrap_err()
+        .to_string();
+    for piece in ["S3cr", "et?x", "#y", "y@z"] {
+        assert!(!err.contains(piece), "{piece} printed: {err}");
+    }
+}

@@ -227,26 +227,10 @@ pub(crate) fn response_head(
     head.into_bytes()
 }
 
-/// RFC 7231 IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) of a Unix time in seconds, the
-/// form of the fake's `Date` header.
+/// RFC 9110 IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) of a Unix time in seconds, the
+/// form of the fake's `Date` header (written by `httpdate`, which the client parses it with).
 pub fn imf_fixdate(unix: u64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    // `utc_date` already does the calendar arithmetic: YYYY-MM-DD.
-    let date = tc_redis::sign::utc_date(unix);
-    let (year, rest) = date.split_once('-').unwrap_or(("1970", "01-01"));
-    let (month, day) = rest.split_once('-').unwrap_or(("01", "01"));
-    let month = MONTHS[month.parse::<usize>().unwrap_or(1).clamp(1, 12) - 1];
-    let secs = unix % 86_400;
-    format!(
-        "{}, {day} {month} {year} {:02}:{:02}:{:02} GMT",
-        DAYS[((unix / 86_400) % 7) as usize],
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix))
 }
 
 #[cfg(test)]

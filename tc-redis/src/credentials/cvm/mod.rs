@@ -669,7 +669,7 @@ mod tests {
             timeout: Some(Duration::from_secs(30)),
             ..Default::default()
         }
-        .build()
+        .build(&crate::env::Env::from_pairs([("HOME", "/nonexistent")]))
         .unwrap();
         let p = cvm(&server.base(), &TestClock::at(0));
         // Explicit: 3 s overall (above); the connect timeout is the client's, shorter than 1 s.

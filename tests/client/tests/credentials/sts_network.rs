@@ -272,3 +272,37 @@ fn sts_does_not_follow_the_endpoint_of_the_clients_own_calls() {
         assert_eq!(server.requests().len(), 0, "{action}");
     }
 }
+
+/// STS pointed elsewhere by the client, not by the provider: `service_endpoint("sts", ..)` in
+/// code and `TENCENTCLOUD_ENDPOINT_URL_STS` in the client's environment, both over https with
+/// the client's private CA. Both providers' exchanges reach the fake's TLS front there.
+#[test]
+fn sts_follows_the_clients_sts_endpoint_from_code_or_environment() {
+    use tc_redis::env::Env;
+    let clock = ManualClock::new(Duration::from_secs(1_800_000_000));
+    let dir = TempDir::new("sts-override");
+    for how in ["service_endpoint", "TENCENTCLOUD_ENDPOINT_URL_STS"] {
+        for which in 0..2 {
+            let server = fake(&clock);
+            let front = TlsFront::start(server.addr()).unwrap();
+            let (action, provider) = providers(&clock, &dir, None).swap_remove(which);
+            let builder = builder(&clock)
+                .add_ca_certificates_pem(front.ca_pem())
+                .endpoint(front.endpoint());
+            let builder = match how {
+                "service_endpoint" => builder.service_endpoint("sts", front.endpoint()),
+                _ => builder.provider_context(
+                    ProviderContext::new()
+                        .with_clock(clock.clone())
+                        .with_env(Env::from_pairs([(how, front.endpoint())])),
+                ),
+            };
+            let client = builder.credentials_provider(provider).build().unwrap();
+            client
+                .clean_up_instance(&CleanUpInstanceRequest::new(INSTANCE))
+                .unwrap_or_else(|e| panic!("{action} by {how}: {e}"));
+            assert_eq!(actions(&server), [action, "CleanUpInstance"], "{how}");
+            assert!(front.stats().handshakes >= 1, "{how}: {:?}", front.stats());
+        }
+    }
+}
