@@ -55,8 +55,23 @@ pub(crate) fn dry_run(session: &Session, ids: &[String], out: &mut Out) -> Resul
 /// `--list`: the recycle bin of the region, one instance per line. Each text line is an id
 /// and a `#` comment, so that the list can be piped into `tc-redis-cleanup -`.
 pub(crate) fn list(session: &Session, out: &mut Out) -> Result<Status, Failure> {
-    let rows = lookup::recycle_bin(&session.client)
-        .map_err(|e| failure::from_error(&e, session.timeout_secs))?;
+    let rows = lookup::recycle_bin(&session.client).map_err(|e| match e {
+        lookup::ListError::Call(e) => failure::from_error(&e, session.timeout_secs),
+        lookup::ListError::EndlessPages {
+            pages,
+            seen,
+            total_count,
+        } => Failure::local(
+            Status::NotSent,
+            "ClientError.EndlessPages",
+            vec![
+                format!(
+                    "The endpoint's pages do not end: after {pages} page(s), {seen} instance(s), the last page added none new or more than the {total_count} it announced."
+                ),
+                "Listing stopped; check --endpoint. Nothing was cleaned up.".to_owned(),
+            ],
+        ),
+    })?;
     for row in &rows {
         out.text(&format!(
             "{}  # {}, isolated since {}",

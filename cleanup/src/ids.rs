@@ -1,9 +1,20 @@
 //! The instance ids of a run: from the arguments, or from standard input for `-` (one per line,
 //! `#` starts a comment). All are checked before anything is sent.
+//!
+//! Standard input is read by the library's bounded reader (`tc_redis::input::lines`): a line
+//! longer than [`MAX_LINE_BYTES`] (`/dev/zero`, a binary file) is an error naming the limit after
+//! that many bytes, and a run holds at most [`MAX_IDS`] ids; repeats are dropped in linear time.
 
 use crate::failure::Failure;
+use std::collections::HashSet;
 use std::io::BufRead;
 use tc_redis::escaped;
+use tc_redis::input::{self, ReadError};
+
+/// The longest line of standard input: an id and a comment.
+pub(crate) const MAX_LINE_BYTES: usize = 4096;
+/// The most ids one run takes: at CleanUpInstance's 20 requests a second, about 85 minutes.
+pub(crate) const MAX_IDS: usize = 100_000;
 
 /// The ids, in order, without repeats, and whether standard input supplied them.
 #[derive(Debug)]
@@ -19,7 +30,7 @@ pub(crate) fn collect(args: &[String], stdin: impl BufRead) -> Result<Ids, Failu
             "- (read the ids from standard input) may be given once.".to_owned(),
         ]));
     }
-    let mut ids = Vec::new();
+    let mut ids = Unique::default();
     let mut stdin = Some(stdin);
     let from_stdin = args.iter().any(|a| a == "-");
     for arg in args {
@@ -28,11 +39,16 @@ pub(crate) fn collect(args: &[String], stdin: impl BufRead) -> Result<Ids, Failu
             continue;
         }
         let Some(reader) = stdin.take() else { continue };
-        for (n, line) in reader.lines().enumerate() {
+        for (n, line) in input::lines(reader, MAX_LINE_BYTES).enumerate() {
             let line = line.map_err(|e| {
+                let what = match &e {
+                    ReadError::LineTooLong { .. } => {
+                        format!("{e} (ids are one per line; is standard input the list of ids?)")
+                    }
+                    _ => format!("line {}: {e}", n + 1),
+                };
                 Failure::usage(vec![format!(
-                    "Cannot read the ids from standard input (line {}): {e}.",
-                    n + 1
+                    "Cannot read the ids from standard input: {what}. Nothing was sent."
                 )])
             })?;
             let id = line.split('#').next().unwrap_or_default().trim();
@@ -41,17 +57,27 @@ pub(crate) fn collect(args: &[String], stdin: impl BufRead) -> Result<Ids, Failu
             }
         }
     }
-    if ids.is_empty() {
+    if ids.order.is_empty() {
         return Err(Failure::usage(vec![
             "No instance ids: standard input had none (one per line, # starts a comment)."
                 .to_owned(),
         ]));
     }
-    Ok(Ids { ids, from_stdin })
+    Ok(Ids {
+        ids: ids.order,
+        from_stdin,
+    })
+}
+
+/// Ids in the order first seen, and the set of them (so a repeat costs one lookup).
+#[derive(Default)]
+struct Unique {
+    order: Vec<String>,
+    seen: HashSet<String>,
 }
 
 /// Adds `id` once, or says where the bad one came from.
-fn push(ids: &mut Vec<String>, id: &str, origin: impl Fn() -> String) -> Result<(), Failure> {
+fn push(ids: &mut Unique, id: &str, origin: impl Fn() -> String) -> Result<(), Failure> {
     if !is_instance_id(id) {
         return Err(Failure::usage(vec![
             format!(
@@ -63,9 +89,17 @@ fn push(ids: &mut Vec<String>, id: &str, origin: impl Fn() -> String) -> Result<
                 .to_owned(),
         ]));
     }
-    if !ids.iter().any(|known| known == id) {
-        ids.push(id.to_owned());
+    if ids.seen.contains(id) {
+        return Ok(());
     }
+    if ids.order.len() == MAX_IDS {
+        return Err(Failure::usage(vec![
+            format!("{}: more than {MAX_IDS} ids in one run.", origin()),
+            "Split the list into batches; nothing was sent.".to_owned(),
+        ]));
+    }
+    ids.seen.insert(id.to_owned());
+    ids.order.push(id.to_owned());
     Ok(())
 }
 
@@ -93,6 +127,39 @@ mod tests {
         let ids = collect(&args(&["crs-aaa1", "-"]), stdin.as_bytes()).unwrap();
         assert_eq!(ids.ids, ["crs-aaa1", "crs-bbb2", "crs-ccc3"]);
         assert!(ids.from_stdin);
+    }
+
+    #[test]
+    fn a_hundred_thousand_ids_with_repeats_are_taken_in_linear_time_and_one_more_is_refused() {
+        use super::MAX_IDS;
+        let mut stdin = String::new();
+        for i in 0..MAX_IDS {
+            stdin.push_str(&format!("crs-{i:08}\ncrs-{i:08}\n"));
+        }
+        let started = std::time::Instant::now();
+        let ids = collect(&args(&["-"]), stdin.as_bytes()).unwrap();
+        // Quadratic de-duplication took over a minute for this many.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(ids.ids.len(), MAX_IDS);
+        assert_eq!(ids.ids[1], "crs-00000001");
+        stdin.push_str("crs-toomany\n");
+        let e = collect(&args(&["-"]), stdin.as_bytes()).unwrap_err();
+        assert!(e.lines[0].contains("more than 100000 ids"), "{:?}", e.lines);
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_refused_naming_it() {
+        let long = "crs-".to_owned() + &"a".repeat(super::MAX_LINE_BYTES);
+        let e = collect(&args(&["-"]), long.as_bytes()).unwrap_err();
+        assert!(
+            e.lines[0].contains("longer than 4096 bytes"),
+            "{:?}",
+            e.lines
+        );
     }
 
     #[test]

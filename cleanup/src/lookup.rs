@@ -4,6 +4,7 @@
 //! Fields of the generated reply types are read in [`Row::from_reply`] alone, so a change of
 //! their shape (an `Option` where a member may be missing) is a change in one place.
 
+use std::collections::{HashMap, HashSet};
 use tc_redis::{Client, DescribeInstancesErrorCode, DescribeInstancesRequest, Error, InstanceSet};
 
 /// The API's `Status` of an isolated instance: in the recycle bin, what CleanUpInstance accepts.
@@ -66,24 +67,70 @@ pub(crate) fn look_up(client: &Client, ids: &[String]) -> Result<Vec<Row>, Looku
         let reply = client.describe_instances(&request)?;
         rows.extend(reply.instance_set.iter().map(Row::from_reply));
     }
-    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    let position: HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    rows.sort_by_key(|r| position.get(r.id.as_str()).copied());
     Ok(rows)
 }
 
+/// Why the recycle bin could not be listed.
+#[derive(Debug)]
+pub(crate) enum ListError {
+    /// A DescribeInstances call failed.
+    Call(LookupError),
+    /// The server's pages do not end: a page added no instance not seen before, or more
+    /// instances came than the `TotalCount` it announced. Paging stopped there.
+    EndlessPages {
+        pages: usize,
+        seen: usize,
+        total_count: i64,
+    },
+}
+
+impl From<LookupError> for ListError {
+    fn from(e: LookupError) -> Self {
+        ListError::Call(e)
+    }
+}
+
 /// The recycle bin of the client's region: every isolated instance, page by page.
-pub(crate) fn recycle_bin(client: &Client) -> Result<Vec<Row>, LookupError> {
+///
+/// Paging stops at a short page or at the total; a server whose pages never end (every page
+/// full of instances already seen, or more than the first `TotalCount` announced) is an error
+/// after the page that shows it, never an endless loop.
+pub(crate) fn recycle_bin(client: &Client) -> Result<Vec<Row>, ListError> {
     let mut rows = Vec::new();
+    let mut seen = HashSet::new();
+    let mut announced = None;
+    let mut pages = 0;
     loop {
         let mut request = DescribeInstancesRequest::new();
         request.status = Some(vec![ISOLATED]);
         request.limit = Some(PAGE as u64);
         request.offset = Some(rows.len() as u64);
         let reply = client.describe_instances(&request)?;
+        pages += 1;
+        let total_count = *announced.get_or_insert(reply.total_count);
         let got = reply.instance_set.len();
-        rows.extend(reply.instance_set.iter().map(Row::from_reply));
-        // Stop at the total, or at a short page (the total may change while paging).
+        let before = rows.len();
+        for row in reply.instance_set.iter().map(Row::from_reply) {
+            if seen.insert(row.id.clone()) {
+                rows.push(row);
+            }
+        }
+        // A short page, or the total: done (the total may change while paging).
         if got < PAGE || rows.len() as i64 >= reply.total_count {
             return Ok(rows);
+        }
+        if rows.len() == before || rows.len() as i64 > total_count {
+            return Err(ListError::EndlessPages {
+                pages,
+                seen: rows.len(),
+                total_count,
+            });
         }
     }
 }

@@ -24,8 +24,8 @@
 //! ## Testing code that uses the client
 //!
 //! Any [`Transport`](transport::Transport) can stand in for HTTP, so code built on the client
-//! can be tested without a network (or against the fake endpoint of the `tc-redis-tests`
-//! package, which verifies signatures like the real API):
+//! can be tested without a network (or against the local fake endpoint of the `tc-redis-fake`
+//! package, which verifies signatures and keeps state like the real API):
 //!
 //! ```
 //! use tc_redis::transport::{HttpRequest, HttpResponse, Transport};
@@ -59,8 +59,29 @@
 //! [`sign`], [`transport`] (HTTP for the API), [`tls`] (trust stores), [`events`] (the
 //! `log` events), [`error`], [`retry`], [`rate_limit`],
 //! [`clock`], [`response`] (reading the envelope), [`correct`] (reading what Tencent really
-//! sends: missing members, integers as strings), [`task`] (waiting for a task), and the
-//! generated types at the crate root. [`Escaped`] shows server-provided text safely.
+//! sends: missing members, integers as strings), `task` (waiting for a task, feature
+//! `task-wait`), [`Cancel`] (stopping waits and new requests), [`input`] (the bounded reader of
+//! files and streams), [`env`](mod@env) (environment variables as bytes), and the generated types at the
+//! crate root. [`escaped`] shows server-provided text safely.
+//!
+//! ## Features
+//!
+//! Every feature but `full-api` and `platform-roots` is on by default, so `tc-redis = "..."`
+//! has every credential source and network setting; a program that needs less says
+//! `default-features = false` and turns on what it uses. The core (client, signer, transport,
+//! errors, reply reading and correction, endpoints, retries, rate limits, cancellation, the
+//! actions of `api-spec/`, static and environment credentials) is always there.
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `credentials-profile` | on | the credentials file and tccli profiles; `ClientBuilder::profile` |
+//! | `credentials-sts` | on | `AssumeRoleProvider`, `WebIdentityProvider` (TKE), the `sts` module |
+//! | `credentials-cvm` | on | the CVM instance's CAM role (metadata service) |
+//! | `proxy` | on | `ClientBuilder::proxy` and the proxy variables; without it a set proxy variable is refused |
+//! | `ca-bundle` | on | `ClientBuilder::ca_bundle`, `add_ca_certificates_pem` |
+//! | `task-wait` | on | `Client::wait_for_task` |
+//! | `full-api` | off | every action of Tencent's Redis 2018-04-12 spec, not only `api-spec/`'s |
+//! | `platform-roots` | off | `TlsRoots::Platform`, the operating system's verifier |
 //!
 //! ## When Tencent's replies differ from the spec
 //!

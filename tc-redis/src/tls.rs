@@ -17,7 +17,7 @@ use std::path::PathBuf;
 pub const MAX_CA_BUNDLE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// The trust store the endpoint's certificate is verified against, when no CA certificates are
-/// given (see [`ClientBuilder::ca_bundle`](crate::ClientBuilder::ca_bundle)).
+/// given (`ClientBuilder::ca_bundle`, feature `ca-bundle`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum TlsRoots {

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod bounded;
 mod connection;
 mod hostile;
 mod interrupt;

@@ -66,6 +66,14 @@ pub fn command<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(&str, &str)]) -> (
     ] {
         cmd.env_remove(var);
     }
+    for (var, _) in std::env::vars_os() {
+        if var
+            .to_string_lossy()
+            .starts_with("TENCENTCLOUD_ENDPOINT_URL_")
+        {
+            cmd.env_remove(var);
+        }
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }

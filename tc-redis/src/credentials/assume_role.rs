@@ -27,10 +27,11 @@ const DEFAULT_REGION: &str = "ap-guangzhou";
 ///     "qcs::cam::uin/100000000001:roleName/deployer",
 ///     "nightly-cleanup",
 /// );
-/// // The STS call goes out on the client's network: its proxy, CAs, root domain and timeouts.
+/// // The STS call goes out on the client's network: its proxy, CAs, root domain, timeouts and
+/// // STS endpoint.
 /// let client = Client::builder()
 ///     .region("ap-guangzhou")
-///     .ca_bundle("/etc/ssl/company-proxy.pem")
+///     .service_endpoint("sts", "https://sts.internal.example")
 ///     .credentials_provider(role)
 ///     .build()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -39,7 +40,8 @@ const DEFAULT_REGION: &str = "ap-guangzhou";
 /// The credentials are cached and assumed again when a tenth of their lifetime remains
 /// (default lifetime 7200 s, as in the official SDKs): one caller does it while the others
 /// keep using the still-valid ones. Sent to `sts.<root domain>` in region `ap-guangzhou` (the
-/// official SDKs' choice), on the network of the client the provider signs for, unless
+/// official SDKs' choice), on the network of the client the provider signs for (its
+/// `service_endpoint("sts", ..)` or `TENCENTCLOUD_ENDPOINT_URL_STS` included), unless
 /// [`with_endpoint`](Self::with_endpoint) / [`with_region`](Self::with_region) say otherwise,
 /// signed by the source with service `sts`. The source is handed the same network.
 pub struct AssumeRoleProvider {
