@@ -28,22 +28,32 @@ pub(crate) enum Status {
     OutputFailed,
     /// Interrupted (Ctrl-C): the request in flight finished, no new one was sent.
     Interrupted,
+    /// A read-only request failed (`--list`, `--dry-run`, `--wait-task`, the look before the
+    /// prompt): nothing destructive was sent.
+    CheckFailed,
+    /// `--dry-run`: some instance would be refused, or was not found.
+    WouldBeRefused,
+    /// `--wait-task`: the API does not know the task.
+    UnknownTask,
 }
 
 /// Every status, worst first: a run with several outcomes exits with the first of them here.
 /// What may have run comes first (a human must look before anything is sent again), then
 /// results nobody could read, then tasks that ran but whose end is bad or unknown; then an
 /// interrupted run; then outcomes a re-run settles safely (still running, not sent, refused).
-pub(crate) const WORST_FIRST: [Status; 11] = [
+pub(crate) const WORST_FIRST: [Status; 14] = [
     Status::MayHaveRun,
     Status::OutputFailed,
     Status::PollFailed,
     Status::TaskFailed,
     Status::Interrupted,
     Status::StillRunning,
+    Status::UnknownTask,
+    Status::CheckFailed,
     Status::NotSent,
     Status::Credentials,
     Status::Refused,
+    Status::WouldBeRefused,
     Status::Usage,
     Status::Done,
 ];
@@ -63,6 +73,9 @@ impl Status {
             Status::PollFailed => 8,
             Status::OutputFailed => 9,
             // 128 + SIGINT, as shells report a program Ctrl-C ended.
+            Status::CheckFailed => 10,
+            Status::WouldBeRefused => 11,
+            Status::UnknownTask => 12,
             Status::Interrupted => 130,
         }
     }
@@ -85,6 +98,11 @@ impl Status {
             Status::Interrupted => {
                 "interrupted (Ctrl-C): the request in flight finished, no new one was sent"
             }
+            Status::CheckFailed => {
+                "a read-only request (a look-up or a task poll) failed: nothing destructive was sent"
+            }
+            Status::WouldBeRefused => "--dry-run: some instance would be refused or was not found",
+            Status::UnknownTask => "--wait-task: the API does not know the task",
         }
     }
 

@@ -21,6 +21,9 @@ pub(crate) struct Failure {
     pub(crate) request_id: Option<String>,
     /// The operator's text: short lines, escaped, the first says what happened.
     pub(crate) lines: Vec<String>,
+    /// The failed request only reads (DescribeInstances, DescribeTaskInfo): whatever its
+    /// outcome, no cleanup was sent by it.
+    pub(crate) read_only: bool,
 }
 
 impl Failure {
@@ -33,7 +36,23 @@ impl Failure {
             message: lines.join(" "),
             request_id: None,
             lines,
+            read_only: false,
         }
+    }
+
+    /// The failure of a read-only request (a look-up, a poll): status 10, never "may have run",
+    /// and the outcome line says that nothing destructive was sent.
+    pub(crate) fn read_only(mut self) -> Failure {
+        if !matches!(self.status, Status::Usage | Status::Credentials) {
+            self.status = Status::CheckFailed;
+        }
+        if let Some(last) = self.lines.last_mut()
+            && *last == outcome_sentence(self.outcome)
+        {
+            *last = "Nothing destructive was sent: the failed request only reads.".to_owned();
+        }
+        self.read_only = true;
+        self
     }
 
     /// Bad usage or input: status 2, nothing sent.
@@ -46,7 +65,7 @@ impl Failure {
     pub(crate) fn json_members(&self) -> serde_json::Map<String, Value> {
         let value = json!({
             "Error": { "Code": self.code, "Message": self.message },
-            "MayHaveBeenExecuted": self.outcome.may_have_run(),
+            "MayHaveBeenExecuted": self.outcome.may_have_run() && !self.read_only,
             "RequestId": self.request_id,
         });
         match value {
@@ -205,6 +224,7 @@ pub(crate) fn from_error<C: ErrorCode>(e: &Error<C>, timeout_secs: u64) -> Failu
         message,
         request_id,
         lines,
+        read_only: false,
     }
 }
 

@@ -6,11 +6,13 @@
 //! is on its way, it exits with status 5 (may have run, which outranks 130) after naming the
 //! instance on stderr; otherwise with 130.
 //!
-//! Installed only once the destructive part starts: before it (the prompt, the look-ups),
-//! Ctrl-C ends the process as usual, with nothing sent.
+//! Installed when the prompt or the destructive part starts. At the prompt (and the look-up
+//! before it), Ctrl-C ends the run at once with status 130, saying that nothing was sent;
+//! before it (`--list`, `--dry-run`), Ctrl-C ends the process as usual, with nothing sent.
 
 use crate::exit::Status;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use tc_redis::Cancel;
 
@@ -23,16 +25,35 @@ pub(crate) fn cancel() -> &'static Cancel {
 /// The instance whose CleanUpInstance is on its way, if any.
 static IN_FLIGHT: Mutex<Option<String>> = Mutex::new(None);
 
+/// Whether the confirmation prompt (or the look-up before it) is on.
+static PROMPTING: AtomicBool = AtomicBool::new(false);
+
+/// Marks the prompt as on (`true`) or over: a signal meanwhile ends the run, nothing sent.
+pub(crate) fn prompting(on: bool) {
+    PROMPTING.store(on, Ordering::SeqCst);
+}
+
 /// Catches SIGINT and SIGTERM from now on, on a thread of its own (the handle takes a lock,
 /// which a signal handler must not). If that cannot be done, the run goes on with the default
 /// behaviour (the signal ends the process).
 pub(crate) fn install() -> std::io::Result<()> {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    if INSTALLED.get().is_some() {
+        return Ok(());
+    }
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
     std::thread::Builder::new()
         .name("ctrl-c".to_owned())
         .spawn(move || {
             for _ in signals.forever() {
+                if PROMPTING.load(Ordering::SeqCst) {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "\ntc-redis-cleanup: interrupted at the prompt: nothing was sent."
+                    );
+                    std::process::exit(i32::from(Status::Interrupted.code()));
+                }
                 if !cancel().is_cancelled() {
                     cancel().cancel();
                     continue;
@@ -40,6 +61,7 @@ pub(crate) fn install() -> std::io::Result<()> {
                 second_signal();
             }
         })?;
+    let _ = INSTALLED.set(());
     Ok(())
 }
 

@@ -23,11 +23,14 @@ pub(crate) struct Row {
     pub(crate) isolated_at: String,
     /// When it goes offline by itself (`OfflineTime`).
     pub(crate) offline_at: String,
+    /// The request id of the DescribeInstances reply that described it.
+    pub(crate) request_id: String,
 }
 
 impl Row {
-    fn from_reply(i: &InstanceSet) -> Row {
+    fn from_reply(i: &InstanceSet, request_id: &str) -> Row {
         Row {
+            request_id: request_id.to_owned(),
             id: i.instance_id.clone().unwrap_or_default(),
             name: i.instance_name.clone(),
             status: i.status,
@@ -65,7 +68,12 @@ pub(crate) fn look_up(client: &Client, ids: &[String]) -> Result<Vec<Row>, Looku
         request.instance_ids = Some(chunk.to_vec());
         request.limit = Some(chunk.len() as u64);
         let reply = client.describe_instances(&request)?;
-        rows.extend(reply.instance_set.iter().map(Row::from_reply));
+        rows.extend(
+            reply
+                .instance_set
+                .iter()
+                .map(|i| Row::from_reply(i, &reply.request_id)),
+        );
     }
     let position: HashMap<&str, usize> = ids
         .iter()
@@ -116,7 +124,11 @@ pub(crate) fn recycle_bin(client: &Client) -> Result<Vec<Row>, ListError> {
         let total_count = *announced.get_or_insert(reply.total_count);
         let got = reply.instance_set.len();
         let before = rows.len();
-        for row in reply.instance_set.iter().map(Row::from_reply) {
+        for row in reply
+            .instance_set
+            .iter()
+            .map(|i| Row::from_reply(i, &reply.request_id))
+        {
             if seen.insert(row.id.clone()) {
                 rows.push(row);
             }

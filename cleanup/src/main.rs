@@ -121,7 +121,7 @@ fn run(cli: &Cli, out: &mut Out) -> Result<Status, Failure> {
                 instance: None,
             })
             .collect();
-        let waited = wait::wait(&session, tasks, cli.wait_limit(), out);
+        let waited = wait::wait(&session, tasks, cli.wait_limit(), true, out);
         return Ok(summarize(None, Some(&waited), out));
     }
     let stdin = std::io::stdin();
@@ -139,6 +139,7 @@ fn run(cli: &Cli, out: &mut Out) -> Result<Status, Failure> {
     }
     let session = session::connect(&cli.connection, &ids.ids, out)?;
     if ask {
+        note_if_uninterruptible(interrupt::install(), out);
         confirm::ask(&session, &ids.ids, &mut stdin.lock(), out)?;
     }
     note_if_uninterruptible(interrupt::install(), out);
@@ -157,7 +158,7 @@ fn run(cli: &Cli, out: &mut Out) -> Result<Status, Failure> {
                 _ => None,
             })
             .collect();
-        Some(wait::wait(&session, tasks, cli.wait_limit(), out))
+        Some(wait::wait(&session, tasks, cli.wait_limit(), false, out))
     } else {
         None
     };
@@ -184,17 +185,30 @@ fn summarize(
     object.insert("Type".into(), "Summary".into());
     if let Some(cleaned) = cleaned {
         status = cleaned.iter().fold(status, |s, (_, r)| s.worst(r.status()));
-        let (done, refused, may_have_run, not_sent) = clean::counts(cleaned);
-        parts.push(format!(
-            "{} instance(s): {done} done, {refused} refused, {may_have_run} may have run, {not_sent} not sent",
-            cleaned.len()
-        ));
+        let c = clean::counts(cleaned);
+        let mut text = format!(
+            "{} instance(s): {} done, {} refused, {} may have run, {} not sent",
+            cleaned.len(),
+            c.done,
+            c.refused,
+            c.may_have_run,
+            c.not_sent
+        );
+        if c.already_cleaned_up + c.not_found > 0 {
+            text.push_str(&format!(
+                ", {} already cleaned up, {} not found",
+                c.already_cleaned_up, c.not_found
+            ));
+        }
+        parts.push(text);
         for (key, n) in [
             ("Instances", cleaned.len()),
-            ("Done", done),
-            ("Refused", refused),
-            ("MayHaveRun", may_have_run),
-            ("NotSent", not_sent),
+            ("Done", c.done),
+            ("Refused", c.refused),
+            ("MayHaveRun", c.may_have_run),
+            ("NotSent", c.not_sent),
+            ("AlreadyCleanedUp", c.already_cleaned_up),
+            ("NotFound", c.not_found),
         ] {
             object.insert(key.into(), n.into());
         }

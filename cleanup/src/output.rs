@@ -74,6 +74,27 @@ impl serde_json::ser::Formatter for TerminalSafe {
     }
 }
 
+/// The members every JSON object about an instance carries, with the same types everywhere:
+/// `Type`, `InstanceId` (string; null only while a waited task's instance is not known),
+/// `Outcome` (string), `MayHaveBeenExecuted` (whether a
+/// CleanUpInstance of it may have run: boolean) and `RequestId` (string or null). The README's
+/// table of object types lists the members each type adds.
+pub(crate) fn about_instance(
+    kind: &str,
+    instance_id: Option<&str>,
+    outcome: &str,
+    may_have_been_executed: bool,
+    request_id: Option<&str>,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut object = serde_json::Map::new();
+    object.insert("Type".into(), kind.into());
+    object.insert("InstanceId".into(), instance_id.into());
+    object.insert("Outcome".into(), outcome.into());
+    object.insert("MayHaveBeenExecuted".into(), may_have_been_executed.into());
+    object.insert("RequestId".into(), request_id.into());
+    object
+}
+
 /// The run's output.
 #[derive(Debug)]
 pub(crate) struct Out {

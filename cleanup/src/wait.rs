@@ -1,9 +1,5 @@
-//! Waiting for cleanup tasks: polls DescribeTaskInfo for every task of the run together until
-//! each ends, the time is up, or the run is interrupted; live progress all along.
-//!
-//! The library's `Client::wait_for_task` waits for one task and cannot be interrupted; this
-//! loop waits for many at once and checks for Ctrl-C between polls and while it sleeps. It
-//! reads task statuses with the library's `TaskStatus::parse`.
+//! Waiting for cleanup tasks with the library's task waiting (its backoff, its status parsing,
+//! its cancellation by Ctrl-C), one task after the other, live progress all along.
 
 use crate::exit::Status;
 use crate::failure::{self, Failure};
@@ -14,15 +10,7 @@ use serde_json::{Value, json};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 use tc_redis::escaped;
-use tc_redis::task::TaskStatus;
-use tc_redis::{DescribeTaskInfoRequest, DescribeTaskInfoResponse};
-
-/// The first pause between two rounds of polls; it grows by half each round up to
-/// [`MAX_INTERVAL`].
-const FIRST_INTERVAL: Duration = Duration::from_millis(500);
-const MAX_INTERVAL: Duration = Duration::from_secs(5);
-/// How often a sleeping wait checks for Ctrl-C.
-const SLICE: Duration = Duration::from_millis(100);
+use tc_redis::{DescribeTaskInfoErrorCode, DescribeTaskInfoResponse, WaitError};
 
 /// A task to wait for: its id, and its instance when known.
 #[derive(Debug, Clone)]
@@ -49,6 +37,8 @@ pub(crate) enum TaskEnd {
         request_id: String,
     },
     PollFailed(Failure),
+    /// `--wait-task`: the API does not know the task.
+    Unknown(Failure),
     /// The run stopped (Ctrl-C, or standard output failed) before the task ended.
     NotWaited,
 }
@@ -60,7 +50,7 @@ impl TaskEnd {
             TaskEnd::Succeeded { .. } | TaskEnd::NotWaited => Status::Done,
             TaskEnd::Failed { .. } => Status::TaskFailed,
             TaskEnd::StillRunning { .. } => Status::StillRunning,
-            TaskEnd::PollFailed(_) => Status::PollFailed,
+            TaskEnd::PollFailed(f) | TaskEnd::Unknown(f) => f.status,
         }
     }
 
@@ -70,35 +60,22 @@ impl TaskEnd {
             TaskEnd::Failed { .. } => "Failed",
             TaskEnd::StillRunning { .. } => "StillRunning",
             TaskEnd::PollFailed(_) => "PollFailed",
+            TaskEnd::Unknown(_) => "UnknownTask",
             TaskEnd::NotWaited => "NotWaited",
         }
     }
 }
 
-/// What one DescribeTaskInfo reply says (read in one place: the generated type may change).
-struct Poll {
-    status: String,
-    message: String,
-    instance: String,
-    request_id: String,
-}
-
-impl Poll {
-    fn from_reply(r: &DescribeTaskInfoResponse) -> Poll {
-        Poll {
-            status: r.status.clone(),
-            message: r.task_message.clone(),
-            instance: r.instance_id.clone().unwrap_or_default(),
-            request_id: r.request_id.clone(),
-        }
-    }
-}
-
-/// Waits for `tasks`, at most `limit` in all.
+/// Waits for `tasks`, at most `limit` in all, one after the other with the library's task
+/// waiting (`Client::wait_for_task_with`: its backoff, its cancellation by Ctrl-C). The tasks
+/// run on the server together, so waiting for them in turn takes as long as the slowest; each
+/// is polled at least once. `standalone`: `--wait-task`, where no cleanup was sent by this run,
+/// so a failed poll is a read-only failure and a task the API does not know has its own status.
 pub(crate) fn wait(
     session: &Session,
-    mut tasks: Vec<Task>,
+    tasks: Vec<Task>,
     limit: Duration,
+    standalone: bool,
     out: &mut Out,
 ) -> Vec<(Task, TaskEnd)> {
     let start = Instant::now();
@@ -106,100 +83,108 @@ pub(crate) fn wait(
     let bar = output::progress_bar(tasks.len(), "waiting for tasks");
     out.set_bar(Some(bar.clone()));
     let lines_on_stderr = !out.json && !std::io::stderr().is_terminal();
-    let mut last: Vec<Option<Poll>> = tasks.iter().map(|_| None).collect();
-    let mut ends: Vec<Option<TaskEnd>> = tasks.iter().map(|_| None).collect();
-    let mut interval = FIRST_INTERVAL;
-    loop {
-        for (i, task) in tasks.iter_mut().enumerate() {
-            if ends[i].is_some() || stopped(out) {
-                continue;
+    let mut results = Vec::with_capacity(tasks.len());
+    for mut task in tasks {
+        let end = match task.id {
+            _ if stopped(out) => TaskEnd::NotWaited,
+            None => TaskEnd::PollFailed(no_task_id()),
+            Some(task_id) => {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                let mut last_status: Option<String> = None;
+                let waited =
+                    session
+                        .client
+                        .wait_for_task_with(task_id as i64, remaining, |reply| {
+                            if task.instance.is_none() {
+                                task.instance = reply.instance_id.clone();
+                            }
+                            let elapsed = start.elapsed().as_secs_f64();
+                            let mut object = output::about_instance(
+                                "Progress",
+                                task.instance.as_deref(),
+                                "Waiting",
+                                true,
+                                Some(&reply.request_id),
+                            );
+                            object.insert("TaskId".into(), json!(task_id));
+                            object.insert("TaskStatus".into(), json!(reply.status));
+                            object.insert(
+                                "ElapsedSeconds".into(),
+                                json!((elapsed * 10.0).round() / 10.0),
+                            );
+                            out.json(&object.into());
+                            if lines_on_stderr && last_status.as_deref() != Some(&reply.status) {
+                                // A note keeps its line breaks: the server's text is escaped here.
+                                out.note(&format!(
+                                    "task {task_id} ({}): {} ({elapsed:.0} s)",
+                                    escaped(task.instance.as_deref().unwrap_or("?")),
+                                    escaped(&reply.status)
+                                ));
+                            }
+                            last_status = Some(reply.status.clone());
+                        });
+                end_of(waited, task_id, standalone, session)
             }
-            let Some(task_id) = task.id else {
-                ends[i] = Some(TaskEnd::PollFailed(no_task_id()));
-                bar.inc(1);
-                continue;
-            };
-            let request = DescribeTaskInfoRequest::new(task_id);
-            let poll = match session.client.describe_task_info(&request) {
-                Ok(reply) => Poll::from_reply(&reply),
-                Err(e) => {
-                    ends[i] = Some(TaskEnd::PollFailed(poll_failure(
-                        failure::from_error(&e, session.timeout_secs),
-                        task_id,
-                    )));
-                    bar.inc(1);
-                    continue;
-                }
-            };
-            if task.instance.is_none() && !poll.instance.is_empty() {
-                task.instance = Some(poll.instance.clone());
-            }
-            let elapsed = start.elapsed().as_secs_f64();
-            out.json(&json!({
-                "Type": "Progress", "TaskId": task.id, "InstanceId": task.instance,
-                "TaskStatus": poll.status, "ElapsedSeconds": (elapsed * 10.0).round() / 10.0,
-            }));
-            let changed = last[i].as_ref().is_none_or(|l| l.status != poll.status);
-            if lines_on_stderr && changed {
-                out.note(&format!(
-                    "task {task_id} ({}): {} ({elapsed:.0} s)",
-                    escaped(task.instance.as_deref().unwrap_or("?")),
-                    escaped(&poll.status)
-                ));
-            }
-            match TaskStatus::parse(&poll.status) {
-                TaskStatus::Succeeded => {
-                    ends[i] = Some(TaskEnd::Succeeded {
-                        status: poll.status.clone(),
-                        request_id: poll.request_id.clone(),
-                    });
-                    bar.inc(1);
-                }
-                TaskStatus::Failed | TaskStatus::Error => {
-                    ends[i] = Some(TaskEnd::Failed {
-                        status: poll.status.clone(),
-                        message: poll.message.clone(),
-                        request_id: poll.request_id.clone(),
-                    });
-                    bar.inc(1);
-                }
-                _ => {}
-            }
-            last[i] = Some(poll);
-        }
-        let pending = ends.iter().filter(|e| e.is_none()).count();
-        bar.set_message(format!("ended, {pending} running"));
-        if pending == 0 || stopped(out) || Instant::now() >= deadline {
-            break;
-        }
-        // Sleep in slices, so that Ctrl-C is noticed at once.
-        let until = (Instant::now() + interval).min(deadline);
-        while Instant::now() < until && !stopped(out) {
-            std::thread::sleep(SLICE.min(until.saturating_duration_since(Instant::now())));
-        }
-        interval = (interval * 3 / 2).min(MAX_INTERVAL);
+        };
+        bar.inc(1);
+        results.push((task, end));
     }
     out.set_bar(None);
-    let interrupted = stopped(out);
-    let results: Vec<(Task, TaskEnd)> = tasks
-        .into_iter()
-        .zip(ends)
-        .zip(last)
-        .map(|((task, end), last)| {
-            let end = end.unwrap_or(match last {
-                Some(poll) if !interrupted => TaskEnd::StillRunning {
-                    status: poll.status,
-                    request_id: poll.request_id,
-                },
-                _ => TaskEnd::NotWaited,
-            });
-            (task, end)
-        })
-        .collect();
     for (task, end) in &results {
         report(task, end, limit, out);
     }
     results
+}
+
+/// How the library's wait for one task ended, in the run's terms.
+fn end_of(
+    waited: Result<DescribeTaskInfoResponse, WaitError>,
+    task_id: u64,
+    standalone: bool,
+    session: &Session,
+) -> TaskEnd {
+    match waited {
+        Ok(reply) => TaskEnd::Succeeded {
+            status: reply.status,
+            request_id: reply.request_id,
+        },
+        Err(WaitError::TaskFailed(reply)) => TaskEnd::Failed {
+            status: reply.status,
+            message: reply.task_message,
+            request_id: reply.request_id,
+        },
+        Err(WaitError::Timeout { last, .. }) => TaskEnd::StillRunning {
+            status: last.status,
+            request_id: last.request_id,
+        },
+        Err(WaitError::Poll(e)) if standalone && is_unknown_task(&e) => {
+            let mut f = failure::from_error(&e, session.timeout_secs).read_only();
+            f.status = Status::UnknownTask;
+            f.lines.insert(
+                0,
+                format!(
+                    "The API does not know task {task_id}: check the TaskId a cleanup printed."
+                ),
+            );
+            TaskEnd::Unknown(f)
+        }
+        Err(WaitError::Poll(e)) => {
+            let f = failure::from_error(&e, session.timeout_secs);
+            TaskEnd::PollFailed(if standalone {
+                f.read_only()
+            } else {
+                poll_failure(f, task_id)
+            })
+        }
+        Err(_) => TaskEnd::NotWaited,
+    }
+}
+
+/// DescribeTaskInfo's answer for a task id it has no task for (the fake and, by its error
+/// codes, the API: `InvalidParameter.InvalidParameter`).
+fn is_unknown_task(e: &tc_redis::Error<DescribeTaskInfoErrorCode>) -> bool {
+    e.code()
+        .is_some_and(|c| c.as_str() == "InvalidParameter.InvalidParameter")
 }
 
 fn stopped(out: &Out) -> bool {
@@ -232,37 +217,39 @@ fn poll_failure(mut f: Failure, task: u64) -> Failure {
 
 /// One task's end: a text line (and detail lines), or a JSON object.
 fn report(task: &Task, end: &TaskEnd, limit: Duration, out: &mut Out) {
-    // The instance may come from the server's reply (--wait-task): escaped like its other text.
-    let who = escaped(task.instance.as_deref().unwrap_or("?"));
+    let who = task.instance.as_deref().unwrap_or("?");
     let id = task
         .id
         .map_or_else(|| "(no TaskId)".to_owned(), |id| id.to_string());
     match end {
         TaskEnd::Succeeded { status, .. } => {
-            out.text(&format!("{who}: task {id} {}", escaped(status)));
+            out.text(&format!("{who}: task {id} {status}"));
         }
         TaskEnd::Failed {
             status,
             message,
             request_id,
         } => {
-            out.text(&format!("{who}: task {id} ended {}", escaped(status)));
-            out.text(&format!("    {}", escaped(message)));
-            out.text(&format!("    RequestId: {}", escaped(request_id)));
+            out.text(&format!("{who}: task {id} ended {status}"));
+            out.text(&format!("    {message}"));
+            out.text(&format!("    RequestId: {request_id}"));
             out.text("    The cleanup ran and its task failed: check the instance in the console.");
         }
         TaskEnd::StillRunning { status, .. } => {
             out.text(&format!(
-                "{who}: task {id} still {} after {} s",
-                escaped(status),
+                "{who}: task {id} still {status} after {} s",
                 limit.as_secs()
             ));
             out.text(&format!(
                 "    Wait longer with --wait-task {id} --wait-timeout SECS (sends no new cleanup)."
             ));
         }
-        TaskEnd::PollFailed(f) => {
-            out.text(&format!("{who}: task {id}: polling failed"));
+        TaskEnd::PollFailed(f) | TaskEnd::Unknown(f) => {
+            let what = match end {
+                TaskEnd::Unknown(_) => "unknown to the API",
+                _ => "polling failed",
+            };
+            out.text(&format!("{who}: task {id}: {what}"));
             for line in &f.lines {
                 out.text(&format!("    {line}"));
             }
@@ -273,35 +260,42 @@ fn report(task: &Task, end: &TaskEnd, limit: Duration, out: &mut Out) {
             ));
         }
     }
-    let mut object = serde_json::Map::new();
-    object.insert("Type".into(), "Task".into());
-    object.insert("InstanceId".into(), json!(task.instance));
-    object.insert("TaskId".into(), id.into());
-    object.insert("Outcome".into(), end.key().into());
-    // A task exists: the cleanup ran.
-    object.insert("MayHaveBeenExecuted".into(), true.into());
-    let (status, request_id): (Value, Value) = match end {
+    // A task exists: its cleanup ran; an unknown one says nothing of a cleanup.
+    let executed = !matches!(end, TaskEnd::Unknown(_));
+    let (status, message, request_id, error): (Value, Value, Value, Value) = match end {
         TaskEnd::Succeeded { status, request_id }
         | TaskEnd::StillRunning { status, request_id } => {
-            (status.as_str().into(), request_id.as_str().into())
+            (json!(status), Value::Null, json!(request_id), Value::Null)
         }
         TaskEnd::Failed {
             status,
             message,
             request_id,
-        } => {
-            object.insert("TaskMessage".into(), message.as_str().into());
-            (status.as_str().into(), request_id.as_str().into())
-        }
-        TaskEnd::PollFailed(f) => {
-            let members = f.json_members();
-            object.insert("Error".into(), members["Error"].clone());
-            (Value::Null, json!(f.request_id))
-        }
-        TaskEnd::NotWaited => (Value::Null, Value::Null),
+        } => (
+            json!(status),
+            json!(message),
+            json!(request_id),
+            Value::Null,
+        ),
+        TaskEnd::PollFailed(f) | TaskEnd::Unknown(f) => (
+            Value::Null,
+            Value::Null,
+            json!(f.request_id),
+            f.json_members()["Error"].clone(),
+        ),
+        TaskEnd::NotWaited => (Value::Null, Value::Null, Value::Null, Value::Null),
     };
+    let mut object = output::about_instance(
+        "Task",
+        task.instance.as_deref(),
+        end.key(),
+        executed,
+        request_id.as_str(),
+    );
+    object.insert("TaskId".into(), json!(task.id));
     object.insert("TaskStatus".into(), status);
-    object.insert("RequestId".into(), request_id);
+    object.insert("TaskMessage".into(), message);
+    object.insert("Error".into(), error);
     out.json(&object.into());
 }
 
@@ -313,7 +307,7 @@ pub(crate) fn counts(results: &[(Task, TaskEnd)]) -> [usize; 5] {
             TaskEnd::Succeeded { .. } => 0,
             TaskEnd::Failed { .. } => 1,
             TaskEnd::StillRunning { .. } => 2,
-            TaskEnd::PollFailed(_) => 3,
+            TaskEnd::PollFailed(_) | TaskEnd::Unknown(_) => 3,
             TaskEnd::NotWaited => 4,
         };
         c[i] += 1;

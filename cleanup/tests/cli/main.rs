@@ -5,6 +5,7 @@
 
 mod support;
 
+mod answers;
 mod bounded;
 mod connection;
 mod hostile;

@@ -86,7 +86,9 @@ fn a_batch_with_mixed_outcomes_reports_each_then_a_summary_and_exits_with_the_wo
     assert!(r.stdout.contains("crs-bin00001: done, TaskId "), "{r:?}");
     assert_eq!(
         lines.last().copied(),
-        Some("summary: 4 instance(s): 1 done, 3 refused, 0 may have run, 0 not sent"),
+        Some(
+            "summary: 4 instance(s): 1 done, 2 refused, 0 may have run, 0 not sent, 0 already cleaned up, 1 not found"
+        ),
         "{r:?}"
     );
     let cleanups = actions(&server, "CleanUpInstance");
@@ -132,15 +134,34 @@ fn a_batch_with_mixed_outcomes_reports_each_then_a_summary_and_exits_with_the_wo
         ],
         "{r:?}"
     );
+    // The rerun tells the instance the text run cleaned up, and the unknown id, from refusals.
+    let outcomes: Vec<&str> = objects[..batch.len()]
+        .iter()
+        .map(|o| o["Outcome"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["Refused", "AlreadyCleanedUp", "Refused", "NotFound"],
+        "{r:?}"
+    );
     let summary = &objects[batch.len()];
     assert_eq!(
         (
             &summary["Type"],
             &summary["Instances"],
             &summary["Refused"],
+            &summary["AlreadyCleanedUp"],
+            &summary["NotFound"],
             &summary["ExitStatus"]
         ),
-        (&"Summary".into(), &4.into(), &4.into(), &1.into()),
+        (
+            &"Summary".into(),
+            &4.into(),
+            &2.into(),
+            &1.into(),
+            &1.into(),
+            &1.into()
+        ),
         "{summary}"
     );
 }
@@ -240,7 +261,7 @@ fn dry_run_shows_names_and_verdicts_and_sends_no_cleanup() {
     let mut args = against(&server, &["--dry-run"]);
     args.extend(ids.map(String::from));
     let r = run(&args, &creds());
-    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.code, 11, "some would be refused: status 11: {r:?}");
     let lines: Vec<&str> = r.stdout.lines().collect();
     let expect = [
         ("crs-bin00001", "would be cleaned up", "orders-cache"),
@@ -267,7 +288,7 @@ fn dry_run_shows_names_and_verdicts_and_sends_no_cleanup() {
 
     args.push("--json".into());
     let r = run(&args, &creds());
-    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.code, 11, "{r:?}");
     let objects = json_lines(&r.stdout);
     assert_eq!(objects[0]["InstanceName"], "orders-cache", "{r:?}");
     assert_eq!(objects[0]["Status"], -2, "{r:?}");
@@ -446,10 +467,15 @@ fn wait_task_waits_on_an_existing_task_without_a_new_cleanup() {
         1,
         "--wait-task sends no CleanUpInstance"
     );
-    // An unknown task: polling fails, status 8.
+    // A task the API does not know: its own status (12), and never "the cleanup was accepted".
     let r = run(&against(&server, &["--wait-task", "999999"]), &creds());
-    assert_eq!(r.code, 8, "{r:?}");
-    assert!(r.stdout.contains("polling failed"), "{r:?}");
+    assert_eq!(r.code, 12, "{r:?}");
+    assert!(
+        r.stdout.contains("task 999999: unknown to the API")
+            && r.stdout.contains("The API does not know task 999999")
+            && !r.stdout.contains("accepted"),
+        "{r:?}"
+    );
 }
 
 #[test]

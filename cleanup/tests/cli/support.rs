@@ -237,6 +237,13 @@ impl Pty {
         });
     }
 
+    /// Sends SIGINT to the program, as Ctrl-C on its terminal would.
+    pub fn interrupt(&self) {
+        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
+        // SAFETY: a signal to the child this Pty started and has not yet waited for.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    }
+
     /// Types a line.
     pub fn type_line(&mut self, line: &str) {
         self.master

@@ -34,7 +34,8 @@ fn args<'a>(server_endpoint: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
 fn the_prompt_shows_names_and_statuses_and_anything_but_yes_declines() {
     let server = fake();
     let endpoint = server.endpoint();
-    for answer in ["no", "", "yess"] {
+    let answers = ["no", "", "yess", "y", "YES"];
+    for answer in answers {
         let mut pty = Pty::spawn(
             &args(&endpoint, &["crs-bin00001", "crs-run00001"]),
             &creds(),
@@ -42,7 +43,7 @@ fn the_prompt_shows_names_and_statuses_and_anything_but_yes_declines() {
         pty.expect("Type yes to clean them up: ");
         let screen = pty.screen();
         assert!(
-            screen.contains("About to clean up 2 instance(s) in ap-guangzhou"),
+            screen.contains("About to send CleanUpInstance for 2 instance(s) in ap-guangzhou: 1 in the recycle bin will be cleaned up, 1 will be refused."),
             "{screen}"
         );
         assert!(
@@ -69,9 +70,57 @@ fn the_prompt_shows_names_and_statuses_and_anything_but_yes_declines() {
     );
     assert_eq!(
         actions(&server, "DescribeInstances"),
-        3,
+        answers.len(),
         "one look-up per prompt"
     );
+}
+
+#[test]
+fn ctrl_c_at_the_prompt_says_nothing_was_sent() {
+    let server = fake();
+    let endpoint = server.endpoint();
+    let pty = Pty::spawn(&args(&endpoint, &["crs-bin00001"]), &creds());
+    pty.expect("Type yes to clean them up: ");
+    pty.interrupt();
+    let r = pty.finish();
+    assert_eq!(r.code, 130, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("interrupted at the prompt: nothing was sent."),
+        "{r:?}"
+    );
+    assert_eq!(actions(&server, "CleanUpInstance"), 0);
+}
+
+#[test]
+fn a_long_list_is_summarised_at_the_prompt() {
+    let mut config = FakeConfig::new();
+    let ids: Vec<String> = (0..25).map(|i| format!("crs-long{i:04}")).collect();
+    for id in &ids {
+        config = config.instance(id, "bulk", "ap-guangzhou", InstanceStatus::InRecycleBin);
+    }
+    let server = FakeServer::start(config).unwrap();
+    let endpoint = server.endpoint();
+    let mut rest: Vec<&str> = ids.iter().map(String::as_str).collect();
+    rest.insert(0, "crs-nothere1");
+    let mut pty = Pty::spawn(&args(&endpoint, &rest), &creds());
+    pty.expect("Type yes to clean them up: ");
+    let screen = pty.screen();
+    assert!(
+        screen.contains("for 26 instance(s) in ap-guangzhou: 25 in the recycle bin will be cleaned up, 1 will be refused"),
+        "{screen}"
+    );
+    assert!(screen.contains("crs-long0008"), "{screen}");
+    assert!(
+        !screen.contains("crs-long0009"),
+        "the 11th line is not shown: {screen}"
+    );
+    assert!(
+        screen.contains("... and 16 more (--dry-run lists every one)."),
+        "{screen}"
+    );
+    pty.type_line("no");
+    assert_eq!(pty.finish().code, 2);
 }
 
 #[test]

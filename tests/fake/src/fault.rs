@@ -51,4 +51,7 @@ pub enum Fault {
     /// `Content-Type: application/json; charset=utf-8` (the official Python SDK then skips its
     /// error check and reports an error as a success without fields).
     ContentTypeWithCharset,
+    /// The inner fault for the next request only; then requests are served normally (a
+    /// cleanup whose answer is lost, and the look that follows it, answered).
+    Once(Box<Fault>),
 }

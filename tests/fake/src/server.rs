@@ -98,9 +98,16 @@ impl Shared {
         }
     }
 
-    /// The fault for the request just read; counts down (and clears) `ErrorFirst`.
+    /// The fault for the request just read; counts down (and clears) `ErrorFirst`, clears
+    /// `Once`.
     fn take_fault(&self) -> Option<Fault> {
         let mut slot = lock(&self.fault);
+        if let Some(Fault::Once(_)) = slot.as_ref() {
+            return match slot.take() {
+                Some(Fault::Once(inner)) => Some(*inner),
+                other => other,
+            };
+        }
         if let Some(Fault::ErrorFirst { count, .. }) = slot.as_mut() {
             if *count == 0 {
                 *slot = None;
@@ -152,7 +159,8 @@ impl Shared {
             request_id: None,
         };
         match fault {
-            None => (self.api_answer(req, JSON), Delivery::Normal),
+            // `take_fault` unwrapped one `Once`; a `Once` inside it is served normally.
+            None | Some(Fault::Once(_)) => (self.api_answer(req, JSON), Delivery::Normal),
             Some(Fault::HttpStatus(status, page)) => (
                 raw(status, "text/html; charset=utf-8", page.as_bytes()),
                 Delivery::Normal,

@@ -1,0 +1,103 @@
+//! The operator's answers at the edges (issue 19): read-only work never says "may have run"
+//! (status 10, its own), and after a cleanup that may have run the tool looks and says what it
+//! saw, without changing the outcome it cannot prove.
+
+use crate::support::{actions, creds, json_lines, run};
+use tc_redis_fake::{FakeConfig, FakeServer, Fault, InstanceStatus};
+
+const REGION: &str = "ap-guangzhou";
+
+fn fake() -> FakeServer {
+    FakeServer::start(
+        FakeConfig::new()
+            .instance(
+                "crs-bin00001",
+                "orders-cache",
+                REGION,
+                InstanceStatus::InRecycleBin,
+            )
+            .instance(
+                "crs-bin00002",
+                "old-queue",
+                REGION,
+                InstanceStatus::InRecycleBin,
+            ),
+    )
+    .unwrap()
+}
+
+fn against(server: &FakeServer, rest: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = ["--region", REGION, "--endpoint", &server.endpoint()]
+        .map(String::from)
+        .to_vec();
+    args.extend(rest.iter().map(|a| a.to_string()));
+    args
+}
+
+#[test]
+fn read_only_commands_against_a_failing_gateway_exit_10_and_never_say_may_have_run() {
+    let server = fake();
+    let gateway_error = || Some(Fault::HttpStatus(502, "<html>Bad Gateway</html>".into()));
+    for rest in [
+        &["--list"][..],
+        &["--dry-run", "crs-bin00001"],
+        &["--wait-task", "10856"],
+        &["--dry-run", "--json", "crs-bin00001"],
+    ] {
+        server.set_fault(gateway_error());
+        let r = run(&against(&server, rest), &creds());
+        assert_eq!(r.code, 10, "{rest:?}: {r:?}");
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(
+            !all.contains("may have run") && !all.contains("It may have run"),
+            "{rest:?}: {all}"
+        );
+        assert!(
+            all.contains("Nothing destructive was sent"),
+            "{rest:?}: {all}"
+        );
+        if rest.contains(&"--json") {
+            let error = &json_lines(&r.stdout)[0];
+            assert_eq!(error["MayHaveBeenExecuted"], false, "{error}");
+            assert_eq!(error["ExitStatus"], 10, "{error}");
+        }
+    }
+    assert_eq!(actions(&server, "CleanUpInstance"), 0);
+}
+
+#[test]
+fn after_a_cleanup_that_may_have_run_the_tool_looks_and_says_what_it_saw() {
+    let server = fake();
+    // Executed, then the connection is reset before the answer: may have run.
+    server.set_fault(Some(Fault::Once(Box::new(Fault::ResetBeforeResponse))));
+    let r = run(&against(&server, &["--yes", "crs-bin00001"]), &creds());
+    assert_eq!(r.code, 5, "the outcome stays may have run: {r:?}");
+    assert!(
+        r.stdout.contains("crs-bin00001: may have run")
+            && r.stdout
+                .contains("Looked again: cleaned up (to be deleted)."),
+        "{r:?}"
+    );
+    // In JSON, the look is `Seen`, beside the unchanged outcome.
+    server.set_fault(Some(Fault::Once(Box::new(Fault::ResetBeforeResponse))));
+    let r = run(
+        &against(&server, &["--yes", "--json", "crs-bin00002"]),
+        &creds(),
+    );
+    assert_eq!(r.code, 5, "{r:?}");
+    let cleanup = &json_lines(&r.stdout)[0];
+    assert_eq!(cleanup["Outcome"], "MayHaveRun", "{cleanup}");
+    assert_eq!(cleanup["MayHaveBeenExecuted"], true, "{cleanup}");
+    assert_eq!(cleanup["Seen"], "CleanedUp", "{cleanup}");
+    // The rerun: both were cleaned up meanwhile; reported as such, exit 0.
+    let r = run(
+        &against(&server, &["--yes", "crs-bin00001", "crs-bin00002"]),
+        &creds(),
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout.contains("crs-bin00001: already cleaned up")
+            && r.stdout.contains("2 already cleaned up, 0 not found"),
+        "{r:?}"
+    );
+}
