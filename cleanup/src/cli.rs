@@ -136,11 +136,21 @@ pub(crate) struct Connection {
     #[arg(long, value_name = "SECS", value_parser = secs)]
     pub(crate) timeout: Option<Duration>,
 
-    /// Run against a local fake of the API with test credentials and a few instances (some
-    /// isolated, one running), plus the given ids in its recycle bin. Nothing reaches Tencent
-    /// Cloud.
+    /// Run against a local fake of the API with test credentials and four instances (three in
+    /// the recycle bin, one running). Like the API, it does not know other ids; each run starts
+    /// afresh. Nothing reaches Tencent Cloud.
     #[arg(long)]
     pub(crate) sandbox: bool,
+
+    /// Put these ids in the sandbox's recycle bin too, to rehearse a batch of real ids
+    /// (comma-separated or repeated).
+    #[arg(
+        long,
+        value_name = "ID,...",
+        value_delimiter = ',',
+        requires = "sandbox"
+    )]
+    pub(crate) sandbox_add: Vec<String>,
 }
 
 impl Cli {

@@ -69,6 +69,15 @@ pub(crate) fn collect(args: &[String], stdin: impl BufRead) -> Result<Ids, Failu
     })
 }
 
+/// `args` checked as instance ids (repeats dropped), a bad one named with `option`.
+pub(crate) fn checked(args: &[String], option: &str) -> Result<Vec<String>, Failure> {
+    let mut ids = Unique::default();
+    for arg in args {
+        push(&mut ids, arg, || option.to_owned())?;
+    }
+    Ok(ids.order)
+}
+
 /// Ids in the order first seen, and the set of them (so a repeat costs one lookup).
 #[derive(Default)]
 struct Unique {

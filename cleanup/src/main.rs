@@ -107,11 +107,11 @@ fn print_failure_json(f: &Failure, out: &mut Out) {
 
 fn run(cli: &Cli, out: &mut Out) -> Result<Status, Failure> {
     if cli.list {
-        let session = session::connect(&cli.connection, &[], out)?;
+        let session = session::connect(&cli.connection, out)?;
         return check::list(&session, out);
     }
     if !cli.wait_task.is_empty() {
-        let session = session::connect(&cli.connection, &[], out)?;
+        let session = session::connect(&cli.connection, out)?;
         note_if_uninterruptible(interrupt::install(), out);
         let tasks = cli
             .wait_task
@@ -127,7 +127,7 @@ fn run(cli: &Cli, out: &mut Out) -> Result<Status, Failure> {
     let stdin = std::io::stdin();
     let ids = ids::collect(&cli.ids, stdin.lock())?;
     if cli.dry_run {
-        let session = session::connect(&cli.connection, &ids.ids, out)?;
+        let session = session::connect(&cli.connection, out)?;
         return check::dry_run(&session, &ids.ids, out);
     }
     let ask = !cli.yes;
@@ -137,7 +137,7 @@ fn run(cli: &Cli, out: &mut Out) -> Result<Status, Failure> {
             "Pass --yes to clean up without asking; nothing was sent.".to_owned(),
         ]));
     }
-    let session = session::connect(&cli.connection, &ids.ids, out)?;
+    let session = session::connect(&cli.connection, out)?;
     if ask {
         note_if_uninterruptible(interrupt::install(), out);
         confirm::ask(&session, &ids.ids, &mut stdin.lock(), out)?;

@@ -1,5 +1,8 @@
 //! `--sandbox`: an in-process fake of the API with test credentials and a few instances, so
-//! that every mode has something to show without an account. Each run starts afresh.
+//! that every mode has something to show without an account. It behaves like the API: an id it
+//! does not hold is not found (a typo in a rehearsed batch shows), `--sandbox-add` puts the ids
+//! to rehearse in its recycle bin, and what a run cleans up stays cleaned up for the rest of the
+//! run. Each run starts afresh.
 //!
 //! In a TKE pod (all `TKE_*` variables set) the sandbox serves STS too, trusting the pod's
 //! token, and the job signs with the pod's workload identity exchanged there: the whole OIDC
@@ -58,11 +61,11 @@ pub(crate) fn pod_identity() -> Option<PodIdentity> {
     })
 }
 
-/// Starts the sandbox in `region`, with the seeded instances, and `ids` it does not know
-/// added to its recycle bin; with `pod`, its STS trusts the pod's token for the pod's role.
+/// Starts the sandbox in `region`, with the seeded instances and `added` (ids to rehearse) in
+/// its recycle bin; with `pod`, its STS trusts the pod's token for the pod's role.
 pub(crate) fn start(
     region: &str,
-    ids: &[String],
+    added: &[String],
     pod: Option<&PodIdentity>,
 ) -> std::io::Result<FakeServer> {
     let mut config = FakeConfig::new().task_duration(TASK_DURATION);
@@ -72,9 +75,14 @@ pub(crate) fn start(
     for (id, name, status) in SEEDED {
         config = config.instance(*id, *name, region, *status);
     }
-    for id in ids {
+    for id in added {
         if !SEEDED.iter().any(|(seeded, _, _)| seeded == id) {
-            config = config.instance(id, "added-by-sandbox", region, InstanceStatus::InRecycleBin);
+            config = config.instance(
+                id,
+                "added-with-sandbox-add",
+                region,
+                InstanceStatus::InRecycleBin,
+            );
         }
     }
     FakeServer::start(config)

@@ -29,13 +29,8 @@ pub(crate) struct Session {
     _sandbox: Option<FakeServer>,
 }
 
-/// Builds the client for `connection`. `ids` are the instances of the run (the sandbox puts
-/// them in its recycle bin).
-pub(crate) fn connect(
-    connection: &Connection,
-    ids: &[String],
-    out: &Out,
-) -> Result<Session, Failure> {
+/// Builds the client for `connection`.
+pub(crate) fn connect(connection: &Connection, out: &Out) -> Result<Session, Failure> {
     let language: Language = connection
         .language
         .parse()
@@ -57,7 +52,8 @@ pub(crate) fn connect(
             .region
             .clone()
             .unwrap_or_else(|| SANDBOX_REGION.to_owned());
-        let (server, with_sandbox) = sandbox_builder(builder, &region, ids, out)?;
+        let added = crate::ids::checked(&connection.sandbox_add, "--sandbox-add")?;
+        let (server, with_sandbox) = sandbox_builder(builder, &region, &added, out)?;
         builder = with_sandbox;
         sandbox_server = Some(server);
         Ok(region)
@@ -129,11 +125,11 @@ fn region_of(connection: &Connection) -> Result<String, Failure> {
 fn sandbox_builder(
     builder: ClientBuilder,
     region: &str,
-    ids: &[String],
+    added: &[String],
     out: &Out,
 ) -> Result<(FakeServer, ClientBuilder), Failure> {
     let pod = sandbox::pod_identity();
-    let server = sandbox::start(region, ids, pod.as_ref()).map_err(|e| {
+    let server = sandbox::start(region, added, pod.as_ref()).map_err(|e| {
         Failure::local(
             Status::NotSent,
             "ClientError.Sandbox",

@@ -101,3 +101,53 @@ fn after_a_cleanup_that_may_have_run_the_tool_looks_and_says_what_it_saw() {
         "{r:?}"
     );
 }
+
+/// The sandbox behaves like the API (issue 19): an id it does not hold (one character short of a
+/// seeded one) is not found, so a rehearsal catches the typo; `--sandbox-add` seeds the ids to
+/// rehearse; what the run cleans up is gone from its recycle bin for the rest of the run.
+#[test]
+fn the_sandbox_does_not_know_ids_it_was_not_given() {
+    let r = run(&["--sandbox", "--dry-run", "crs-5a4py64"], &[]);
+    assert_eq!(r.code, 11, "{r:?}");
+    assert!(
+        r.stdout.contains("crs-5a4py64  would be refused") && r.stdout.contains("not found"),
+        "{r:?}"
+    );
+    let r = run(&["--sandbox", "--yes", "crs-5a4py64"], &[]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stdout.contains("crs-5a4py64: not found in the region"),
+        "{r:?}"
+    );
+
+    // Seeded for the rehearsal: accepted, then gone from the bin within the same run.
+    let r = run(
+        &[
+            "--sandbox",
+            "--sandbox-add",
+            "crs-real0001,crs-real0002",
+            "--yes",
+            "--wait",
+            "crs-real0001",
+            "crs-real0002",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("crs-real0001: done"), "{r:?}");
+    let r = run(
+        &["--sandbox", "--sandbox-add", "crs-real0001", "--list"],
+        &[],
+    );
+    assert!(
+        r.stdout.contains("crs-real0001  # added-with-sandbox-add"),
+        "each run starts afresh: {r:?}"
+    );
+    // A bad id to add is refused naming the option.
+    let r = run(&["--sandbox", "--sandbox-add", "crs-", "--list"], &[]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("--sandbox-add"), "{r:?}");
+    // Without --sandbox, the option is refused.
+    let r = run(&["--sandbox-add", "crs-real0001", "--list"], &[]);
+    assert_eq!(r.code, 2, "{r:?}");
+}

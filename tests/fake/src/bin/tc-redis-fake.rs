@@ -4,11 +4,14 @@
 //! tc-redis-fake [--port N] [--secret-id ID --secret-key KEY] [--instance ID]... \
 //!               [--running-instance ID]... [--no-rate-limit]
 //! ```
-//! Prints the endpoint URL (`http://127.0.0.1:PORT`) as the first line of stdout.
+//! Prints the endpoint URL (`http://127.0.0.1:PORT`) as the first line of stdout, then what it
+//! accepts as shell lines: `export` lines of the default test key pair (test values, public in
+//! this crate as `DEFAULT_SECRET_ID`/`DEFAULT_SECRET_KEY`) and of the endpoint, and comments
+//! naming the extra key pair's SecretId (never its key) and the instances.
 
 use std::io::Write;
 use std::process::ExitCode;
-use tc_redis_fake::{FakeConfig, FakeServer};
+use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeConfig, FakeServer};
 
 const USAGE: &str = "usage: tc-redis-fake [--port N] [--secret-id ID --secret-key KEY] \
 [--instance ID]... [--running-instance ID]... [--no-rate-limit]
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let mut config = FakeConfig::new();
     let (mut secret_id, mut secret_key) = (None, None);
+    let (mut in_bin, mut running) = (Vec::new(), Vec::new());
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -39,8 +43,16 @@ fn run() -> Result<(), String> {
             }
             "--secret-id" => secret_id = Some(value()?),
             "--secret-key" => secret_key = Some(value()?),
-            "--instance" => config = config.instance_in_recycle_bin(value()?),
-            "--running-instance" => config = config.running_instance(value()?),
+            "--instance" => {
+                let id = value()?;
+                in_bin.push(id.clone());
+                config = config.instance_in_recycle_bin(id);
+            }
+            "--running-instance" => {
+                let id = value()?;
+                running.push(id.clone());
+                config = config.running_instance(id);
+            }
             "--no-rate-limit" => config = config.rate_limit(None),
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -49,17 +61,42 @@ fn run() -> Result<(), String> {
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    match (secret_id, secret_key) {
+    match (secret_id.clone(), secret_key) {
         (Some(id), Some(key)) => config = config.credential(id, key),
         (None, None) => {}
         _ => return Err("--secret-id and --secret-key go together".into()),
     }
     let server = FakeServer::start(config).map_err(|e| format!("cannot listen: {e}"))?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", server.endpoint()).map_err(|e| e.to_string())?;
+    let endpoint = server.endpoint();
+    let mut text = format!(
+        "{endpoint}\n\
+         # Accepted: this test key pair (any region), e.g. for tc-redis-cleanup --endpoint {endpoint}\n\
+         export TENCENTCLOUD_SECRET_ID={DEFAULT_SECRET_ID}\n\
+         export TENCENTCLOUD_SECRET_KEY={DEFAULT_SECRET_KEY}\n"
+    );
+    if let Some(id) = &secret_id {
+        text.push_str(&format!(
+            "# Accepted too: SecretId {id} with the --secret-key given\n"
+        ));
+    }
+    text.push_str(&format!(
+        "# In the recycle bin: {}; running: {}\n",
+        list(&in_bin),
+        list(&running)
+    ));
+    out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
     out.flush().map_err(|e| e.to_string())?;
     drop(out);
     loop {
         std::thread::park();
+    }
+}
+
+fn list(ids: &[String]) -> String {
+    if ids.is_empty() {
+        "none".to_owned()
+    } else {
+        ids.join(", ")
     }
 }

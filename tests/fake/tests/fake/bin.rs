@@ -19,11 +19,34 @@ fn prints_its_endpoint_first_and_serves_the_flags() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("tc-redis-fake starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let endpoint = line.trim_end().to_owned();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = || lines.next().unwrap().unwrap();
+    let endpoint = next();
+    // Then what it accepts, as shell lines: the test key pair, the extra SecretId (never its
+    // key), the instances.
+    let accepted: Vec<String> = (0..5).map(|_| next()).collect();
+    assert_eq!(
+        accepted[1..3],
+        [
+            format!(
+                "export TENCENTCLOUD_SECRET_ID={}",
+                tc_redis_fake::DEFAULT_SECRET_ID
+            ),
+            format!(
+                "export TENCENTCLOUD_SECRET_KEY={}",
+                tc_redis_fake::DEFAULT_SECRET_KEY
+            ),
+        ]
+    );
+    assert_eq!(
+        accepted[3],
+        "# Accepted too: SecretId AKIDbinary with the --secret-key given"
+    );
+    assert_eq!(
+        accepted[4],
+        "# In the recycle bin: crs-bin00001; running: crs-bin00002"
+    );
+    assert!(!accepted.concat().contains("binaryKey"), "{accepted:?}");
     let result = std::panic::catch_unwind(|| {
         let host = endpoint
             .strip_prefix("http://")
