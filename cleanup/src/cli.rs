@@ -128,9 +128,27 @@ pub(crate) struct Connection {
     #[arg(long, value_name = "PATH", conflicts_with = "sandbox")]
     pub(crate) ca_bundle: Option<PathBuf>,
 
-    /// Language of the server's messages.
-    #[arg(long, value_name = "LANG", default_value = "zh-CN", value_parser = ["zh-CN", "en-US"])]
-    pub(crate) language: String,
+    /// Language of the server's messages: zh-CN or en-US.
+    ///
+    /// Default: $TENCENTCLOUD_LANGUAGE, else the tccli profile's language (tccli configure set
+    /// language), else zh-CN.
+    #[arg(long, value_name = "LANG", value_parser = ["zh-CN", "en-US"])]
+    pub(crate) language: Option<String>,
+
+    /// Assume this CAM role (qcs::cam::uin/UIN:roleName/NAME) with STS AssumeRole, signing the
+    /// exchange with the credentials found otherwise, as tccli's --role-arn. Default:
+    /// $TENCENTCLOUD_ROLE_ARN.
+    #[arg(long, value_name = "ARN", conflicts_with = "sandbox")]
+    pub(crate) role_arn: Option<String>,
+
+    /// The session name of the assumed role [default: $TENCENTCLOUD_ROLE_SESSION_NAME, else
+    /// tc-redis-cleanup-UNIXTIME].
+    #[arg(long, value_name = "NAME", requires = "role_arn")]
+    pub(crate) role_session_name: Option<String>,
+
+    /// How long the assumed role's credentials live, 1 to 43200 seconds [default: 7200].
+    #[arg(long, value_name = "SECS", value_parser = role_secs, requires = "role_arn")]
+    pub(crate) role_duration: Option<Duration>,
 
     /// Give up on one request (connect, send, receive) after SECS seconds [default: 60].
     #[arg(long, value_name = "SECS", value_parser = secs)]
@@ -157,6 +175,14 @@ impl Cli {
     /// The wait limit: `--wait-timeout`, or ten minutes.
     pub(crate) fn wait_limit(&self) -> Duration {
         self.wait_timeout.unwrap_or(Duration::from_secs(600))
+    }
+}
+
+/// A role's lifetime: whole seconds from 1 to 43200 (STS AssumeRole's range).
+fn role_secs(value: &str) -> Result<Duration, String> {
+    match value.parse::<u64>() {
+        Ok(s) if (1..=43_200).contains(&s) => Ok(Duration::from_secs(s)),
+        _ => Err("expected whole seconds from 1 to 43200".to_owned()),
     }
 }
 

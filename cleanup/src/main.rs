@@ -27,6 +27,7 @@ mod network;
 mod output;
 mod sandbox;
 mod session;
+mod settings;
 mod verbose;
 mod wait;
 

@@ -7,8 +7,13 @@ use crate::failure::{self, Failure};
 use crate::network;
 use crate::output::Out;
 use crate::sandbox;
+use crate::settings::{self, ProfileEndpoint};
 use std::time::Duration;
-use tc_redis::credentials::{Credentials, CredentialsError, TccliProvider, WebIdentityProvider};
+use tc_redis::credentials::{
+    AssumeRoleProvider, Credentials, CredentialsError, DefaultChain, TccliProvider,
+    WebIdentityProvider,
+};
+use tc_redis::env::Env;
 use tc_redis::{Client, ClientBuilder, ConfigError, Language};
 use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeServer};
 
@@ -31,8 +36,8 @@ pub(crate) struct Session {
 
 /// Builds the client for `connection`.
 pub(crate) fn connect(connection: &Connection, out: &Out) -> Result<Session, Failure> {
-    let language: Language = connection
-        .language
+    let env = Env::process();
+    let language: Language = settings::language(connection, &env)?
         .parse()
         .map_err(|e: ConfigError| Failure::usage(failure::config_lines(&e)))?;
     let timeout = connection.timeout.unwrap_or(DEFAULT_TIMEOUT);
@@ -61,8 +66,19 @@ pub(crate) fn connect(connection: &Connection, out: &Out) -> Result<Session, Fai
         if let Some(profile) = connection.profile.as_deref() {
             builder = builder.profile(profile);
         }
-        ca = network::ca_bundle(connection, &tc_redis::env::Env::process());
+        ca = network::ca_bundle(connection, &env);
         builder = network::apply(builder, connection, ca.as_ref())?;
+        builder = match settings::profile_endpoint(connection)? {
+            Some(ProfileEndpoint::RootDomain(domain)) => builder.root_domain(domain),
+            Some(ProfileEndpoint::Endpoint(url)) => builder.endpoint(url),
+            None => builder,
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        if let Some(role) = settings::role(connection, &env, now)? {
+            builder = builder.credentials_provider(assumed_role(connection, role));
+        }
         region_of(connection)
     };
     if let Ok(region) = &region {
@@ -85,6 +101,20 @@ pub(crate) fn connect(connection: &Connection, out: &Out) -> Result<Session, Fai
         timeout_secs: timeout.as_secs(),
         _sandbox: sandbox_server,
     })
+}
+
+/// The role, assumed with the credentials the run would use otherwise (the profile's, else the
+/// default chain's) as the source, on the client's network, as tccli's `--role-arn` does.
+fn assumed_role(connection: &Connection, role: settings::Role) -> AssumeRoleProvider {
+    let mut source = DefaultChain::new();
+    if let Some(profile) = connection.profile.as_deref() {
+        source = source.with_profile(profile);
+    }
+    let provider = AssumeRoleProvider::new(source, role.arn, role.session_name);
+    match role.duration {
+        Some(d) => provider.with_duration(d),
+        None => provider,
+    }
 }
 
 fn credentials_failure(e: &CredentialsError, profile: Option<&str>) -> Failure {

@@ -600,3 +600,141 @@ fn an_auth_failure_names_the_source_that_signed() {
         "{r:?}"
     );
 }
+
+/// What tccli users keep in their profile (issue 19): `language` and `redis.endpoint`, with the
+/// flag winning, then `TENCENTCLOUD_LANGUAGE`, then the profile.
+#[test]
+fn a_tccli_profiles_language_and_redis_endpoint_are_honoured_and_flags_win() {
+    let server = fake();
+    let endpoint = server.endpoint();
+    let home = TempDir::new("cli-tccli-settings");
+    std::fs::create_dir_all(home.join(".tccli")).unwrap();
+    home.write(
+        ".tccli/default.credential",
+        serde_json::json!({ "secretId": DEFAULT_SECRET_ID, "secretKey": DEFAULT_SECRET_KEY })
+            .to_string(),
+    );
+    home.write(
+        ".tccli/default.configure",
+        serde_json::json!({
+            "_sys_param": { "region": REGION, "language": "en-US" },
+            "redis": { "endpoint": "redis.intl.tencentcloudapi.com", "version": "2018-04-12" },
+        })
+        .to_string(),
+    );
+    let home_env = ("HOME", path_str(home.path()));
+    let languages = |server: &FakeServer| -> Vec<String> {
+        server
+            .requests()
+            .iter()
+            .filter_map(|r| r.header("X-TC-Language").map(str::to_owned))
+            .collect()
+    };
+    for (extra, env, expected) in [
+        (vec![], vec![], "en-US"),
+        (vec![], vec![("TENCENTCLOUD_LANGUAGE", "zh-CN")], "zh-CN"),
+        (
+            vec!["--language", "en-US"],
+            vec![("TENCENTCLOUD_LANGUAGE", "zh-CN")],
+            "en-US",
+        ),
+    ] {
+        let before = server.requests().len();
+        let mut args = vec!["--endpoint", &endpoint, "--dry-run"];
+        args.extend(extra);
+        args.push(ID);
+        let mut all = vec![home_env];
+        all.extend(env);
+        let r = run(&args, &all);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert_eq!(languages(&server)[before..], [expected], "{args:?} {all:?}");
+    }
+    // The profile's redis.endpoint: the international site (seen by a proxy's CONNECT).
+    let proxy = TestServer::start(|_| Reply::Close);
+    let proxy_url = proxy.url();
+    let r = run(&["--dry-run", ID], &[home_env, ("HTTPS_PROXY", &proxy_url)]);
+    let head = proxy
+        .requests()
+        .first()
+        .map(|c| c.request_line())
+        .unwrap_or_default();
+    assert!(
+        head.starts_with("CONNECT redis.intl.tencentcloudapi.com:443 "),
+        "{head:?}; {r:?}"
+    );
+}
+
+/// `--role-arn` (and `TENCENTCLOUD_ROLE_ARN`): the role is assumed with the credentials found
+/// otherwise, at STS (here the fake, by `--sts-endpoint`), and its temporary keys sign the cleanup.
+#[test]
+fn role_arn_assumes_the_role_with_the_resolved_credentials() {
+    const ROLE: &str = "qcs::cam::uin/100000000001:roleName/cleanup";
+    let server = FakeServer::start(
+        FakeConfig::new()
+            .sts_role(ROLE)
+            .instance("crs-role0001", "a", REGION, InstanceStatus::InRecycleBin)
+            .instance("crs-role0002", "b", REGION, InstanceStatus::InRecycleBin),
+    )
+    .unwrap();
+    let endpoint = server.endpoint();
+    let cases: [(Vec<&str>, Vec<(&str, &str)>, &str); 2] = [
+        (
+            vec![
+                "--role-arn",
+                ROLE,
+                "--role-session-name",
+                "nightly",
+                "--role-duration",
+                "900",
+            ],
+            vec![],
+            "crs-role0001",
+        ),
+        (
+            vec![],
+            vec![("TENCENTCLOUD_ROLE_ARN", ROLE)],
+            "crs-role0002",
+        ),
+    ];
+    for (extra, env, id) in cases {
+        let mut args = vec![
+            "--region",
+            REGION,
+            "--endpoint",
+            &endpoint,
+            "--sts-endpoint",
+            &endpoint,
+        ];
+        args.extend(extra);
+        args.extend(["--yes", id]);
+        let mut all = creds().to_vec();
+        all.extend(env);
+        let before = server.requests().len();
+        let r = run(&args, &all);
+        assert_eq!(r.code, 0, "{r:?}");
+        let requests = server.requests();
+        let actions: Vec<&str> = requests[before..]
+            .iter()
+            .filter_map(|q| q.header("X-TC-Action"))
+            .collect();
+        assert_eq!(actions, ["AssumeRole", "CleanUpInstance"], "{r:?}");
+        let cleanup = requests.last().unwrap();
+        assert!(
+            cleanup.header("X-TC-Token").is_some(),
+            "signed with the role's temporary keys"
+        );
+        assert_ne!(
+            cleanup
+                .header("Authorization")
+                .map(|a| a.contains(DEFAULT_SECRET_ID)),
+            Some(true),
+            "not with the source keys"
+        );
+    }
+    // A duration out of STS's range is refused before anything is sent.
+    let r = run(
+        &["--role-arn", ROLE, "--role-duration", "50000", "--list"],
+        &creds(),
+    );
+    assert_eq!(r.code, 2, "{r:?}");
+}

@@ -119,6 +119,29 @@ impl TccliProvider {
     /// The profile's region (`tccli configure set region ...`), if its `.configure` file has
     /// one. `Ok(None)` when there is no such file or no region in it.
     pub fn region(&self) -> Result<Option<String>, CredentialsError> {
+        self.setting(None, "region")
+    }
+
+    /// The profile's language of server messages (`tccli configure set language en-US`:
+    /// `_sys_param.language`), if it has one.
+    pub fn language(&self) -> Result<Option<String>, CredentialsError> {
+        self.setting(None, "language")
+    }
+
+    /// The endpoint the profile gives `service` (`tccli configure set redis.endpoint ...`:
+    /// `<service>.endpoint`, a host name such as `redis.intl.tencentcloudapi.com`), if any.
+    pub fn endpoint(&self, service: &str) -> Result<Option<String>, CredentialsError> {
+        self.setting(Some(service), "endpoint")
+    }
+
+    /// A string setting of `<profile>.configure`: `key` of `section` (a service), or of
+    /// `_sys_param` (where an old tccli kept the region, at the top level). `Ok(None)` when the
+    /// file, the section or the key is missing, or the value is empty.
+    fn setting(
+        &self,
+        section: Option<&str>,
+        key: &str,
+    ) -> Result<Option<String>, CredentialsError> {
         let Some(path) = self.file("configure")? else {
             return Ok(None);
         };
@@ -128,20 +151,25 @@ impl TccliProvider {
             Ok(bytes) => bytes,
         };
         let object = json_object(&bytes, &path)?;
-        let sys = match object.get("_sys_param") {
+        let name = section.unwrap_or("_sys_param");
+        let section_object = match object.get(name) {
             None | Some(Value::Null) => None,
-            Some(Value::Object(sys)) => Some(sys),
-            Some(_) => return Err(malformed(&path, "`_sys_param` is not an object")),
+            Some(Value::Object(o)) => Some(o),
+            Some(_) => return Err(malformed(&path, format!("`{name}` is not an object"))),
         };
-        let region = match sys.and_then(|s| s.get("region")) {
+        let value = match section_object.and_then(|o| o.get(key)) {
             Some(v) => Some(v),
-            None => object.get("region"),
+            None if section.is_none() => object.get(key),
+            None => None,
         };
-        match region {
+        match value {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(r)) if r.is_empty() => Ok(None),
-            Some(Value::String(r)) => Ok(Some(r.clone())),
-            Some(_) => Err(malformed(&path, "`region` is not a string")),
+            Some(Value::String(v)) if v.is_empty() => Ok(None),
+            Some(Value::String(v)) => Ok(Some(v.clone())),
+            Some(_) => Err(malformed(
+                &path,
+                format!("`{key}` of `{name}` is not a string"),
+            )),
         }
     }
 
@@ -592,7 +620,7 @@ mod tests {
         assert_eq!(
             e.to_string(),
             format!(
-                "tccli: {}: `region` is not a string; fix it or run `tccli configure` again",
+                "tccli: {}: `region` of `_sys_param` is not a string; fix it or run `tccli configure` again",
                 bad.display()
             )
         );
@@ -603,6 +631,30 @@ mod tests {
                 .starts_with(&format!("tccli: {}: not JSON", broken.display())),
             "{e}"
         );
+    }
+
+    #[test]
+    fn tccli_configure_gives_the_language_and_each_services_endpoint() {
+        let home = TempDir::new("tccli-configure");
+        home.write(
+            ".tccli/intl.configure",
+            r#"{"_sys_param": {"region": "ap-singapore", "language": "en-US"}, "redis": {"endpoint": "redis.intl.tencentcloudapi.com", "version": "2018-04-12"}, "sts": {"endpoint": ""}}"#,
+        );
+        let p = tccli(&home).with_profile("intl");
+        assert_eq!(p.language().unwrap().as_deref(), Some("en-US"));
+        assert_eq!(
+            p.endpoint("redis").unwrap().as_deref(),
+            Some("redis.intl.tencentcloudapi.com")
+        );
+        assert_eq!(p.endpoint("sts").unwrap(), None, "empty is unset");
+        assert_eq!(p.endpoint("cvm").unwrap(), None, "no section");
+        assert_eq!(tccli(&home).language().unwrap(), None, "no file");
+        home.write(".tccli/bad.configure", r#"{"redis": "redis.example.com"}"#);
+        let e = tccli(&home)
+            .with_profile("bad")
+            .endpoint("redis")
+            .unwrap_err();
+        assert!(e.to_string().contains("`redis` is not an object"), "{e}");
     }
 
     #[test]
