@@ -67,7 +67,7 @@ pub(crate) fn dry_run(session: &Session, ids: &[String], out: &mut Out) -> Resul
         ids.len(),
     ));
     out.json(&json!({
-        "Type": "Summary", "Instances": ids.len(), "WouldBeAccepted": accepted,
+        "Type": "DryRunSummary", "Instances": ids.len(), "WouldBeAccepted": accepted,
         "WouldBeRefused": refused, "NotFound": not_found, "ExitStatus": status.code(),
     }));
     Ok(status)
@@ -124,7 +124,7 @@ pub(crate) fn list(session: &Session, out: &mut Out) -> Result<Status, Failure> 
         session.region
     ));
     out.json(&json!({
-        "Type": "Summary", "Instances": rows.len(), "Region": session.region,
+        "Type": "ListSummary", "Instances": rows.len(), "Region": session.region,
         "ExitStatus": Status::Done.code(),
     }));
     Ok(Status::Done)

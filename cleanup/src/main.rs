@@ -184,16 +184,15 @@ fn summarize(
     let mut parts = Vec::new();
     let mut object = serde_json::Map::new();
     object.insert("Type".into(), "Summary".into());
+    // Every member is there in every run (zeros, or null `Tasks`), so that one shape serves
+    // scripts whatever the mode.
+    let c = cleaned.map(clean::counts).unwrap_or_default();
+    let instances = cleaned.map_or(0, <[_]>::len);
     if let Some(cleaned) = cleaned {
         status = cleaned.iter().fold(status, |s, (_, r)| s.worst(r.status()));
-        let c = clean::counts(cleaned);
         let mut text = format!(
-            "{} instance(s): {} done, {} refused, {} may have run, {} not sent",
-            cleaned.len(),
-            c.done,
-            c.refused,
-            c.may_have_run,
-            c.not_sent
+            "{instances} instance(s): {} done, {} refused, {} may have run, {} not sent",
+            c.done, c.refused, c.may_have_run, c.not_sent
         );
         if c.already_cleaned_up + c.not_found > 0 {
             text.push_str(&format!(
@@ -202,18 +201,19 @@ fn summarize(
             ));
         }
         parts.push(text);
-        for (key, n) in [
-            ("Instances", cleaned.len()),
-            ("Done", c.done),
-            ("Refused", c.refused),
-            ("MayHaveRun", c.may_have_run),
-            ("NotSent", c.not_sent),
-            ("AlreadyCleanedUp", c.already_cleaned_up),
-            ("NotFound", c.not_found),
-        ] {
-            object.insert(key.into(), n.into());
-        }
     }
+    for (key, n) in [
+        ("Instances", instances),
+        ("Done", c.done),
+        ("Refused", c.refused),
+        ("MayHaveRun", c.may_have_run),
+        ("NotSent", c.not_sent),
+        ("AlreadyCleanedUp", c.already_cleaned_up),
+        ("NotFound", c.not_found),
+    ] {
+        object.insert(key.into(), n.into());
+    }
+    object.insert("Tasks".into(), serde_json::Value::Null);
     if let Some(waited) = waited {
         status = waited.iter().fold(status, |s, (_, e)| s.worst(e.status()));
         let [ok, failed, running, poll_failed, not_waited] = wait::counts(waited);

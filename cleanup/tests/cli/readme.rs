@@ -64,3 +64,110 @@ fn the_readme_exit_table_is_the_help_exit_table() {
         "README's exit-status section does not state the order {order:?}"
     );
 }
+
+/// `Type -> [(member, JSON types)]` from the README's `### JSON output` table.
+fn json_table(readme: &str) -> std::collections::BTreeMap<String, Vec<(String, Vec<String>)>> {
+    let section = readme
+        .split("### JSON output")
+        .nth(1)
+        .expect("README has a '### JSON output' section")
+        .split("\n#")
+        .next()
+        .unwrap_or_default();
+    let mut table = std::collections::BTreeMap::<String, Vec<(String, Vec<String>)>>::new();
+    for line in section.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        let [kind, member, types] = cells[..] else {
+            continue;
+        };
+        if kind == "Type" && member == "member" {
+            continue;
+        }
+        // "string or null: what it holds" -> ["string", "null"]
+        let types = types
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .split(" or ")
+            .map(|t| t.trim().to_owned())
+            .collect();
+        table
+            .entry(kind.to_owned())
+            .or_default()
+            .push((member.to_owned(), types));
+    }
+    table
+}
+
+fn json_type(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
+/// Every object type the README documents, produced for real by the sandbox (and one run with
+/// no credentials for `Error`), has exactly the documented members, each of a documented type;
+/// and every type produced is documented.
+#[test]
+fn the_readme_json_table_is_what_the_tool_prints() {
+    use crate::support::run;
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let table = json_table(&readme);
+    let runs: [&[&str]; 6] = [
+        &["--sandbox", "--json", "--list"],
+        &[
+            "--sandbox",
+            "--json",
+            "--dry-run",
+            "crs-5a4py64p",
+            "crs-nothere1",
+        ],
+        &[
+            "--sandbox",
+            "--json",
+            "--yes",
+            "--wait",
+            "crs-5a4py64p",
+            "crs-6h2nd8fr",
+            "crs-nothere1",
+        ],
+        &["--sandbox", "--json", "--wait-task", "999999"],
+        &["--sandbox", "--json", "--wait-task", "10856"],
+        &["--json", "--region", "ap-guangzhou", "--list"],
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for args in runs {
+        let r = run(args, &[]);
+        for line in r.stdout.lines() {
+            let object: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {line}"));
+            let kind = object["Type"].as_str().unwrap_or_default().to_owned();
+            let documented = table
+                .get(&kind)
+                .unwrap_or_else(|| panic!("{args:?}: type {kind:?} is not in the README: {line}"));
+            let members: Vec<&String> = object.as_object().unwrap().keys().collect();
+            let expected: Vec<&String> = {
+                let mut m: Vec<&String> = documented.iter().map(|(m, _)| m).collect();
+                m.sort();
+                m
+            };
+            assert_eq!(members, expected, "{args:?}: members of {kind}: {line}");
+            for (member, types) in documented {
+                let got = json_type(&object[member.as_str()]);
+                assert!(
+                    types.iter().any(|t| t == got),
+                    "{args:?}: {kind}.{member} is {got}, the README says {types:?}: {line}"
+                );
+            }
+            seen.insert(kind);
+        }
+    }
+    let documented: std::collections::BTreeSet<String> = table.keys().cloned().collect();
+    assert_eq!(seen, documented, "every documented type was produced");
+}
