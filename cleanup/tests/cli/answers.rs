@@ -2,37 +2,9 @@
 //! (status 10, its own), and after a cleanup that may have run the tool looks and says what it
 //! saw, without changing the outcome it cannot prove.
 
+use crate::modes::{against, fake};
 use crate::support::{actions, creds, json_lines, run};
-use tc_redis_fake::{FakeConfig, FakeServer, Fault, InstanceStatus};
-
-const REGION: &str = "ap-guangzhou";
-
-fn fake() -> FakeServer {
-    FakeServer::start(
-        FakeConfig::new()
-            .instance(
-                "crs-bin00001",
-                "orders-cache",
-                REGION,
-                InstanceStatus::InRecycleBin,
-            )
-            .instance(
-                "crs-bin00002",
-                "old-queue",
-                REGION,
-                InstanceStatus::InRecycleBin,
-            ),
-    )
-    .unwrap()
-}
-
-fn against(server: &FakeServer, rest: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = ["--region", REGION, "--endpoint", &server.endpoint()]
-        .map(String::from)
-        .to_vec();
-    args.extend(rest.iter().map(|a| a.to_string()));
-    args
-}
+use tc_redis_fake::Fault;
 
 #[test]
 fn read_only_commands_against_a_failing_gateway_exit_10_and_never_say_may_have_run() {

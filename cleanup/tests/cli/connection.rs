@@ -677,7 +677,7 @@ fn role_arn_assumes_the_role_with_the_resolved_credentials() {
     )
     .unwrap();
     let endpoint = server.endpoint();
-    let cases: [(Vec<&str>, Vec<(&str, &str)>, &str); 2] = [
+    let cases: [(Vec<&str>, Environment, &str); 2] = [
         (
             vec![
                 "--role-arn",

@@ -9,40 +9,15 @@ use tc_redis_fake::{FakeConfig, FakeServer, Fault};
 #[test]
 fn ctrl_c_mid_batch_finishes_the_request_in_flight_and_sends_no_more() {
     let ids = ["crs-aaaa0001", "crs-aaaa0002", "crs-aaaa0003"];
-    let mut config = FakeConfig::new();
-    for id in ids {
-        config = config.instance_in_recycle_bin(id);
-    }
-    let server = FakeServer::start(config).unwrap();
+    let server = server_with(&ids);
     // Each answer takes about two seconds (one body byte per 20 ms): the first request is
     // still in flight when the signal comes.
     server.set_fault(Some(Fault::DripBody {
         interval: Duration::from_millis(20),
     }));
-    let mut args = vec![
-        "--region".to_owned(),
-        "ap-guangzhou".to_owned(),
-        "--endpoint".to_owned(),
-        server.endpoint(),
-        "--yes".to_owned(),
-        "--json".to_owned(),
-    ];
-    args.extend(ids.map(String::from));
-    let (mut command, _home) = command(&args, &creds());
-    let child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (child, _home) = spawn(&server, &ids, &[]);
     wait_until("the first request", || server.stats().requests == 1);
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    // SAFETY: a signal to the child this test started and has not yet waited for.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(130), "{stdout}{stderr}");
+    let stdout = interrupted_within(child, Duration::from_secs(10));
     assert_eq!(
         actions(&server, "CleanUpInstance"),
         1,
@@ -64,7 +39,6 @@ fn ctrl_c_mid_batch_finishes_the_request_in_flight_and_sends_no_more() {
     assert_eq!(summary["Done"], 1, "{summary}");
     assert_eq!(summary["NotSent"], 2, "{summary}");
     assert_eq!(summary["ExitStatus"], 130, "{summary}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 /// Starts the main job on `ids` against `server` with `extra` arguments (JSON output).
@@ -105,8 +79,10 @@ fn interrupted_within(child: std::process::Child, bound: Duration) -> String {
     let started = std::time::Instant::now();
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(started.elapsed() < bound, "{:?}", started.elapsed());
-    assert_eq!(out.status.code(), Some(130), "{stdout}");
+    assert_eq!(out.status.code(), Some(130), "{stdout}{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
     stdout
 }
 

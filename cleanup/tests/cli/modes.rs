@@ -10,7 +10,7 @@ use tc_redis_test_support::{TempDir, closed_port};
 const REGION: &str = "ap-guangzhou";
 
 /// `--region ap-guangzhou --endpoint <fake>`, then `rest`.
-fn against(server: &FakeServer, rest: &[&str]) -> Vec<String> {
+pub(crate) fn against(server: &FakeServer, rest: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = ["--region", REGION, "--endpoint", &server.endpoint()]
         .map(String::from)
         .to_vec();
@@ -20,7 +20,7 @@ fn against(server: &FakeServer, rest: &[&str]) -> Vec<String> {
 
 /// A fake with named instances in Guangzhou: two in the recycle bin, one running, and one in
 /// the recycle bin of Shanghai.
-fn fake() -> FakeServer {
+pub(crate) fn fake() -> FakeServer {
     fake_with(FakeConfig::new())
 }
 
