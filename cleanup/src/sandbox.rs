@@ -87,3 +87,40 @@ pub(crate) fn start(
     }
     FakeServer::start(config)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lookup;
+    use tc_redis::{CleanUpInstanceRequest, Client, Credentials};
+    use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
+
+    /// One sandbox serves the whole run: an instance it cleaned up is gone from its recycle bin
+    /// for the rest of the run, and an added id is in it until then.
+    #[test]
+    fn state_is_kept_for_the_run() {
+        let added = ["crs-rehearse1".to_owned()];
+        let server = start("ap-guangzhou", &added, None).unwrap();
+        let client = Client::builder()
+            .region("ap-guangzhou")
+            .endpoint(server.endpoint())
+            .allow_plain_http(true)
+            .credentials(Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap())
+            .build()
+            .unwrap();
+        let bin = |client: &Client| -> Vec<String> {
+            lookup::recycle_bin(client)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.id)
+                .collect()
+        };
+        assert!(bin(&client).contains(&added[0]));
+        client
+            .clean_up_instance(&CleanUpInstanceRequest::new(&added[0]))
+            .unwrap();
+        let after = bin(&client);
+        assert!(!after.contains(&added[0]), "{after:?}");
+        assert_eq!(after.len(), 3, "the three seeded ones remain: {after:?}");
+    }
+}

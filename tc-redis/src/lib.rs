@@ -16,6 +16,10 @@
 //!     Err(Error::Api(e)) if e.code == CleanUpInstanceErrorCode::ResourceUnavailableInstanceStatusAbnormal => {
 //!         println!("not in the recycle bin (request {})", e.request_id)
 //!     }
+//!     // A reset after the request was written, a 5xx, an unreadable 200: do not just send it again.
+//!     Err(e) if e.may_have_been_executed() => {
+//!         eprintln!("{e}\nit may have run: check the instance before trying again")
+//!     }
 //!     Err(e) => return Err(e.into()),
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())

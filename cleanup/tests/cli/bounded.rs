@@ -125,3 +125,37 @@ fn a_token_file_that_is_a_fifo_does_not_block() {
     assert_eq!(r.code, 3, "{r:?}");
     assert!(r.stderr.contains("FIFO"), "{r:?}");
 }
+
+/// A proxy variable that is not UTF-8 (a Latin-1 password) is refused naming it: never taken as
+/// unset, which would connect directly (here to a host that does not resolve: status 4, where
+/// the refusal before any attempt is status 2).
+#[test]
+fn a_proxy_variable_that_is_not_utf8_is_refused_and_nothing_is_sent() {
+    use std::os::unix::ffi::OsStrExt;
+    let (mut command, _home) = command(
+        &[
+            "--region",
+            "ap-guangzhou",
+            "--root-domain",
+            "tc-redis-test.invalid",
+            "--yes",
+            "crs-bin00001",
+        ],
+        &creds(),
+    );
+    let out = command
+        .env(
+            "https_proxy",
+            std::ffi::OsStr::from_bytes(b"http://alice:pass\xe9@proxy:3128"),
+        )
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("https_proxy") && stderr.contains("UTF-8"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("pass"), "{stderr}");
+}

@@ -718,6 +718,15 @@ fn role_arn_assumes_the_role_with_the_resolved_credentials() {
             .filter_map(|q| q.header("X-TC-Action"))
             .collect();
         assert_eq!(actions, ["AssumeRole", "CleanUpInstance"], "{r:?}");
+        // The exchange signed by the source keys, the cleanup by the role's temporary ones.
+        let assume = &requests[before];
+        assert!(
+            assume
+                .header("Authorization")
+                .is_some_and(|a| a.contains(&format!("Credential={DEFAULT_SECRET_ID}/"))),
+            "{:?}",
+            assume.header("Authorization")
+        );
         let cleanup = requests.last().unwrap();
         assert!(
             cleanup.header("X-TC-Token").is_some(),

@@ -69,9 +69,10 @@ fn run() -> Result<(), String> {
     let server = FakeServer::start(config).map_err(|e| format!("cannot listen: {e}"))?;
     let mut out = std::io::stdout().lock();
     let endpoint = server.endpoint();
+    writeln!(out, "{endpoint}").map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())?;
     let mut text = format!(
-        "{endpoint}\n\
-         # Accepted: this test key pair (any region), e.g. for tc-redis-cleanup --endpoint {endpoint}\n\
+        "# Accepted: this test key pair (any region), e.g. for tc-redis-cleanup --endpoint {endpoint}\n\
          export TENCENTCLOUD_SECRET_ID={DEFAULT_SECRET_ID}\n\
          export TENCENTCLOUD_SECRET_KEY={DEFAULT_SECRET_KEY}\n"
     );
@@ -85,18 +86,20 @@ fn run() -> Result<(), String> {
         list(&in_bin),
         list(&running)
     ));
-    out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
-    out.flush().map_err(|e| e.to_string())?;
+    // Informational: a reader that took the endpoint and closed the pipe is no failure.
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     drop(out);
     loop {
         std::thread::park();
     }
 }
 
+/// At most ten ids, then a count.
 fn list(ids: &[String]) -> String {
-    if ids.is_empty() {
-        "none".to_owned()
-    } else {
-        ids.join(", ")
+    const SHOWN: usize = 10;
+    match ids.len() {
+        0 => "none".to_owned(),
+        n if n <= SHOWN => ids.join(", "),
+        n => format!("{} and {} more", ids[..SHOWN].join(", "), n - SHOWN),
     }
 }
