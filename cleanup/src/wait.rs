@@ -103,7 +103,7 @@ pub(crate) fn wait(
                                 "Progress",
                                 task.instance.as_deref(),
                                 "Waiting",
-                                true,
+                                !standalone,
                                 Some(&reply.request_id),
                             );
                             object.insert("TaskId".into(), json!(task_id));
@@ -131,7 +131,7 @@ pub(crate) fn wait(
     }
     out.set_bar(None);
     for (task, end) in &results {
-        report(task, end, limit, out);
+        report(task, end, limit, standalone, out);
     }
     results
 }
@@ -216,7 +216,7 @@ fn poll_failure(mut f: Failure, task: u64) -> Failure {
 }
 
 /// One task's end: a text line (and detail lines), or a JSON object.
-fn report(task: &Task, end: &TaskEnd, limit: Duration, out: &mut Out) {
+fn report(task: &Task, end: &TaskEnd, limit: Duration, standalone: bool, out: &mut Out) {
     let who = task.instance.as_deref().unwrap_or("?");
     let id = task
         .id
@@ -260,8 +260,9 @@ fn report(task: &Task, end: &TaskEnd, limit: Duration, out: &mut Out) {
             ));
         }
     }
-    // A task exists: its cleanup ran; an unknown one says nothing of a cleanup.
-    let executed = !matches!(end, TaskEnd::Unknown(_));
+    // Whether a cleanup this run sent may have run: with --wait, each task is an accepted
+    // cleanup's; --wait-task sent none (and a task it polls need not be a cleanup's).
+    let executed = !standalone;
     let (status, message, request_id, error): (Value, Value, Value, Value) = match end {
         TaskEnd::Succeeded { status, request_id }
         | TaskEnd::StillRunning { status, request_id } => {

@@ -312,6 +312,44 @@ fn dry_run_shows_names_and_verdicts_and_sends_no_cleanup() {
     );
 }
 
+/// A dry run is a check a script can use: 0 only when every id would be accepted; 11 when some
+/// would be refused or are unknown, whichever.
+#[test]
+fn dry_run_exits_0_only_when_every_id_would_be_accepted() {
+    let server = fake();
+    for (ids, code, summary) in [
+        (
+            &["crs-bin00001", "crs-bin00002"][..],
+            0,
+            "2 of 2 would be cleaned up, 0 would be refused (0 not found)",
+        ),
+        (
+            &["crs-bin00001", "crs-run00001"],
+            11,
+            "1 of 2 would be cleaned up, 1 would be refused (0 not found)",
+        ),
+        (
+            &["crs-nothere1"],
+            11,
+            "0 of 1 would be cleaned up, 1 would be refused (1 not found)",
+        ),
+    ] {
+        let mut rest = vec!["--dry-run"];
+        rest.extend_from_slice(ids);
+        let r = run(&against(&server, &rest), &creds());
+        assert_eq!(r.code, code, "{ids:?}: {r:?}");
+        assert!(r.stdout.contains(summary), "{ids:?}: {r:?}");
+        rest.push("--json");
+        let r = run(&against(&server, &rest), &creds());
+        assert_eq!(r.code, code, "{ids:?}: {r:?}");
+        let objects = json_lines(&r.stdout);
+        let last = objects.last().unwrap();
+        assert_eq!(last["Type"], "DryRunSummary", "{last}");
+        assert_eq!(last["ExitStatus"], code, "{last}");
+    }
+    assert_eq!(actions(&server, "CleanUpInstance"), 0);
+}
+
 #[test]
 fn list_shows_the_recycle_bin_of_the_region_and_pipes_into_a_cleanup() {
     let server = fake();
@@ -462,6 +500,23 @@ fn wait_task_waits_on_an_existing_task_without_a_new_cleanup() {
             .contains(&format!("crs-bin00001: task {task} succeed")),
         "the instance comes from the task's reply: {r:?}"
     );
+    // In JSON, this run sent no cleanup: no object says one of its cleanups may have run.
+    let r = run(
+        &against(&server, &["--wait-task", &task.to_string(), "--json"]),
+        &creds(),
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let objects = json_lines(&r.stdout);
+    let kinds: Vec<&str> = objects.iter().filter_map(|o| o["Type"].as_str()).collect();
+    assert!(
+        kinds.contains(&"Progress") && kinds.contains(&"Task") && kinds.contains(&"Summary"),
+        "{kinds:?}"
+    );
+    for object in objects.iter().filter(|o| o["Type"] != "Summary") {
+        assert_eq!(object["MayHaveBeenExecuted"], false, "{object}");
+        assert_eq!(object["TaskId"], task, "{object}");
+        assert_eq!(object["InstanceId"], "crs-bin00001", "{object}");
+    }
     assert_eq!(
         actions(&server, "CleanUpInstance"),
         1,

@@ -3,7 +3,7 @@
 //! drawn on the terminal while results go to standard output.
 
 use crate::support::{Pty, actions, creds};
-use tc_redis_fake::{FakeConfig, FakeServer, InstanceStatus};
+use tc_redis_fake::{FakeConfig, FakeServer, Fault, InstanceStatus};
 
 fn fake() -> FakeServer {
     FakeServer::start(
@@ -87,6 +87,29 @@ fn ctrl_c_at_the_prompt_says_nothing_was_sent() {
     assert!(
         r.stderr
             .contains("interrupted at the prompt: nothing was sent."),
+        "{r:?}"
+    );
+    assert_eq!(actions(&server, "CleanUpInstance"), 0);
+}
+
+/// The look before the prompt only reads: when it fails, the run stops before asking, with the
+/// read-only status (10), never "may have run".
+#[test]
+fn a_failed_look_before_the_prompt_stops_the_run_with_status_10() {
+    let server = fake();
+    server.set_fault(Some(Fault::HttpStatus(
+        502,
+        "<html>Bad Gateway</html>".into(),
+    )));
+    let endpoint = server.endpoint();
+    let pty = Pty::spawn(&args(&endpoint, &["crs-bin00001"]), &creds());
+    let r = pty.finish();
+    assert_eq!(r.code, 10, "{r:?}");
+    assert!(
+        r.stderr.contains("HTTP status 502")
+            && r.stderr.contains("Nothing destructive was sent")
+            && !r.stderr.contains("may have run")
+            && !r.stderr.contains("Type yes"),
         "{r:?}"
     );
     assert_eq!(actions(&server, "CleanUpInstance"), 0);
