@@ -171,3 +171,44 @@ fn the_readme_json_table_is_what_the_tool_prints() {
     let documented: std::collections::BTreeSet<String> = table.keys().cloned().collect();
     assert_eq!(seen, documented, "every documented type was produced");
 }
+
+/// The members objects share have one documented type whatever the object (a script's `jq` join
+/// on `TaskId` or `InstanceId` then meets every type), and every object about an instance has
+/// all four of its members.
+#[test]
+fn the_readme_json_table_gives_shared_members_one_type() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let table = json_table(&readme);
+    let about_instance = ["InstanceId", "Outcome", "MayHaveBeenExecuted", "RequestId"];
+    for shared in about_instance.iter().chain(&["TaskId"]) {
+        let rows: Vec<(&String, &Vec<String>)> = table
+            .iter()
+            .filter_map(|(kind, members)| {
+                let (_, types) = members.iter().find(|(m, _)| m == shared)?;
+                Some((kind, types))
+            })
+            .collect();
+        assert!(rows.len() > 1, "{shared}: in {} type(s)", rows.len());
+        for (kind, types) in &rows {
+            assert_eq!(
+                *types, rows[0].1,
+                "{shared}: {kind} says {types:?}, {} says {:?}",
+                rows[0].0, rows[0].1
+            );
+        }
+        if *shared == "TaskId" {
+            assert_eq!(rows[0].1, &["number", "null"], "TaskId");
+        }
+    }
+    for (kind, members) in &table {
+        if members.iter().any(|(m, _)| m == "InstanceId") {
+            for shared in about_instance {
+                assert!(
+                    members.iter().any(|(m, _)| m == shared),
+                    "{kind} is about an instance but has no {shared}"
+                );
+            }
+        }
+    }
+}
