@@ -16,9 +16,6 @@ use crate::session::Session;
 use serde_json::{Value, json};
 use tc_redis::{CleanUpInstanceRequest, CleanUpInstanceResponse, Error, Outcome};
 
-/// `Status` of an instance whose cleanup has run: to be deleted.
-const CLEANED_UP: i64 = -3;
-
 /// The refusals that mean "not (or no longer) in the recycle bin".
 const NOT_IN_THE_BIN: [&str; 2] = [
     "ResourceUnavailable.InstanceStatusAbnormal",
@@ -186,7 +183,7 @@ fn look(session: &Session, id: &str) -> Seen {
         Ok(rows) => match rows.first() {
             None => Seen::NotFound,
             Some(r) if r.would_be_accepted() => Seen::InRecycleBin,
-            Some(r) if r.status == CLEANED_UP => Seen::CleanedUp,
+            Some(r) if r.status == lookup::CLEANED_UP => Seen::CleanedUp,
             Some(r) => Seen::Status(r.status),
         },
         Err(_) => Seen::CouldNotCheck,

@@ -9,6 +9,8 @@ use tc_redis::{Client, DescribeInstancesErrorCode, DescribeInstancesRequest, Err
 
 /// The API's `Status` of an isolated instance: in the recycle bin, what CleanUpInstance accepts.
 pub(crate) const ISOLATED: i64 = -2;
+/// The API's `Status` of an instance whose cleanup has run: to be deleted.
+pub(crate) const CLEANED_UP: i64 = -3;
 /// Ids per DescribeInstances request (the API allows up to 1000).
 const PAGE: usize = 100;
 
@@ -53,7 +55,7 @@ pub(crate) fn status_text(status: i64) -> String {
         1 => "in process".to_owned(),
         2 => "running".to_owned(),
         ISOLATED => "isolated (in the recycle bin)".to_owned(),
-        -3 => "to be deleted".to_owned(),
+        CLEANED_UP => "to be deleted".to_owned(),
         other => format!("status {other}"),
     }
 }

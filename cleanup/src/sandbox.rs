@@ -95,8 +95,14 @@ mod tests {
     use tc_redis::{CleanUpInstanceRequest, Client, Credentials};
     use tc_redis_fake::{DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY};
 
-    /// One sandbox serves the whole run: an instance it cleaned up is gone from its recycle bin
-    /// for the rest of the run, and an added id is in it until then.
+    fn ids(rows: &[lookup::Row]) -> Vec<&str> {
+        rows.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    /// One sandbox serves the whole run: what the run cleans up is gone from the recycle bin
+    /// that `--list` reads (`lookup::recycle_bin`) for the rest of the run, and described as
+    /// cleaned up; an added id is in the bin beside the seeded ones until then; an id neither
+    /// seeded nor added is not found.
     #[test]
     fn state_is_kept_for_the_run() {
         let added = ["crs-rehearse1".to_owned()];
@@ -108,19 +114,35 @@ mod tests {
             .credentials(Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY).unwrap())
             .build()
             .unwrap();
-        let bin = |client: &Client| -> Vec<String> {
-            lookup::recycle_bin(client)
-                .unwrap()
-                .into_iter()
-                .map(|r| r.id)
-                .collect()
-        };
-        assert!(bin(&client).contains(&added[0]));
-        client
-            .clean_up_instance(&CleanUpInstanceRequest::new(&added[0]))
-            .unwrap();
-        let after = bin(&client);
-        assert!(!after.contains(&added[0]), "{after:?}");
-        assert_eq!(after.len(), 3, "the three seeded ones remain: {after:?}");
+        let before = lookup::recycle_bin(&client).unwrap();
+        assert_eq!(
+            ids(&before),
+            [
+                "crs-5a4py64p",
+                "crs-8bv2kx1m",
+                "crs-3kq9wz7d",
+                "crs-rehearse1"
+            ],
+            "the seeded bin and the added id"
+        );
+        for id in ["crs-rehearse1", "crs-5a4py64p"] {
+            client
+                .clean_up_instance(&CleanUpInstanceRequest::new(id))
+                .unwrap();
+        }
+        let after = lookup::recycle_bin(&client).unwrap();
+        assert_eq!(
+            ids(&after),
+            ["crs-8bv2kx1m", "crs-3kq9wz7d"],
+            "the cleaned instances are gone from the next list, the others remain"
+        );
+        let seen = lookup::look_up(&client, &["crs-5a4py64p".to_owned()]).unwrap();
+        assert_eq!(
+            seen[0].status,
+            lookup::CLEANED_UP,
+            "still described, as cleaned up: {seen:?}"
+        );
+        let typo = lookup::look_up(&client, &["crs-5a4py64".to_owned()]).unwrap();
+        assert!(typo.is_empty(), "an id the sandbox does not hold: {typo:?}");
     }
 }

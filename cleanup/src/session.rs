@@ -167,7 +167,7 @@ fn sandbox_builder(
         )
     })?;
     out.note(&format!(
-        "sandbox: a local fake of the Tencent Cloud Redis API at {}, with test credentials;\n  nothing is sent to Tencent Cloud",
+        "sandbox: a local fake of the Tencent Cloud Redis API at {}, with test credentials,\n  started afresh for this run; nothing is sent to Tencent Cloud",
         server.endpoint()
     ));
     let builder = builder.endpoint(server.endpoint()).allow_plain_http(true);
