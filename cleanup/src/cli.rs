@@ -217,9 +217,11 @@ fn after_help() -> String {
          (~/.tccli/PROFILE.credential); TKE workload identity (TKE_* variables); the CVM role.\n\
          With --profile, the environment keys are skipped and the profile must exist.\n\n\
          Certificates: SSL_CERT_FILE, like --ca-bundle, replaces the built-in roots (the flag wins).\n\n\
-         Confirmation: on a terminal, the tool shows the instances (ids, names, statuses) and \
-         asks\nbefore cleaning up; without a terminal on standard input it never asks and \
-         needs --yes.\n\n{}",
+         Confirmation: on a terminal, the tool shows the instances (ids, names, statuses), how\n\
+         many it will send and how many the API will refuse, and asks; only yes, typed in full,\n\
+         goes on (not y). More than 20 ids show the first 10 and a count (--dry-run lists\n\
+         all). Ctrl-C at the prompt sends nothing (130). Without a terminal on standard input\n\
+         it never asks and needs --yes.\n\n{}",
         exit::help_table()
     )
 }

@@ -86,22 +86,67 @@ fn question(session: &Session, ids: &[String]) -> Result<String, Failure> {
     Ok(text)
 }
 
+/// Asks `text` on stderr and reads one line of `answer` with the library's bounded reader: an
+/// answer longer than a line of ids (or one that never ends) declines, after that many bytes.
 fn read_answer(text: &str, answer: &mut impl BufRead, out: &Out) -> Result<(), Failure> {
     {
         let mut stderr = std::io::stderr().lock();
         let _ = stderr.write_all(crate::output::escape_lines(text).as_bytes());
         let _ = stderr.flush();
     }
-    let mut reply = String::new();
-    let read = answer.read_line(&mut reply);
-    if read.is_ok() && reply.trim() == YES {
+    let read = tc_redis::input::lines(answer, crate::ids::MAX_LINE_BYTES).next();
+    if let Some(Ok(reply)) = &read
+        && reply.trim() == YES
+    {
         return Ok(());
     }
-    if read.map_or(true, |n| n == 0) {
+    if read.is_none() {
+        // End of input: the operator's line ends here, not after the prompt.
         out.note("");
     }
     Err(Failure::usage(vec![
         "Not confirmed: nothing was sent.".to_owned(),
         format!("Answer {YES} (in full) to go on, or pass --yes to clean up without asking."),
     ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufReader, Cursor, Read};
+
+    fn answer(reader: impl Read) -> Result<(), Failure> {
+        read_answer("", &mut BufReader::new(reader), &Out::new(false))
+    }
+
+    #[test]
+    fn only_yes_in_full_goes_on() {
+        for yes in ["yes\n", "  yes \r\n", "yes"] {
+            assert!(answer(Cursor::new(yes)).is_ok(), "{yes:?}");
+        }
+        for no in [
+            "y\n",
+            "YES\n",
+            "Yes\n",
+            "yes please\n",
+            "\n",
+            "",
+            "no\nyes\n",
+        ] {
+            let declined = answer(Cursor::new(no)).unwrap_err();
+            assert_eq!(declined.status, crate::exit::Status::Usage, "{no:?}");
+            assert_eq!(
+                declined.lines[0], "Not confirmed: nothing was sent.",
+                "{no:?}"
+            );
+        }
+    }
+
+    /// An answer that never ends (a stream of `y`) declines at the line limit instead of
+    /// filling memory.
+    #[test]
+    fn an_endless_answer_declines_at_the_line_limit() {
+        let declined = answer(std::io::repeat(b'y')).unwrap_err();
+        assert_eq!(declined.status, crate::exit::Status::Usage);
+    }
 }
