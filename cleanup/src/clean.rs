@@ -66,7 +66,12 @@ impl Seen {
     fn text(self) -> String {
         match self {
             Seen::NotFound => "no longer found in the region".to_owned(),
-            Seen::InRecycleBin => "still in the recycle bin".to_owned(),
+            Seen::InRecycleBin => {
+                format!(
+                    "still in the recycle bin (status {}: isolated)",
+                    lookup::ISOLATED
+                )
+            }
             Seen::CleanedUp => "cleaned up (to be deleted)".to_owned(),
             Seen::Status(s) => format!("not in the recycle bin: {}", lookup::status_text(s)),
             Seen::CouldNotCheck => "could not check (the look-up failed)".to_owned(),

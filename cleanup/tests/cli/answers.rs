@@ -4,7 +4,7 @@
 
 use crate::modes::{against, fake};
 use crate::support::{actions, creds, json_lines, run};
-use tc_redis_fake::Fault;
+use tc_redis_fake::{Fault, InstanceStatus};
 
 #[test]
 fn read_only_commands_against_a_failing_gateway_exit_10_and_never_say_may_have_run() {
@@ -86,6 +86,121 @@ fn after_a_cleanup_that_may_have_run_the_tool_looks_and_says_what_it_saw() {
             && r.stdout.contains("2 already cleaned up, 0 not found"),
         "{r:?}"
     );
+}
+
+/// The look's other answers: a gateway's 502 to CleanUpInstance (the fake did not run it) leaves
+/// the instance in the recycle bin, and the look says so; when the look itself fails (every
+/// answer lost), it says it could not check. The outcome stays "may have run" either way.
+#[test]
+fn the_look_says_still_in_the_recycle_bin_or_could_not_check() {
+    let server = fake();
+    server.set_fault(Some(Fault::Once(Box::new(Fault::HttpStatus(
+        502,
+        "<html>Bad Gateway</html>".into(),
+    )))));
+    let r = run(
+        &against(&server, &["--yes", "--json", "crs-bin00001"]),
+        &creds(),
+    );
+    assert_eq!(r.code, 5, "{r:?}");
+    let cleanup = &json_lines(&r.stdout)[0];
+    assert_eq!(cleanup["Outcome"], "MayHaveRun", "{cleanup}");
+    assert_eq!(cleanup["Seen"], "InRecycleBin", "{cleanup}");
+    server.set_fault(Some(Fault::Once(Box::new(Fault::HttpStatus(
+        502,
+        "<html>Bad Gateway</html>".into(),
+    )))));
+    let r = run(&against(&server, &["--yes", "crs-bin00001"]), &creds());
+    assert_eq!(r.code, 5, "{r:?}");
+    assert!(
+        r.stdout.contains("crs-bin00001: may have run")
+            && r.stdout
+                .contains("Looked again: still in the recycle bin (status -2: isolated).")
+            && r.stdout.contains("1 may have run"),
+        "{r:?}"
+    );
+    assert_eq!(
+        server.instance("crs-bin00001"),
+        Some(InstanceStatus::InRecycleBin)
+    );
+
+    // Every answer lost: the cleanup ran, the look's DescribeInstances (retried) never answers.
+    server.set_fault(Some(Fault::ResetBeforeResponse));
+    let r = run(
+        &against(&server, &["--yes", "--json", "crs-bin00002"]),
+        &creds(),
+    );
+    assert_eq!(r.code, 5, "{r:?}");
+    let cleanup = &json_lines(&r.stdout)[0];
+    assert_eq!(cleanup["Outcome"], "MayHaveRun", "{cleanup}");
+    assert_eq!(cleanup["MayHaveBeenExecuted"], true, "{cleanup}");
+    assert_eq!(cleanup["Seen"], "CouldNotCheck", "{cleanup}");
+    let r = run(&against(&server, &["--yes", "crs-bin00001"]), &creds());
+    assert_eq!(r.code, 5, "{r:?}");
+    assert!(
+        r.stdout
+            .contains("Looked again: could not check (the look-up failed)."),
+        "{r:?}"
+    );
+    server.set_fault(None);
+    assert!(
+        actions(&server, "DescribeInstances") > 2,
+        "the look was retried"
+    );
+}
+
+/// A rerun after a batch that was cut short: what an earlier run cleaned up and an id the
+/// region does not know are each reported and counted apart from the API's refusals.
+#[test]
+fn a_rerun_counts_already_cleaned_up_and_not_found_apart_from_refusals() {
+    let server = fake();
+    let r = run(&against(&server, &["--yes", "crs-bin00001"]), &creds());
+    assert_eq!(r.code, 0, "{r:?}");
+    let rerun = [
+        "--yes",
+        "--json",
+        "crs-bin00001",
+        "crs-nothere1",
+        "crs-run00001",
+    ];
+    let r = run(&against(&server, &rerun), &creds());
+    assert_eq!(r.code, 1, "an unknown id and a running one: {r:?}");
+    let objects = json_lines(&r.stdout);
+    let outcomes: Vec<&str> = objects[..3]
+        .iter()
+        .map(|o| o["Outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["AlreadyCleanedUp", "NotFound", "Refused"],
+        "{r:?}"
+    );
+    for object in &objects[..3] {
+        assert_eq!(object["MayHaveBeenExecuted"], false, "{object}");
+    }
+    let summary = &objects[3];
+    assert_eq!(summary["Type"], "Summary", "{summary}");
+    for (key, n) in [
+        ("AlreadyCleanedUp", 1),
+        ("NotFound", 1),
+        ("Refused", 1),
+        ("Done", 0),
+        ("MayHaveRun", 0),
+    ] {
+        assert_eq!(summary[key], n, "{key}: {summary}");
+    }
+    let r = run(
+        &against(&server, &["--yes", "crs-bin00001", "crs-nothere1"]),
+        &creds(),
+    );
+    assert!(
+        r.stdout.contains("crs-nothere1: not found in the region")
+            && r.stdout.contains(
+                "2 instance(s): 0 done, 0 refused, 0 may have run, 0 not sent, 1 already cleaned up, 1 not found"
+            ),
+        "{r:?}"
+    );
+    assert_eq!(actions(&server, "CleanUpInstance"), 6);
 }
 
 /// The sandbox behaves like the API (issue 19): an id it does not hold (one character short of a
