@@ -101,8 +101,10 @@ pub(crate) struct Connection {
 
     /// API endpoint; http:// only for loopback.
     ///
-    /// Default: redis.tencentcloudapi.com, or redis.REGION.tencentcloudapi.com for a *-fsi
-    /// region. Plain http:// only for 127.0.0.0/8, localhost and ::1.
+    /// Default: the tccli profile's redis.endpoint (redis.DOMAIN means root domain DOMAIN),
+    /// unless --intl or --root-domain is given; else redis.tencentcloudapi.com, or
+    /// redis.REGION.tencentcloudapi.com for a *-fsi region. Plain http:// only for
+    /// 127.0.0.0/8, localhost and ::1.
     #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
     pub(crate) endpoint: Option<String>,
 
@@ -217,6 +219,9 @@ fn after_help() -> String {
          (~/.tccli/PROFILE.credential); TKE workload identity (TKE_* variables); the CVM role.\n\
          With --profile, the environment keys are skipped and the profile must exist.\n\n\
          Certificates: SSL_CERT_FILE, like --ca-bundle, replaces the built-in roots (the flag wins).\n\n\
+         Settings, the first found: the flag, its variable, the tccli profile (--profile, else\n\
+         default: ~/.tccli/PROFILE.configure's region, language and redis.endpoint), the\n\
+         default.\n\n\
          Confirmation: on a terminal, the tool shows the instances (ids, names, statuses), how\n\
          many it will send and how many the API will refuse, and asks; only yes, typed in full,\n\
          goes on (not y). More than 20 ids show the first 10 and a count (--dry-run lists\n\

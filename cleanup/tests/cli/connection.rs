@@ -664,8 +664,40 @@ fn a_tccli_profiles_language_and_redis_endpoint_are_honoured_and_flags_win() {
     );
 }
 
+/// The variables of the tccli settings are read as bytes: one that is set but not UTF-8 is a
+/// usage error naming it, before anything is sent, never taken as unset.
+#[test]
+fn a_settings_variable_that_is_not_utf8_is_refused_naming_it() {
+    use std::os::unix::ffi::OsStrExt;
+    let server = fake();
+    let endpoint = server.endpoint();
+    for var in [
+        "TENCENTCLOUD_LANGUAGE",
+        "TENCENTCLOUD_ROLE_ARN",
+        "TENCENTCLOUD_ROLE_SESSION_NAME",
+    ] {
+        let mut args = vec!["--region", REGION, "--endpoint", &endpoint, "--dry-run", ID];
+        if var == "TENCENTCLOUD_ROLE_SESSION_NAME" {
+            args.extend(["--role-arn", "qcs::cam::uin/1:roleName/r"]);
+        }
+        let (mut command, _home) = crate::support::command(&args, &creds());
+        let out = command
+            .env(var, std::ffi::OsStr::from_bytes(b"caf\xe9"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{var}: {stderr}");
+        assert!(
+            stderr.contains(var) && stderr.contains("nothing was sent"),
+            "{var}: {stderr}"
+        );
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
+
 /// `--role-arn` (and `TENCENTCLOUD_ROLE_ARN`): the role is assumed with the credentials found
-/// otherwise, at STS (here the fake, by `--sts-endpoint`), and its temporary keys sign the cleanup.
+/// otherwise (the environment's, or a `--profile`'s), which sign the AssumeRole request, at STS
+/// (here the fake, by `--sts-endpoint`), and its temporary keys sign the cleanup.
 #[test]
 fn role_arn_assumes_the_role_with_the_resolved_credentials() {
     const ROLE: &str = "qcs::cam::uin/100000000001:roleName/cleanup";
@@ -673,13 +705,26 @@ fn role_arn_assumes_the_role_with_the_resolved_credentials() {
         FakeConfig::new()
             .sts_role(ROLE)
             .instance("crs-role0001", "a", REGION, InstanceStatus::InRecycleBin)
-            .instance("crs-role0002", "b", REGION, InstanceStatus::InRecycleBin),
+            .instance("crs-role0002", "b", REGION, InstanceStatus::InRecycleBin)
+            .instance("crs-role0003", "c", REGION, InstanceStatus::InRecycleBin),
     )
     .unwrap();
     let endpoint = server.endpoint();
-    let cases: [(Vec<&str>, Environment, &str); 2] = [
-        (
-            vec![
+    // The profile's source keys are the fake's; the environment's would be refused.
+    let home = tccli_home("ops", DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, REGION);
+    let creds = creds();
+    /// A run with a role: its options and environment, the instance it cleans up, and what the
+    /// AssumeRole request must carry.
+    struct Case<'a> {
+        extra: Vec<&'a str>,
+        env: Environment<'a>,
+        id: &'a str,
+        session_name: &'a str,
+        duration: Option<u64>,
+    }
+    let cases = [
+        Case {
+            extra: vec![
                 "--role-arn",
                 ROLE,
                 "--role-session-name",
@@ -687,16 +732,45 @@ fn role_arn_assumes_the_role_with_the_resolved_credentials() {
                 "--role-duration",
                 "900",
             ],
-            vec![],
-            "crs-role0001",
-        ),
-        (
-            vec![],
-            vec![("TENCENTCLOUD_ROLE_ARN", ROLE)],
-            "crs-role0002",
-        ),
+            env: creds.to_vec(),
+            id: "crs-role0001",
+            session_name: "nightly",
+            duration: Some(900),
+        },
+        Case {
+            extra: vec![],
+            env: [
+                &creds[..],
+                &[
+                    ("TENCENTCLOUD_ROLE_ARN", ROLE),
+                    ("TENCENTCLOUD_ROLE_SESSION_NAME", "from-env"),
+                ],
+            ]
+            .concat(),
+            id: "crs-role0002",
+            session_name: "from-env",
+            duration: None,
+        },
+        Case {
+            extra: vec!["--profile", "ops", "--role-arn", ROLE],
+            env: vec![
+                ("HOME", path_str(home.path())),
+                ("TENCENTCLOUD_SECRET_ID", "AKIDsomeoneelse"),
+                ("TENCENTCLOUD_SECRET_KEY", "not-the-fakes-key"),
+            ],
+            id: "crs-role0003",
+            session_name: "tc-redis-cleanup-",
+            duration: None,
+        },
     ];
-    for (extra, env, id) in cases {
+    for Case {
+        extra,
+        env,
+        id,
+        session_name,
+        duration,
+    } in cases
+    {
         let mut args = vec![
             "--region",
             REGION,
@@ -707,10 +781,8 @@ fn role_arn_assumes_the_role_with_the_resolved_credentials() {
         ];
         args.extend(extra);
         args.extend(["--yes", id]);
-        let mut all = creds().to_vec();
-        all.extend(env);
         let before = server.requests().len();
-        let r = run(&args, &all);
+        let r = run(&args, &env);
         assert_eq!(r.code, 0, "{r:?}");
         let requests = server.requests();
         let actions: Vec<&str> = requests[before..]
@@ -719,15 +791,25 @@ fn role_arn_assumes_the_role_with_the_resolved_credentials() {
             .collect();
         assert_eq!(actions, ["AssumeRole", "CleanUpInstance"], "{r:?}");
         // The exchange signed by the source keys, the cleanup by the role's temporary ones.
-        let assume = &requests[before];
+        let (assume, cleanup) = (&requests[before], requests.last().unwrap());
         assert!(
             assume
                 .header("Authorization")
                 .is_some_and(|a| a.contains(&format!("Credential={DEFAULT_SECRET_ID}/"))),
-            "{:?}",
+            "AssumeRole is signed by the source credentials: {:?}",
             assume.header("Authorization")
         );
-        let cleanup = requests.last().unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&assume.body).unwrap();
+        assert_eq!(body["RoleArn"], ROLE, "{body}");
+        assert!(
+            body["RoleSessionName"]
+                .as_str()
+                .is_some_and(|n| n.starts_with(session_name)),
+            "{body}"
+        );
+        if let Some(secs) = duration {
+            assert_eq!(body["DurationSeconds"], secs, "{body}");
+        }
         assert!(
             cleanup.header("X-TC-Token").is_some(),
             "signed with the role's temporary keys"
@@ -743,7 +825,7 @@ fn role_arn_assumes_the_role_with_the_resolved_credentials() {
     // A duration out of STS's range is refused before anything is sent.
     let r = run(
         &["--role-arn", ROLE, "--role-duration", "50000", "--list"],
-        &creds(),
+        &creds,
     );
     assert_eq!(r.code, 2, "{r:?}");
 }
