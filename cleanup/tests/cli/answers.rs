@@ -66,15 +66,7 @@ fn after_a_cleanup_that_may_have_run_the_tool_looks_and_says_what_it_saw() {
     );
     // In JSON, the look is `Seen`, beside the unchanged outcome.
     server.set_fault(Some(Fault::Once(Box::new(Fault::ResetBeforeResponse))));
-    let r = run(
-        &against(&server, &["--yes", "--json", "crs-bin00002"]),
-        &creds(),
-    );
-    assert_eq!(r.code, 5, "{r:?}");
-    let cleanup = &json_lines(&r.stdout)[0];
-    assert_eq!(cleanup["Outcome"], "MayHaveRun", "{cleanup}");
-    assert_eq!(cleanup["MayHaveBeenExecuted"], true, "{cleanup}");
-    assert_eq!(cleanup["Seen"], "CleanedUp", "{cleanup}");
+    assert_json_look(&server, "crs-bin00002", "CleanedUp");
     // The rerun: both were cleaned up meanwhile; reported as such, exit 0.
     let r = run(
         &against(&server, &["--yes", "crs-bin00001", "crs-bin00002"]),
@@ -88,28 +80,30 @@ fn after_a_cleanup_that_may_have_run_the_tool_looks_and_says_what_it_saw() {
     );
 }
 
+/// `--yes --json ID` under the fault set on `server`: status 5, and the Cleanup object keeps the
+/// outcome "may have run" beside what the look saw.
+fn assert_json_look(server: &tc_redis_fake::FakeServer, id: &str, seen: &str) {
+    let r = run(&against(server, &["--yes", "--json", id]), &creds());
+    assert_eq!(r.code, 5, "{r:?}");
+    let cleanup = &json_lines(&r.stdout)[0];
+    assert_eq!(cleanup["Outcome"], "MayHaveRun", "{cleanup}");
+    assert_eq!(cleanup["MayHaveBeenExecuted"], true, "{cleanup}");
+    assert_eq!(cleanup["Seen"], seen, "{cleanup}");
+}
+
 /// The look's other answers: a gateway's 502 to CleanUpInstance (the fake did not run it) leaves
 /// the instance in the recycle bin, and the look says so; when the look itself fails (every
 /// answer lost), it says it could not check. The outcome stays "may have run" either way.
 #[test]
 fn the_look_says_still_in_the_recycle_bin_or_could_not_check() {
     let server = fake();
-    server.set_fault(Some(Fault::Once(Box::new(Fault::HttpStatus(
-        502,
-        "<html>Bad Gateway</html>".into(),
-    )))));
-    let r = run(
-        &against(&server, &["--yes", "--json", "crs-bin00001"]),
-        &creds(),
-    );
-    assert_eq!(r.code, 5, "{r:?}");
-    let cleanup = &json_lines(&r.stdout)[0];
-    assert_eq!(cleanup["Outcome"], "MayHaveRun", "{cleanup}");
-    assert_eq!(cleanup["Seen"], "InRecycleBin", "{cleanup}");
-    server.set_fault(Some(Fault::Once(Box::new(Fault::HttpStatus(
-        502,
-        "<html>Bad Gateway</html>".into(),
-    )))));
+    let gateway_error_once = || {
+        let page = "<html>Bad Gateway</html>".into();
+        server.set_fault(Some(Fault::Once(Box::new(Fault::HttpStatus(502, page)))));
+    };
+    gateway_error_once();
+    assert_json_look(&server, "crs-bin00001", "InRecycleBin");
+    gateway_error_once();
     let r = run(&against(&server, &["--yes", "crs-bin00001"]), &creds());
     assert_eq!(r.code, 5, "{r:?}");
     assert!(
@@ -126,15 +120,7 @@ fn the_look_says_still_in_the_recycle_bin_or_could_not_check() {
 
     // Every answer lost: the cleanup ran, the look's DescribeInstances (retried) never answers.
     server.set_fault(Some(Fault::ResetBeforeResponse));
-    let r = run(
-        &against(&server, &["--yes", "--json", "crs-bin00002"]),
-        &creds(),
-    );
-    assert_eq!(r.code, 5, "{r:?}");
-    let cleanup = &json_lines(&r.stdout)[0];
-    assert_eq!(cleanup["Outcome"], "MayHaveRun", "{cleanup}");
-    assert_eq!(cleanup["MayHaveBeenExecuted"], true, "{cleanup}");
-    assert_eq!(cleanup["Seen"], "CouldNotCheck", "{cleanup}");
+    assert_json_look(&server, "crs-bin00002", "CouldNotCheck");
     let r = run(&against(&server, &["--yes", "crs-bin00001"]), &creds());
     assert_eq!(r.code, 5, "{r:?}");
     assert!(
