@@ -76,9 +76,9 @@ impl serde_json::ser::Formatter for TerminalSafe {
 
 /// The members every JSON object about an instance carries, with the same types everywhere:
 /// `Type`, `InstanceId` (string; null only while a waited task's instance is not known),
-/// `Outcome` (string), `MayHaveBeenExecuted` (whether a
-/// CleanUpInstance of it that this run sent may have run: boolean) and `RequestId` (string or null). The README's
-/// table of object types lists the members each type adds.
+/// `Outcome` (string), `MayHaveBeenExecuted` (whether a CleanUpInstance of it that this run
+/// sent may have run: boolean) and `RequestId` (string or null). The README's table of object
+/// types lists the members each type adds.
 pub(crate) fn about_instance(
     kind: &str,
     instance_id: Option<&str>,
