@@ -9,7 +9,6 @@ use crate::network::Network;
 use crate::sts::AssumeRoleRequest;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The provider's name in messages.
 const NAME: &str = "assume-role";
@@ -78,25 +77,7 @@ impl AssumeRoleProvider {
         self
     }
 
-    /// How long the credentials live (`DurationSeconds`, 1 to 43200 s; default 7200 s).
-    pub fn with_duration(mut self, duration: Duration) -> Self {
-        self.sts.duration = duration;
-        self
-    }
-
-    /// Sends to this STS endpoint (a private endpoint, a test fake), `https://host[:port]`,
-    /// instead of the one the client's network picks.
-    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.sts.endpoint = Some(endpoint.into());
-        self
-    }
-
-    /// Allows an `http://` endpoint (loopback testing only; the client's transport must allow
-    /// it too).
-    pub fn allow_plain_http(mut self, allow: bool) -> Self {
-        self.sts.allow_plain_http = allow;
-        self
-    }
+    super::sts_client::sts_settings!();
 
     /// The `X-TC-Region` of the STS call (default `ap-guangzhou`).
     pub fn with_region(mut self, region: impl Into<String>) -> Self {

@@ -21,6 +21,33 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The builder methods of the STS settings both STS providers have (a field `sts: StsClient`),
+/// written once for `AssumeRoleProvider` and `WebIdentityProvider`.
+macro_rules! sts_settings {
+    () => {
+        /// How long the credentials live (`DurationSeconds`, 1 to 43200 s; default 7200 s).
+        pub fn with_duration(mut self, duration: std::time::Duration) -> Self {
+            self.sts.duration = duration;
+            self
+        }
+
+        /// Sends to this STS endpoint (a private endpoint, a test fake), `https://host[:port]`,
+        /// instead of the one the client's network picks.
+        pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+            self.sts.endpoint = Some(endpoint.into());
+            self
+        }
+
+        /// Allows an `http://` endpoint (loopback testing only; the client's transport must
+        /// allow it too).
+        pub fn allow_plain_http(mut self, allow: bool) -> Self {
+            self.sts.allow_plain_http = allow;
+            self
+        }
+    };
+}
+pub(crate) use sts_settings;
+
 /// Longest lifetime STS grants (`DurationSeconds` at most 43200 s, as the official SDKs check).
 const MAX_DURATION: Duration = Duration::from_secs(43_200);
 /// The official SDKs' default `DurationSeconds`.

@@ -14,7 +14,6 @@ use crate::sts::AssumeRoleWithWebIdentityRequest;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The provider's name in messages.
 const NAME: &str = "tke-oidc";
@@ -115,25 +114,7 @@ impl WebIdentityProvider {
         self
     }
 
-    /// How long the credentials live (`DurationSeconds`, 1 to 43200 s; default 7200 s).
-    pub fn with_duration(mut self, duration: Duration) -> Self {
-        self.sts.duration = duration;
-        self
-    }
-
-    /// Sends to this STS endpoint (a private endpoint, a test fake), `https://host[:port]`,
-    /// instead of the one the client's network picks.
-    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.sts.endpoint = Some(endpoint.into());
-        self
-    }
-
-    /// Allows an `http://` endpoint (loopback testing only; the client's transport must allow
-    /// it too).
-    pub fn allow_plain_http(mut self, allow: bool) -> Self {
-        self.sts.allow_plain_http = allow;
-        self
-    }
+    super::sts_client::sts_settings!();
 
     /// The settings now: the fixed ones, or the `TKE_*` variables.
     fn identity(&self) -> Result<Identity, CredentialsError> {
@@ -318,6 +299,7 @@ mod tests {
     use super::*;
     use crate::credentials::CredentialsErrorKind::{InvalidConfiguration, NotLoaded};
     use crate::credentials::test_support::context;
+    use std::time::Duration;
     use tc_redis_test_support::TempDir;
 
     fn from(vars: &[(&str, &str)]) -> WebIdentityProvider {
