@@ -425,7 +425,7 @@ fn debug_output_never_shows_secrets() {
 
 /// The figure the note reports: 1,000 sequential CleanUpInstance calls against the fake, over
 /// keep-alive. Not a timed test: it asserts the connection count only and prints the rate.
-/// `cargo test --release -p tc-redis-tests --test client_e2e -- --ignored --nocapture figures`
+/// `cargo test --release -p tc-redis-client-tests --test client -- --ignored --nocapture figures`
 #[test]
 #[ignore = "a measurement; run it by hand (see the doc comment)"]
 fn figures_1000_sequential_calls() {
